@@ -1,0 +1,1 @@
+//! MobiPass, the desktop authenticator: app core and front ends.
