@@ -310,7 +310,7 @@ fn status_shows_the_vault_dates_and_cost() {
     assert!(text.starts_with("activated\n"), "{text}");
     assert!(text.contains(&format!("vault: {}", f.vault().display())));
     assert!(
-        text.contains("key derivation: Argon2id, 8 KiB, 1 passes, 1 lanes"),
+        text.contains("key derivation: Argon2id, 8 KiB, 1 pass, 1 lane"),
         "{text}"
     );
     assert!(text.contains("activated on: 20"), "{text}");
