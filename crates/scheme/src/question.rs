@@ -189,7 +189,7 @@ impl Challenge {
             Self::Plain(_) => &PLAIN,
             Self::Linked { .. } => &LINKED,
         };
-        let value = suite.respond_value(key.as_bytes(), &question);
+        let value = suite.respond_value_prepared(key.prepared_mac(), &question);
         let value = value
             .expect("a valid challenge always fits its suite")
             .expect("both suites truncate to 8 digits");

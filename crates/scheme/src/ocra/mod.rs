@@ -248,12 +248,11 @@ impl Suite {
         }
     }
 
-    fn compute_with<M: Mac + KeyInit>(
+    fn compute_with<M: Mac>(
         &self,
-        key: &[u8],
+        mut mac: M,
         input: &OcraInput<'_>,
     ) -> Result<Output, InputError> {
-        let mut mac = <M as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
         self.feed(input, |bytes| mac.update(bytes))?;
         let tag = mac.finalize().into_bytes();
         if self.digits == 0 {
@@ -273,11 +272,33 @@ impl Suite {
     }
 
     fn compute(&self, key: &[u8], input: &OcraInput<'_>) -> Result<Output, InputError> {
-        match self.hash {
-            HashAlgorithm::Sha1 => self.compute_with::<Hmac<Sha1>>(key, input),
-            HashAlgorithm::Sha256 => self.compute_with::<Hmac<Sha256>>(key, input),
-            HashAlgorithm::Sha512 => self.compute_with::<Hmac<Sha512>>(key, input),
+        fn keyed<M: Mac + KeyInit>(key: &[u8]) -> M {
+            <M as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length")
         }
+        match self.hash {
+            HashAlgorithm::Sha1 => self.compute_with(keyed::<Hmac<Sha1>>(key), input),
+            HashAlgorithm::Sha256 => self.compute_with(keyed::<Hmac<Sha256>>(key), input),
+            HashAlgorithm::Sha512 => self.compute_with(keyed::<Hmac<Sha512>>(key), input),
+        }
+    }
+
+    /// [`Suite::respond_value`] for an HMAC-SHA256 suite with the key already
+    /// set up (its inner and outer pads hashed), which saves two of the six
+    /// SHA-256 blocks a MobiPass response costs.
+    pub(crate) fn respond_value_prepared(
+        &self,
+        mac: Hmac<Sha256>,
+        input: &OcraInput<'_>,
+    ) -> Result<Option<u64>, InputError> {
+        assert_eq!(
+            self.hash,
+            HashAlgorithm::Sha256,
+            "prepared keys are HMAC-SHA256"
+        );
+        Ok(match self.compute_with(mac, input)? {
+            Output::Truncated(value) => Some(value),
+            Output::Full(_) => None,
+        })
     }
 
     /// Computes the response: zero-padded decimal digits, or, for suites with
