@@ -137,7 +137,7 @@ impl Token {
             return Err(TokenError::AlreadyActivated);
         }
         let now = SystemTime::now();
-        let (kdf, salt, mask) = self.new_mask(&key, &pin);
+        let (kdf, salt, mask) = self.new_mask(&key, &pin)?;
         self.save(
             &lock,
             &Vault {
@@ -185,7 +185,7 @@ impl Token {
         self.files.remove_stale_temp(&lock)?;
         let vault = self.load()?.ok_or(TokenError::NotActivated)?;
         let key = self.unmask(&vault, &current)?;
-        let (kdf, salt, mask) = self.new_mask(&key, &new);
+        let (kdf, salt, mask) = self.new_mask(&key, &new)?;
         self.save(
             &lock,
             &Vault {
@@ -226,13 +226,21 @@ impl Token {
     }
 
     fn unmask(&self, vault: &Vault, pin: &Pin) -> Result<ActivationKey, TokenError> {
-        mobipass_scheme::unmask(&vault.mask, pin, &vault.salt, &vault.kdf)
-            .map_err(|error| self.damaged(stored_damage(error)))
+        mobipass_scheme::unmask(&vault.mask, pin, &vault.salt, &vault.kdf).map_err(|error| {
+            match error {
+                CamouflageError::OutOfMemory => TokenError::OutOfMemory,
+                other => self.damaged(stored_damage(other)),
+            }
+        })
     }
 
     /// A mask of `key` under `pin` with a fresh salt and the default cost
     /// (or the tests' override, which alone may go below the floor).
-    fn new_mask(&self, key: &ActivationKey, pin: &Pin) -> (KdfParams, Salt, Mask) {
+    fn new_mask(
+        &self,
+        key: &ActivationKey,
+        pin: &Pin,
+    ) -> Result<(KdfParams, Salt, Mask), TokenError> {
         let salt = Salt::generate();
         let (params, mask) = match self.new_mask_params {
             None => (
@@ -244,11 +252,11 @@ impl Token {
                 camouflage::mask_with_any_params(key, pin, &salt, &params),
             ),
         };
-        (
-            params,
-            salt,
-            mask.expect("the default and the tests' parameters are valid"),
-        )
+        match mask {
+            Ok(mask) => Ok((params, salt, mask)),
+            Err(CamouflageError::OutOfMemory) => Err(TokenError::OutOfMemory),
+            Err(other) => unreachable!("the default and the tests' parameters are valid: {other}"),
+        }
     }
 
     fn save(&self, lock: &WriteLock, vault: &Vault) -> Result<(), TokenError> {
@@ -267,6 +275,8 @@ impl Token {
 fn stored_damage(error: CamouflageError) -> DamageReason {
     match error {
         CamouflageError::MaskFormat => DamageReason::BadMask,
-        CamouflageError::InvalidParams | CamouflageError::BelowFloor => DamageReason::BadKdf,
+        CamouflageError::InvalidParams
+        | CamouflageError::BelowFloor
+        | CamouflageError::OutOfMemory => DamageReason::BadKdf,
     }
 }
