@@ -45,15 +45,19 @@ use timer::Timings;
 /// (no display, for example); the message then points to the terminal mode.
 pub fn run(token: Token) -> ExitCode {
     let lang = Lang::from_system();
-    let result = iced::application(move || App::new(token.clone(), lang), App::update, App::view)
-        .title(App::title)
-        .theme(App::theme)
-        .subscription(App::subscription)
-        .window(look::window_settings())
-        .font(look::FONT_REGULAR)
-        .font(look::FONT_BOLD)
-        .default_font(look::FONT)
-        .run();
+    let result = iced::application(
+        move || App::new(token.clone(), lang),
+        App::update,
+        App::view,
+    )
+    .title(App::title)
+    .theme(App::theme)
+    .subscription(App::subscription)
+    .window(look::window_settings())
+    .font(look::FONT_REGULAR)
+    .font(look::FONT_BOLD)
+    .default_font(look::FONT)
+    .run();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -335,18 +339,22 @@ impl App {
                     }
                     Some(review::Event::Edit(parts)) => {
                         let pins = screen.pins();
-                        self.show(Screen::KeyParts(key_parts::KeyParts::with_parts(parts), pins))
+                        self.show(Screen::KeyParts(
+                            key_parts::KeyParts::with_parts(parts),
+                            pins,
+                        ))
                     }
                     None => task.map(Message::Review),
                 }
             }
             (Screen::Menu(_), Message::Menu(choice)) => match choice {
-                menu::Message::Sign => {
-                    self.show(Screen::Sign(sign::Sign::new(self.token.clone(), self.timings)))
-                }
-                menu::Message::ChangePin => {
-                    self.show(Screen::ChangePin(change_pin::ChangePin::new(self.token.clone())))
-                }
+                menu::Message::Sign => self.show(Screen::Sign(sign::Sign::new(
+                    self.token.clone(),
+                    self.timings,
+                ))),
+                menu::Message::ChangePin => self.show(Screen::ChangePin(
+                    change_pin::ChangePin::new(self.token.clone()),
+                )),
                 menu::Message::Delete => {
                     self.show(Screen::Delete(delete::Delete::new(self.token.clone())))
                 }
@@ -487,7 +495,9 @@ impl App {
         }
         container(
             row![
-                text(texts.get("app-title")).size(look::TEXT + 4.0).font(look::FONT_BOLD_FACE),
+                text(texts.get("app-title"))
+                    .size(look::TEXT + 4.0)
+                    .font(look::FONT_BOLD_FACE),
                 iced::widget::space::horizontal(),
                 languages,
                 themes,

@@ -12,7 +12,7 @@ use std::path::Path;
 use mobipass_scheme::{KeyError, PinError, QuestionError};
 
 use super::i18n::{Arg, Texts};
-use crate::token::TokenError;
+use crate::token::{AmountError, TokenError};
 
 /// A translatable sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +92,15 @@ impl From<QuestionError> for Phrase {
     }
 }
 
+impl From<AmountError> for Phrase {
+    fn from(error: AmountError) -> Phrase {
+        Phrase::new(match error {
+            AmountError::Empty | AmountError::Malformed => "err-amount",
+            AmountError::TooLarge => "err-amount-too-large",
+        })
+    }
+}
+
 fn shown(path: &Path) -> String {
     path.display().to_string()
 }
@@ -104,7 +113,9 @@ impl From<&TokenError> for Phrase {
             TokenError::Question(question) => (*question).into(),
             TokenError::NotActivated => Phrase::new("err-not-activated"),
             TokenError::AlreadyActivated => Phrase::new("err-already-activated"),
-            TokenError::Damaged { path, .. } => Phrase::new("err-damaged").text("path", shown(path)),
+            TokenError::Damaged { path, .. } => {
+                Phrase::new("err-damaged").text("path", shown(path))
+            }
             TokenError::Locked { path } => Phrase::new("err-locked").text("path", shown(path)),
             TokenError::Io { path, kind } => {
                 let id = match kind {

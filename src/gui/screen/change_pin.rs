@@ -107,13 +107,15 @@ impl ChangePin {
                 Task::none()
             }
             Message::CurrentEntered => operation::focus(NEW),
-            Message::NewEntered => match Pin::parse(&self.new).and_then(|p| p.check_not_trivial()) {
-                Ok(()) => {
-                    self.error = None;
-                    operation::focus(AGAIN)
+            Message::NewEntered => {
+                match Pin::parse(&self.new).and_then(|p| p.check_not_trivial()) {
+                    Ok(()) => {
+                        self.error = None;
+                        operation::focus(AGAIN)
+                    }
+                    Err(error) => self.refuse_new(error),
                 }
-                Err(error) => self.refuse_new(error),
-            },
+            }
             Message::Submit if !self.busy && !self.done => self.submit(),
             Message::Changed(result) => {
                 self.busy = false;
@@ -159,7 +161,11 @@ impl ChangePin {
 
     /// What Enter does when no field took it.
     pub fn enter(&self) -> Message {
-        if self.done { Message::Back } else { Message::Submit }
+        if self.done {
+            Message::Back
+        } else {
+            Message::Submit
+        }
     }
 
     /// The form, or the success message.
@@ -178,15 +184,30 @@ impl ChangePin {
             widgets::para(texts.get("change-body")),
             widgets::labelled(
                 texts.get("change-current"),
-                widgets::pin_input(CURRENT, &self.current, idle.then_some(Message::Current), Message::CurrentEntered),
+                widgets::pin_input(
+                    CURRENT,
+                    &self.current,
+                    idle.then_some(Message::Current),
+                    Message::CurrentEntered,
+                ),
             ),
             widgets::labelled(
                 texts.get("pin-new"),
-                widgets::pin_input(NEW, &self.new, idle.then_some(Message::New), Message::NewEntered),
+                widgets::pin_input(
+                    NEW,
+                    &self.new,
+                    idle.then_some(Message::New),
+                    Message::NewEntered,
+                ),
             ),
             widgets::labelled(
                 texts.get("pin-new-again"),
-                widgets::pin_input(AGAIN, &self.again, idle.then_some(Message::Again), Message::Submit),
+                widgets::pin_input(
+                    AGAIN,
+                    &self.again,
+                    idle.then_some(Message::Again),
+                    Message::Submit,
+                ),
             ),
             widgets::problem(texts, self.error.as_ref()),
         ];

@@ -87,13 +87,15 @@ impl ChoosePin {
                 self.again = pin_digits(&typed);
                 (Task::none(), None)
             }
-            Message::PinEntered => match Pin::parse(&self.pin).and_then(|p| p.check_not_trivial()) {
-                Ok(()) => {
-                    self.error = None;
-                    (operation::focus(PIN_AGAIN), None)
+            Message::PinEntered => {
+                match Pin::parse(&self.pin).and_then(|p| p.check_not_trivial()) {
+                    Ok(()) => {
+                        self.error = None;
+                        (operation::focus(PIN_AGAIN), None)
+                    }
+                    Err(error) => self.refuse(error),
                 }
-                Err(error) => self.refuse(error),
-            },
+            }
             Message::Submit => match Pin::choose(&self.pin, &self.again) {
                 Ok(_) => {
                     self.error = None;
@@ -132,7 +134,12 @@ impl ChoosePin {
                 ),
                 widgets::labelled(
                     texts.get("pin-new-again"),
-                    widgets::pin_input(PIN_AGAIN, &self.again, Some(Message::Again), Message::Submit),
+                    widgets::pin_input(
+                        PIN_AGAIN,
+                        &self.again,
+                        Some(Message::Again),
+                        Message::Submit,
+                    ),
                 ),
                 widgets::problem(texts, self.error.as_ref()),
                 row![

@@ -88,7 +88,10 @@ impl Delete {
         blocks.push(
             row![
                 widgets::secondary(texts.get("cancel"), (!self.busy).then_some(Message::Cancel)),
-                widgets::danger(texts.get("delete-confirm"), (!self.busy).then_some(Message::Confirm)),
+                widgets::danger(
+                    texts.get("delete-confirm"),
+                    (!self.busy).then_some(Message::Confirm)
+                ),
             ]
             .spacing(12)
             .into(),

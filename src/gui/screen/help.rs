@@ -33,7 +33,9 @@ impl Help {
             .iter()
             .map(|(title, body)| {
                 column![
-                    text(texts.get(title)).size(look::TEXT + 3.0).font(look::FONT_BOLD_FACE),
+                    text(texts.get(title))
+                        .size(look::TEXT + 3.0)
+                        .font(look::FONT_BOLD_FACE),
                     widgets::para(texts.get(body)),
                 ]
                 .spacing(4)

@@ -6,10 +6,7 @@
 //! two swapped digits or a part typed into the wrong field — and, if right,
 //! the cursor moves to the next part. A whole key pasted (or typed) into any
 //! field is split into all four by [`ActivationKey::split_pasted`].
-//!
-//! The scheme checks parts only as a whole key, so a single part is checked
-//! by placing it among three valid parts of a throwaway random key: the
-//! first error then can only be about the part being checked.
+//! A single part is checked by the core's [`token::check_key_part`].
 
 use iced::Task;
 use iced::widget::{column, operation, row, text};
@@ -20,6 +17,7 @@ use crate::gui::i18n::Texts;
 use crate::gui::look;
 use crate::gui::phrase::Phrase;
 use crate::gui::widgets;
+use crate::token;
 
 /// Field ids, part 1 to 4.
 pub const PARTS: [&str; 4] = ["key-part-1", "key-part-2", "key-part-3", "key-part-4"];
@@ -41,7 +39,6 @@ pub struct KeyParts {
     parts: [Zeroizing<String>; 4],
     marks: [Mark; 4],
     error: Option<Phrase>,
-    filler: [Zeroizing<String>; 4],
 }
 
 /// What the user did.
@@ -76,7 +73,6 @@ impl KeyParts {
             parts: Default::default(),
             marks: std::array::from_fn(|_| Mark::Incomplete),
             error: None,
-            filler: ActivationKey::generate().parts(),
         }
     }
 
@@ -121,10 +117,8 @@ impl KeyParts {
         if digits.len() < PART_DIGITS {
             return Mark::Incomplete;
         }
-        let mut parts = self.filler.clone();
-        parts[index] = Zeroizing::new(digits.to_owned());
-        match ActivationKey::from_parts(&parts) {
-            Ok(_) => Mark::Correct,
+        match token::check_key_part(index + 1, digits) {
+            Ok(()) => Mark::Correct,
             Err(error) => Mark::Wrong(error.into()),
         }
     }
@@ -154,10 +148,16 @@ impl KeyParts {
                 None => Task::none(),
             };
         }
-        let digits: Zeroizing<String> = Zeroizing::new(typed.chars().filter(char::is_ascii_digit).collect());
+        let digits: Zeroizing<String> =
+            Zeroizing::new(typed.chars().filter(char::is_ascii_digit).collect());
         if digits.len() > PART_DIGITS {
             // More than a part but not a whole key: most likely a paste cut short.
-            self.error = Some(KeyError::WholeKeyLength { found: digits.len() }.into());
+            self.error = Some(
+                KeyError::WholeKeyLength {
+                    found: digits.len(),
+                }
+                .into(),
+            );
             return Task::none();
         }
         self.set(index, digits);
@@ -188,7 +188,10 @@ impl KeyParts {
     }
 
     fn field<'a>(&'a self, texts: &Texts, index: usize) -> iced::Element<'a, Message> {
-        let label = texts.with("key-part", &[("part", crate::gui::i18n::Arg::Number(index as u64 + 1))]);
+        let label = texts.with(
+            "key-part",
+            &[("part", crate::gui::i18n::Arg::Number(index as u64 + 1))],
+        );
         let status: iced::Element<'a, Message> = match &self.marks[index] {
             Mark::Incomplete => text("").size(look::TEXT - 2.0).into(),
             Mark::Correct => widgets::success(texts.with(
@@ -221,8 +224,12 @@ impl KeyParts {
             texts.get("key-title"),
             vec![
                 widgets::para(texts.get("key-body")),
-                row![self.field(texts, 0), self.field(texts, 1)].spacing(24).into(),
-                row![self.field(texts, 2), self.field(texts, 3)].spacing(24).into(),
+                row![self.field(texts, 0), self.field(texts, 1)]
+                    .spacing(24)
+                    .into(),
+                row![self.field(texts, 2), self.field(texts, 3)]
+                    .spacing(24)
+                    .into(),
                 widgets::problem(texts, self.error.as_ref()),
                 row![
                     widgets::secondary(texts.get("back"), Some(Message::Back)),

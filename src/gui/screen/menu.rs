@@ -43,7 +43,8 @@ impl Menu {
     pub fn view(&self, texts: &Texts) -> iced::Element<'_, Message> {
         let item = |number: u8, id: &str, message: Message| {
             iced::widget::button(
-                iced::widget::text(format!("{number}   {}", texts.get(id))).size(crate::gui::look::TEXT + 4.0),
+                iced::widget::text(format!("{number}   {}", texts.get(id)))
+                    .size(crate::gui::look::TEXT + 4.0),
             )
             .padding([12, 20])
             .width(Length::Fill)

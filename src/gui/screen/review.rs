@@ -97,7 +97,8 @@ impl Review {
                 self.stage = Stage::Saving;
                 self.error = None;
                 let token = self.token.clone();
-                let (parts, pin, again) = (self.parts.clone(), self.pin.clone(), self.again.clone());
+                let (parts, pin, again) =
+                    (self.parts.clone(), self.pin.clone(), self.again.clone());
                 let task = Task::perform(
                     token::background(move || token.activate(&parts, &pin, &again)),
                     Message::Saved,
@@ -114,7 +115,9 @@ impl Review {
                 }
                 (Task::none(), None)
             }
-            Message::Continue if self.stage == Stage::Saved => (Task::none(), Some(Event::Finished)),
+            Message::Continue if self.stage == Stage::Saved => {
+                (Task::none(), Some(Event::Finished))
+            }
             Message::Back if self.stage == Stage::Review => {
                 (Task::none(), Some(Event::Edit(self.parts.clone())))
             }
@@ -151,7 +154,9 @@ impl Review {
             } else {
                 digits.to_owned()
             };
-            text(shown).size(look::TEXT + 8.0).font(look::FONT_BOLD_FACE)
+            text(shown)
+                .size(look::TEXT + 8.0)
+                .font(look::FONT_BOLD_FACE)
         };
         let busy = self.stage == Stage::Saving;
         let mut blocks = vec![

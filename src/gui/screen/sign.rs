@@ -135,7 +135,9 @@ impl Sign {
             }
             Message::Amount(typed) => self.amount = typed,
             Message::Payee(typed) => self.payee = typed,
-            Message::Submit if self.response.is_none() && !self.busy => return (self.submit(), None),
+            Message::Submit if self.response.is_none() && !self.busy => {
+                return (self.submit(), None);
+            }
             Message::Signed(result) => {
                 self.busy = false;
                 self.pin = Zeroizing::default();
@@ -187,8 +189,8 @@ impl Sign {
         let amount = if self.linked {
             match token::parse_amount(&self.amount) {
                 Ok(amount) => Some(amount),
-                Err(_) => {
-                    self.error = Some(Phrase::new("err-amount"));
+                Err(error) => {
+                    self.error = Some(error.into());
                     return operation::focus(AMOUNT);
                 }
             }
@@ -245,11 +247,22 @@ impl Sign {
         let mut blocks = vec![
             widgets::labelled(
                 texts.get("sign-pin"),
-                widgets::pin_input(PIN, &self.pin, idle.then_some(Message::Pin), Message::Submit),
+                widgets::pin_input(
+                    PIN,
+                    &self.pin,
+                    idle.then_some(Message::Pin),
+                    Message::Submit,
+                ),
             ),
             widgets::labelled(
                 texts.get("sign-code"),
-                widgets::digits_input(CODE, &self.code, 160.0, idle.then_some(Message::Code), Message::Submit),
+                widgets::digits_input(
+                    CODE,
+                    &self.code,
+                    160.0,
+                    idle.then_some(Message::Code),
+                    Message::Submit,
+                ),
             ),
             checkbox(self.linked)
                 .label(texts.get("sign-linked"))
@@ -263,11 +276,23 @@ impl Sign {
                 row![
                     widgets::labelled(
                         texts.get("sign-amount"),
-                        widgets::digits_input(AMOUNT, &self.amount, 180.0, idle.then_some(Message::Amount), Message::Submit),
+                        widgets::digits_input(
+                            AMOUNT,
+                            &self.amount,
+                            180.0,
+                            idle.then_some(Message::Amount),
+                            Message::Submit
+                        ),
                     ),
                     widgets::labelled(
                         texts.get("sign-payee"),
-                        widgets::digits_input(PAYEE, &self.payee, 260.0, idle.then_some(Message::Payee), Message::Submit),
+                        widgets::digits_input(
+                            PAYEE,
+                            &self.payee,
+                            260.0,
+                            idle.then_some(Message::Payee),
+                            Message::Submit
+                        ),
                     ),
                 ]
                 .spacing(16)
@@ -286,7 +311,11 @@ impl Sign {
             .spacing(12)
             .into(),
         );
-        blocks.push(column![note, widgets::hint(texts.get("keys-hint"))].spacing(6).into());
+        blocks.push(
+            column![note, widgets::hint(texts.get("keys-hint"))]
+                .spacing(6)
+                .into(),
+        );
         widgets::page(texts.get("sign-title"), blocks)
     }
 }
