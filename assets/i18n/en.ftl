@@ -57,6 +57,7 @@ sign-copy = Copy
 sign-copied = Copied. MobiPass clears the clipboard in 30 seconds.
 sign-hides = This value hides itself in 60 seconds.
 sign-again = Sign another payment
+sign-response-keys = C: copy · Enter: sign another payment · Esc: back
 sign-note = If you mistype the PIN, the signature value is wrong: MobiPass cannot tell. After three wrong signature values in a row, the bank blocks MobiPass.
 
 change-title = Change PIN

@@ -437,6 +437,9 @@ impl App {
                     None => return Task::none(),
                 },
                 (Screen::Welcome(_), "h" | "H") => Message::Welcome(welcome::Message::Help),
+                (Screen::Sign(screen), "c" | "C") if screen.response().is_some() => {
+                    Message::Sign(sign::Message::Copy)
+                }
                 _ => return Task::none(),
             },
         };
@@ -459,12 +462,20 @@ impl App {
             Screen::Delete(screen) => screen.view(texts).map(Message::Delete),
             Screen::Help(screen) => screen.view(texts).map(Message::Help),
         };
-        column![self.header(), rule::horizontal(1), body]
-            .height(Length::Fill)
-            .into()
+        let (header, footer) = self.bars();
+        column![
+            header,
+            rule::horizontal(1),
+            container(body).height(Length::Fill),
+            rule::horizontal(1),
+            footer
+        ]
+        .height(Length::Fill)
+        .into()
     }
 
-    fn header(&self) -> Element<'_, Message> {
+    /// The language switch (top) and the theme switch (bottom).
+    fn bars(&self) -> (Element<'_, Message>, Element<'_, Message>) {
         let texts = self.catalog.texts();
         let choice = |label: String, selected: bool, message: Message| {
             button(text(label).size(look::TEXT - 2.0))
@@ -493,22 +504,21 @@ impl App {
                 Message::Theme(option),
             ));
         }
-        container(
+        let header = container(
             row![
                 text(texts.get("app-title"))
                     .size(look::TEXT + 4.0)
                     .font(look::FONT_BOLD_FACE),
                 iced::widget::space::horizontal(),
                 languages,
-                themes,
             ]
             .spacing(12)
-            .align_y(iced::Alignment::Center)
-            .wrap(),
+            .align_y(iced::Alignment::Center),
         )
         .padding([8, 16])
-        .width(Length::Fill)
-        .into()
+        .width(Length::Fill);
+        let footer = container(themes).padding([6, 16]).width(Length::Fill);
+        (header.into(), footer.into())
     }
 }
 

@@ -239,6 +239,7 @@ impl Sign {
                     ]
                     .spacing(12)
                     .into(),
+                    widgets::hint(texts.get("sign-response-keys")),
                     note,
                 ],
             );
