@@ -55,6 +55,13 @@ fn sign_prints_the_schemes_response_grouped_or_plain() {
     assert_eq!(stdout(&grouped), format!("{}\n", want.grouped()));
     let plain = sign(&f, PIN, &["--plain"]);
     assert_eq!(stdout(&plain), format!("{}\n", want.as_str()));
+    // A line typed with stray blanks or a Windows line end still reads the PIN.
+    let padded = mobipass(
+        &f.vault(),
+        &["sign", CODE, "--pin-stdin"],
+        &format!(" {PIN} \r\n"),
+    );
+    assert_eq!(stdout(&padded), stdout(&grouped));
 }
 
 #[test]
@@ -310,7 +317,7 @@ fn status_shows_the_vault_dates_and_cost() {
     assert!(text.starts_with("activated\n"), "{text}");
     assert!(text.contains(&format!("vault: {}", f.vault().display())));
     assert!(
-        text.contains("key derivation: Argon2id, 8 KiB, 1 passes, 1 lanes"),
+        text.contains("key derivation: Argon2id, 8 KiB, 1 pass, 1 lane"),
         "{text}"
     );
     assert!(text.contains("activated on: 20"), "{text}");
