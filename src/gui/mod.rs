@@ -44,28 +44,51 @@ use timer::Timings;
 /// The exit code is failure only when the window system could not start
 /// (no display, for example); the message then points to the terminal mode.
 pub fn run(token: Token) -> ExitCode {
+    if !display_available() {
+        return no_window("no display: neither DISPLAY nor WAYLAND_DISPLAY is set");
+    }
     let lang = Lang::from_system();
-    let result = iced::application(
-        move || App::new(token.clone(), lang),
-        App::update,
-        App::view,
-    )
-    .title(App::title)
-    .theme(App::theme)
-    .subscription(App::subscription)
-    .window(look::window_settings())
-    .font(look::FONT_REGULAR)
-    .font(look::FONT_BOLD)
-    .default_font(look::FONT)
-    .run();
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!(
-                "mobipass: the window could not be opened ({error}); the terminal mode works without one: see `mobipass --help`"
-            );
-            ExitCode::FAILURE
-        }
+    // iced panics (rather than returning an error) when the windowing
+    // system refuses to start; that must end as the documented exit code
+    // with a pointer to the terminal mode, not as a crash report only.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        iced::application(
+            move || App::new(token.clone(), lang),
+            App::update,
+            App::view,
+        )
+        .title(App::title)
+        .theme(App::theme)
+        .subscription(App::subscription)
+        .window(look::window_settings())
+        .font(look::FONT_REGULAR)
+        .font(look::FONT_BOLD)
+        .default_font(look::FONT)
+        .run()
+    }));
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(error)) => no_window(&error.to_string()),
+        Err(_) => no_window("the window system could not be started"),
+    }
+}
+
+fn no_window(reason: &str) -> ExitCode {
+    eprintln!(
+        "mobipass: the window could not be opened ({reason}); the terminal mode works without one: see `mobipass --help`"
+    );
+    ExitCode::FAILURE
+}
+
+/// Whether a display server can be reached at all (Linux and the BSDs
+/// need one named in the environment; other systems always have one).
+fn display_available() -> bool {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+    } else {
+        true
     }
 }
 
