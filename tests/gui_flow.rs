@@ -305,3 +305,21 @@ fn switching_language_keeps_the_screen_and_what_was_typed() {
     };
     assert_eq!(screen.error().unwrap().id(), "err-pin-all-same");
 }
+
+#[test]
+fn ctrl_l_and_ctrl_t_cycle_language_and_theme() {
+    let mut driver = Driver::new(Lang::English, Timings::DEFAULT);
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        driver.send(Message::Key(KeyPress::NextLanguage));
+        seen.push(driver.app.language());
+    }
+    assert_eq!(seen, [Lang::Russian, Lang::Kazakh, Lang::English]);
+    assert_eq!(driver.app.theme(), None, "the system theme by default");
+    driver.send(Message::Key(KeyPress::NextTheme));
+    assert_eq!(driver.app.theme(), Some(iced::Theme::Light));
+    driver.send(Message::Key(KeyPress::NextTheme));
+    assert_eq!(driver.app.theme(), Some(iced::Theme::Dark));
+    driver.send(Message::Key(KeyPress::NextTheme));
+    assert_eq!(driver.app.theme(), None);
+}

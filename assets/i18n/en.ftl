@@ -11,6 +11,7 @@ busy = Working… this takes about a second.
 back = Back
 cancel = Cancel
 next = Next
+switch-keys = Ctrl+L: language · Ctrl+T: theme
 keys-hint = Tab moves between fields, Enter goes on, Esc goes back.
 
 welcome-title = Welcome to MobiPass

@@ -11,6 +11,7 @@ busy = Орындалуда… бұл шамамен бір секунд ала�
 back = Артқа
 cancel = Болдырмау
 next = Келесі
+switch-keys = Ctrl+L: тіл · Ctrl+T: тақырып
 keys-hint = Tab өрістер арасында ауысады, Enter жалғастырады, Esc артқа қайтарады.
 
 welcome-title = MobiPass-қа қош келдіңіз

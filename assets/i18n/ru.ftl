@@ -11,6 +11,7 @@ busy = Выполняется… это займёт около секунды.
 back = Назад
 cancel = Отмена
 next = Далее
+switch-keys = Ctrl+L: язык · Ctrl+T: тема
 keys-hint = Tab переходит между полями, Enter продолжает, Esc возвращает назад.
 
 welcome-title = Добро пожаловать в MobiPass

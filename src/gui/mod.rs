@@ -139,6 +139,10 @@ pub enum KeyPress {
     Enter,
     /// A character that no text field took (menu digits, "h").
     Char(String),
+    /// Ctrl+L: the next language.
+    NextLanguage,
+    /// Ctrl+T: the next theme choice.
+    NextTheme,
 }
 
 /// Everything that can happen in the app.
@@ -431,6 +435,26 @@ impl App {
         let message = match key {
             KeyPress::Tab { back: false } => return operation::focus_next(),
             KeyPress::Tab { back: true } => return operation::focus_previous(),
+            KeyPress::NextLanguage => {
+                let next = Lang::ALL
+                    .iter()
+                    .cycle()
+                    .skip_while(|lang| **lang != self.catalog.current())
+                    .nth(1)
+                    .copied()
+                    .unwrap_or(Lang::English);
+                Message::Language(next)
+            }
+            KeyPress::NextTheme => {
+                let next = ThemeChoice::ALL
+                    .iter()
+                    .cycle()
+                    .skip_while(|choice| **choice != self.theme)
+                    .nth(1)
+                    .copied()
+                    .unwrap_or_default();
+                Message::Theme(next)
+            }
             KeyPress::Escape => match &self.screen {
                 Screen::ChoosePin(_) => Message::ChoosePin(choose_pin::Message::Back),
                 Screen::KeyParts(..) => Message::KeyParts(key_parts::Message::Back),
@@ -540,7 +564,17 @@ impl App {
         )
         .padding([8, 16])
         .width(Length::Fill);
-        let footer = container(themes).padding([6, 16]).width(Length::Fill);
+        let footer = container(
+            row![
+                themes,
+                iced::widget::space::horizontal(),
+                widgets::hint(texts.get("switch-keys")),
+            ]
+            .spacing(12)
+            .align_y(iced::Alignment::Center),
+        )
+        .padding([6, 16])
+        .width(Length::Fill);
         (header.into(), footer.into())
     }
 }
@@ -563,6 +597,8 @@ fn global_key(event: IcedEvent, status: event::Status, _window: window::Id) -> O
         },
         keyboard::Key::Named(Named::Escape) => KeyPress::Escape,
         keyboard::Key::Named(Named::Enter) if ignored => KeyPress::Enter,
+        keyboard::Key::Character("l" | "L") if modifiers.control() => KeyPress::NextLanguage,
+        keyboard::Key::Character("t" | "T") if modifiers.control() => KeyPress::NextTheme,
         keyboard::Key::Character(c) if ignored && !modifiers.control() && !modifiers.alt() => {
             KeyPress::Char(c.to_owned())
         }
