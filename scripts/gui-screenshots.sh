@@ -3,7 +3,8 @@
 # the keyboard would: activation (with a typo in part 3 that is marked and
 # fixed), one signature, a check that the signature value copied from the
 # window equals the terminal mode's for the same vault, PIN and code, then
-# the menu and help in Russian and Kazakh. Saves screenshots.
+# the menu and help in Russian and Kazakh, and the dark theme at 1.5x
+# scaling. Saves screenshots.
 #
 # Usage: scripts/gui-screenshots.sh [OUT_DIR]   (default: docs/screenshots)
 # Needs: Xvfb, xdotool, imagemagick (import), xclip; see .ci/apt/gui.txt.
@@ -40,20 +41,20 @@ fail() { say "FAILED: $*"; exit 1; }
 cp "$CARGO_TARGET_DIR/debug/mobipass" "$work/mobipass"
 bin="$work/mobipass"
 
-# A free display number.
-for n in $(seq 91 120); do
-  if [[ ! -e "/tmp/.X$n-lock" && ! -e "/tmp/.X11-unix/X$n" ]]; then display=":$n"; break; fi
-done
-[[ -n "${display:-}" ]] || fail "no free X display"
-Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+# Xvfb picks a free display itself (-displayfd): other X servers on this
+# machine may use numbers whose lock files we cannot see.
+Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
-export DISPLAY="$display"
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-xdpyinfo >/dev/null 2>&1 || fail "Xvfb did not start"
+for _ in $(seq 100); do [[ -s "$work/display" ]] && break; sleep 0.1; done
+[[ -s "$work/display" ]] || { cat "$work/xvfb.log" >&2; fail "Xvfb did not start"; }
+export DISPLAY=":$(tr -d '[:space:]' <"$work/display")"
+xdpyinfo >/dev/null 2>&1 || fail "cannot reach Xvfb on $DISPLAY"
+say "Xvfb on $DISPLAY"
 
 window=""
-start_app() { # $1 = locale
-  LANG="$1" LC_ALL="$1" LANGUAGE="" MOBIPASS_VAULT="$vault" "$bin" >"$work/app.log" 2>&1 &
+start_app() { # $1 = locale, $2 = scale factor (default 1)
+  WINIT_X11_SCALE_FACTOR="${2:-1}" LANG="$1" LC_ALL="$1" LANGUAGE="" MOBIPASS_VAULT="$vault" \
+    "$bin" >"$work/app.log" 2>&1 &
   app_pid=$!
   window=""
   for _ in $(seq 100); do
@@ -141,6 +142,12 @@ shot 12-sign-kk
 keys Escape
 keys 4
 shot 13-help-kk
+stop_app
+
+say "dark theme at 1.5x scaling, switched from the keyboard"
+start_app kk_KZ.UTF-8 1.5
+keys ctrl+t ctrl+t
+shot 14-menu-kk-dark-scale-1.5
 stop_app
 
 say "done: screenshots in $out"
