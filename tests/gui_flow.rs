@@ -323,3 +323,46 @@ fn ctrl_l_and_ctrl_t_cycle_language_and_theme() {
     driver.send(Message::Key(KeyPress::NextTheme));
     assert_eq!(driver.app.theme(), None);
 }
+
+#[test]
+fn a_vault_locked_by_another_mobipass_is_explained_and_retry_works() {
+    use fs4::fs_std::FileExt;
+    let mut driver = Driver::new(Lang::English, Timings::DEFAULT);
+    let key = ActivationKey::generate();
+    activate(&mut driver, &key);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(driver._dir.path().join("vault.json.lock"))
+        .unwrap();
+    assert!(
+        lock.try_lock_exclusive().unwrap(),
+        "the test holds the lock"
+    );
+
+    driver.send(Message::Menu(menu::Message::ChangePin));
+    driver.send(Message::ChangePin(change_pin::Message::Current(PIN.into())));
+    driver.send(Message::ChangePin(change_pin::Message::New(NEW_PIN.into())));
+    driver.send(Message::ChangePin(change_pin::Message::Again(
+        NEW_PIN.into(),
+    )));
+    driver.send(Message::ChangePin(change_pin::Message::Submit));
+    driver.until(|app| matches!(app.screen(), Screen::ChangePin(s) if s.error().is_some()));
+    let Screen::ChangePin(screen) = driver.app.screen() else {
+        unreachable!()
+    };
+    assert_eq!(screen.error().unwrap().id(), "err-locked");
+    assert!(!screen.is_done());
+
+    FileExt::unlock(&lock).unwrap();
+    driver.send(Message::ChangePin(change_pin::Message::Current(PIN.into())));
+    driver.send(Message::ChangePin(change_pin::Message::New(NEW_PIN.into())));
+    driver.send(Message::ChangePin(change_pin::Message::Again(
+        NEW_PIN.into(),
+    )));
+    driver.send(Message::ChangePin(change_pin::Message::Submit));
+    driver.until(|app| matches!(app.screen(), Screen::ChangePin(s) if s.is_done()));
+    driver.send(Message::ChangePin(change_pin::Message::Back));
+    assert_eq!(sign(&mut driver, NEW_PIN, CODE), expected(&key, CODE));
+}
