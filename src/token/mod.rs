@@ -16,6 +16,7 @@ mod amount;
 mod background;
 mod error;
 mod key_entry;
+mod saved;
 mod store;
 mod vault;
 
@@ -31,6 +32,7 @@ pub use amount::{AmountError, parse_amount};
 pub use background::background;
 pub use error::{DamageReason, TokenError};
 pub use key_entry::check_key_part;
+pub use saved::{SaveWarning, Saved};
 pub use vault::FORMAT_VERSION;
 
 use store::{Files, WriteLock};
@@ -123,12 +125,14 @@ impl Token {
     /// Saves the key from the envelope under a new PIN typed twice. Refuses a
     /// mistyped part (naming it), a trivial PIN (with the reason), a mismatch,
     /// an existing vault and a damaged one (which is never overwritten).
+    /// `Ok` means the vault is written; [`Saved::warnings`] says what could
+    /// not be done after that.
     pub fn activate<S: AsRef<str>>(
         &self,
         parts: &[S; 4],
         pin: &str,
         pin_again: &str,
-    ) -> Result<(), TokenError> {
+    ) -> Result<Saved, TokenError> {
         let key = ActivationKey::from_parts(parts)?;
         let pin = Pin::choose(pin, pin_again)?;
         let lock = self.files.lock()?;
@@ -178,7 +182,16 @@ impl Token {
     /// with the current PIN as typed: if that was wrong, the vault afterwards
     /// holds a wrong key and signs wrongly (as the bank's manual says); the
     /// operation cannot tell and runs the same either way.
-    pub fn change_pin(&self, current: &str, new: &str, new_again: &str) -> Result<(), TokenError> {
+    ///
+    /// `Ok` means the PIN is changed, even when [`Saved::warnings`] reports
+    /// that the change may not survive a power cut or that the previous
+    /// version could not be erased; an `Err` means the vault is as it was.
+    pub fn change_pin(
+        &self,
+        current: &str,
+        new: &str,
+        new_again: &str,
+    ) -> Result<Saved, TokenError> {
         let current = Pin::parse(current)?;
         let new = Pin::choose(new, new_again)?;
         let lock = self.files.lock()?;
@@ -259,7 +272,7 @@ impl Token {
         }
     }
 
-    fn save(&self, lock: &WriteLock, vault: &Vault) -> Result<(), TokenError> {
+    fn save(&self, lock: &WriteLock, vault: &Vault) -> Result<Saved, TokenError> {
         self.files.write_atomically(lock, &vault.to_json())
     }
 

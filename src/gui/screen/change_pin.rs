@@ -154,7 +154,8 @@ impl ChangePin {
         let token = self.token.clone();
         let (current, new, again) = (self.current.clone(), self.new.clone(), self.again.clone());
         Task::perform(
-            token::background(move || token.change_pin(&current, &new, &again)),
+            // The GUI does not show save warnings yet: `Saved` is dropped here.
+            token::background(move || token.change_pin(&current, &new, &again).map(drop)),
             Message::Changed,
         )
     }

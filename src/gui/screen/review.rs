@@ -100,7 +100,8 @@ impl Review {
                 let (parts, pin, again) =
                     (self.parts.clone(), self.pin.clone(), self.again.clone());
                 let task = Task::perform(
-                    token::background(move || token.activate(&parts, &pin, &again)),
+                    // The GUI does not show save warnings yet: `Saved` is dropped here.
+                    token::background(move || token.activate(&parts, &pin, &again).map(drop)),
                     Message::Saved,
                 );
                 (task, None)
