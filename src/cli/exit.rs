@@ -28,6 +28,9 @@ pub const ALREADY_ACTIVATED: u8 = 7;
 /// Not enough free memory for the key derivation; try again later.
 pub const OUT_OF_MEMORY: u8 = 8;
 
+/// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: u8 = 130;
+
 /// The exit code for a core error.
 pub fn code_for(error: &TokenError) -> u8 {
     match error {

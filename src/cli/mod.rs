@@ -9,6 +9,7 @@
 mod commands;
 pub mod exit;
 mod input;
+mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -87,7 +88,8 @@ fn exit_codes_help() -> String {
          {BAD_INPUT} bad input (nothing written), {NOT_ACTIVATED} not activated, \
          {DAMAGED} vault damaged, {LOCKED} vault busy (another MobiPass is changing it), \
          {IO} file error, {ALREADY_ACTIVATED} already activated, \
-         {OUT_OF_MEMORY} not enough free memory (try again), {GUI_FAILED} window could not open."
+         {OUT_OF_MEMORY} not enough free memory (try again), {GUI_FAILED} window could not open, \
+         {INTERRUPTED} stopped by Ctrl-C."
     )
 }
 
