@@ -77,7 +77,10 @@ fn change_pin_overwrites_the_previous_vault_file_with_zeros() {
         f.token.sign(OTHER_PIN, CODE).unwrap(),
         expected(&f.key, CODE)
     );
-    assert_eq!(f.names(), ["vault.json", "vault.json.lock"].map(String::from).into());
+    assert_eq!(
+        f.names(),
+        ["vault.json", "vault.json.lock"].map(String::from).into()
+    );
 }
 
 #[test]

@@ -8,9 +8,9 @@
 
 use std::path::PathBuf;
 
-/// A save that happened, with what could not be done after it.
+/// A save that happened, with what could not be done after it. Front ends
+/// should show [`Saved::warnings`] next to their success message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[must_use = "a finished save may carry warnings a person should see"]
 pub struct Saved {
     warnings: Vec<SaveWarning>,
 }
