@@ -391,7 +391,9 @@ fn change_pin_says_up_front_that_it_cannot_check_the_current_pin() {
 fn change_pin_success_is_said() {
     let (_dir, token) = token();
     let mut screen = change_pin::ChangePin::new(token);
-    let _ = screen.update(change_pin::Message::Changed(Ok(())));
+    let _ = screen.update(change_pin::Message::Changed(Ok(
+        mobipass::token::Saved::default(),
+    )));
     let texts = english();
     assert!(
         ui(screen.view(&texts))

@@ -100,3 +100,5 @@ err-io = MobiPass could not read or write { $path }. Try again.
 err-unexpected = Something unexpected went wrong. Try again.
 err-no-data-dir = MobiPass found no folder to keep its key in. Start it with --vault and a file path, or set MOBIPASS_VAULT.
 err-out-of-memory = Not enough free memory for a moment (MobiPass needs about 256 MB to protect your key). Close other programs and try again. Your key is safe.
+warn-not-durable = The change is made, but the disk could not confirm it: if the power fails in the next moments, the previous version may come back. Folder: { $path }
+warn-old-copy = The change is made, but the previous version of { $path } could not be erased; its bytes may stay on the disk.

@@ -12,7 +12,7 @@ use std::path::Path;
 use mobipass_scheme::{KeyError, PinError, QuestionError};
 
 use super::i18n::{Arg, Texts};
-use crate::token::{AmountError, TokenError};
+use crate::token::{AmountError, SaveWarning, TokenError};
 
 /// A translatable sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +129,19 @@ impl From<&TokenError> for Phrase {
             }
             TokenError::NoDataDir => Phrase::new("err-no-data-dir"),
             TokenError::OutOfMemory => Phrase::new("err-out-of-memory"),
+        }
+    }
+}
+
+impl From<&SaveWarning> for Phrase {
+    fn from(warning: &SaveWarning) -> Phrase {
+        match warning {
+            SaveWarning::NotDurable { path, .. } => {
+                Phrase::new("warn-not-durable").text("path", shown(path))
+            }
+            SaveWarning::OldCopyNotErased { path, .. } => {
+                Phrase::new("warn-old-copy").text("path", shown(path))
+            }
         }
     }
 }

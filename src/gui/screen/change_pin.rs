@@ -15,7 +15,7 @@ use crate::gui::i18n::Texts;
 use crate::gui::phrase::Phrase;
 use crate::gui::screen::choose_pin::pin_digits;
 use crate::gui::widgets;
-use crate::token::{self, Token, TokenError};
+use crate::token::{self, Saved, Token, TokenError};
 
 /// Id of the current-PIN field (focused when the screen opens).
 pub const CURRENT: &str = "change-current";
@@ -32,6 +32,8 @@ pub struct ChangePin {
     again: Zeroizing<String>,
     busy: bool,
     done: bool,
+    /// What went wrong after the change was made (it stands).
+    warnings: Vec<Phrase>,
     error: Option<Phrase>,
 }
 
@@ -51,7 +53,7 @@ pub enum Message {
     /// Enter in the last field, or the Change PIN button.
     Submit,
     /// The core's answer.
-    Changed(Result<(), TokenError>),
+    Changed(Result<Saved, TokenError>),
     /// Esc, Back, or the button after success.
     Back,
 }
@@ -72,6 +74,7 @@ impl ChangePin {
             again: Zeroizing::default(),
             busy: false,
             done: false,
+            warnings: Vec::new(),
             error: None,
         }
     }
@@ -123,7 +126,10 @@ impl ChangePin {
                 self.new = Zeroizing::default();
                 self.again = Zeroizing::default();
                 match result {
-                    Ok(()) => self.done = true,
+                    Ok(saved) => {
+                        self.done = true;
+                        self.warnings = saved.warnings().iter().map(Phrase::from).collect();
+                    }
                     Err(error) => self.error = Some(error.into()),
                 }
                 Task::none()
@@ -154,8 +160,7 @@ impl ChangePin {
         let token = self.token.clone();
         let (current, new, again) = (self.current.clone(), self.new.clone(), self.again.clone());
         Task::perform(
-            // The GUI does not show save warnings yet: `Saved` is dropped here.
-            token::background(move || token.change_pin(&current, &new, &again).map(drop)),
+            token::background(move || token.change_pin(&current, &new, &again)),
             Message::Changed,
         )
     }
@@ -174,10 +179,17 @@ impl ChangePin {
         if self.done {
             return widgets::page(
                 texts.get("change-title"),
-                vec![
-                    widgets::success(texts.get("change-done")),
-                    widgets::primary(texts.get("back"), Some(Message::Back)),
-                ],
+                std::iter::once(widgets::success(texts.get("change-done")))
+                    .chain(
+                        self.warnings
+                            .iter()
+                            .map(|w| widgets::problem(texts, Some(w))),
+                    )
+                    .chain(std::iter::once(widgets::primary(
+                        texts.get("back"),
+                        Some(Message::Back),
+                    )))
+                    .collect(),
             );
         }
         let idle = !self.busy;
@@ -225,5 +237,32 @@ impl ChangePin {
         );
         blocks.push(widgets::hint(texts.get("keys-hint")));
         widgets::page(texts.get("change-title"), blocks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::i18n::Lang;
+    use crate::token::SaveWarning;
+
+    #[test]
+    fn a_save_warning_is_shown_with_the_success_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut screen = ChangePin::new(Token::open(dir.path().join("vault.json")).unwrap());
+        let mut saved = Saved::default();
+        saved.warn(SaveWarning::NotDurable {
+            path: dir.path().to_owned(),
+            kind: std::io::ErrorKind::Other,
+        });
+        let _ = screen.update(Message::Changed(Ok(saved)));
+        assert!(screen.is_done());
+        let shown: Vec<String> = screen
+            .warnings
+            .iter()
+            .map(|w| w.render(&Texts::new(Lang::English)))
+            .collect();
+        assert_eq!(shown.len(), 1);
+        assert!(shown[0].contains("power"), "{shown:?}");
     }
 }

@@ -34,6 +34,8 @@ pub struct Review {
     parts: [Zeroizing<String>; 4],
     stage: Stage,
     error: Option<Phrase>,
+    /// What went wrong after the key was saved (it stands).
+    warnings: Vec<Phrase>,
 }
 
 /// What the user did, or what came back from the core.
@@ -42,7 +44,7 @@ pub enum Message {
     /// Save (or Enter while reviewing).
     Save,
     /// The core's answer.
-    Saved(Result<(), TokenError>),
+    Saved(Result<token::Saved, TokenError>),
     /// Continue (or Enter once saved).
     Continue,
     /// Esc or Back: edit the parts again.
@@ -72,6 +74,7 @@ impl Review {
             parts,
             stage: Stage::Review,
             error: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -100,15 +103,17 @@ impl Review {
                 let (parts, pin, again) =
                     (self.parts.clone(), self.pin.clone(), self.again.clone());
                 let task = Task::perform(
-                    // The GUI does not show save warnings yet: `Saved` is dropped here.
-                    token::background(move || token.activate(&parts, &pin, &again).map(drop)),
+                    token::background(move || token.activate(&parts, &pin, &again)),
                     Message::Saved,
                 );
                 (task, None)
             }
             Message::Saved(result) => {
                 match result {
-                    Ok(()) => self.stage = Stage::Saved,
+                    Ok(saved) => {
+                        self.stage = Stage::Saved;
+                        self.warnings = saved.warnings().iter().map(Phrase::from).collect();
+                    }
                     Err(error) => {
                         self.stage = Stage::Review;
                         self.error = Some(error.into());
@@ -139,10 +144,17 @@ impl Review {
         if self.stage == Stage::Saved {
             return widgets::page(
                 texts.get("saved-title"),
-                vec![
-                    widgets::success(texts.get("saved-body")),
-                    widgets::primary(texts.get("saved-continue"), Some(Message::Continue)),
-                ],
+                std::iter::once(widgets::success(texts.get("saved-body")))
+                    .chain(
+                        self.warnings
+                            .iter()
+                            .map(|w| widgets::problem(texts, Some(w))),
+                    )
+                    .chain(std::iter::once(widgets::primary(
+                        texts.get("saved-continue"),
+                        Some(Message::Continue),
+                    )))
+                    .collect(),
             );
         }
         let grouped = ActivationKey::from_parts(&self.parts)
