@@ -1,0 +1,254 @@
+//! Shared by the `http_*` tests: an in-process server on a loopback port, a
+//! small keep-alive JSON client, and the customer's side of the scheme
+//! (responses computed from the activation key parts with `mobipass-scheme`).
+
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use mobipass_scheme::{ActivationKey, Amount, Challenge, DocumentCode, Payee};
+use mobipass_verifier::http::auth::{ApiKeyEntry, ApiKeys, Role, hash_key};
+use mobipass_verifier::http::{HttpLimits, app, run};
+use mobipass_verifier::{Config, MasterKey, Verifier};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+pub const BANK_KEY: &str = "mpv_test_bank_key_0123456789abcdef";
+pub const OPERATOR_KEY: &str = "mpv_test_operator_key_0123456789abcdef";
+
+/// The two test keys as a configuration table.
+pub fn test_keys() -> ApiKeys {
+    ApiKeys::from_entries(vec![
+        ApiKeyEntry {
+            name: "internet-bank".into(),
+            role: Role::Bank,
+            sha256: hash_key(BANK_KEY),
+        },
+        ApiKeyEntry {
+            name: "back-office".into(),
+            role: Role::Operator,
+            sha256: hash_key(OPERATOR_KEY),
+        },
+    ])
+    .unwrap()
+}
+
+/// A server on 127.0.0.1 with a fresh SQLite store.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub client: Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(Config::default(), HttpLimits::default()).await
+    }
+
+    pub async fn start_with(config: Config, limits: HttpLimits) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("verifier.sqlite3").display());
+        let verifier = Verifier::open(&url, MasterKey::generate(), config)
+            .await
+            .unwrap();
+        Self::serve(verifier, limits, dir).await
+    }
+
+    pub async fn serve(verifier: Verifier, limits: HttpLimits, dir: tempfile::TempDir) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel();
+        let app = app(verifier, test_keys(), limits);
+        let task = tokio::spawn(run(listener, app, async {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            client: Client::new(addr),
+            stop: Some(stop),
+            task: Some(task),
+            _dir: dir,
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self._dir.path()
+    }
+
+    /// Graceful shutdown; resolves when the server has finished.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap().unwrap();
+    }
+}
+
+/// A keep-alive HTTP/1.1 client for one server.
+#[derive(Clone)]
+pub struct Client {
+    addr: SocketAddr,
+    inner: HyperClient<HttpConnector, Full<Bytes>>,
+}
+
+/// One answer: status, headers, JSON body (`Value::Null` when not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// The stable error code of an error reply.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl Client {
+    pub fn new(addr: SocketAddr) -> Self {
+        let inner = HyperClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build_http();
+        Self { addr, inner }
+    }
+
+    /// Sends a request with an optional bearer token and raw body (JSON
+    /// content type when a body is given).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("http://{}{path}", self.addr));
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .unwrap();
+        self.send_request(request).await
+    }
+
+    pub async fn send_request(&self, request: Request<Full<Bytes>>) -> Reply {
+        let response = self
+            .inner
+            .request(request)
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Method::POST, path, token, Some(body.to_string()))
+            .await
+    }
+
+    /// Operator: issue a credential; returns the four activation key parts.
+    pub async fn issue(&self, id: &str) -> [String; 4] {
+        let reply = self
+            .send(
+                Method::POST,
+                &format!("/v1/credentials/{id}/issue"),
+                Some(OPERATOR_KEY),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        parts_of(&reply.body)
+    }
+
+    /// Bank: a plain challenge; returns (challenge id, document code).
+    pub async fn challenge(&self, id: &str) -> (String, String) {
+        let reply = self
+            .post(
+                &format!("/v1/credentials/{id}/challenges"),
+                Some(BANK_KEY),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        (
+            reply.body["challenge_id"].as_str().unwrap().to_owned(),
+            reply.body["document_code"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Bank: verify; returns the JSON verdict.
+    pub async fn verify(&self, id: &str, challenge_id: &str, response: &str) -> Value {
+        let reply = self
+            .post(
+                &format!("/v1/credentials/{id}/verifications"),
+                Some(BANK_KEY),
+                serde_json::json!({ "challenge_id": challenge_id, "response": response }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply.body
+    }
+}
+
+pub fn parts_of(envelope: &Value) -> [String; 4] {
+    let parts = envelope["activation_key"].as_array().expect("four parts");
+    std::array::from_fn(|i| parts[i].as_str().unwrap().to_owned())
+}
+
+/// What the customer's app answers for a plain challenge.
+pub fn sign(parts: &[String; 4], code: &str) -> String {
+    let key = ActivationKey::from_parts(parts).unwrap().ocra_key();
+    Challenge::Plain(DocumentCode::parse(code).unwrap())
+        .respond(&key)
+        .as_str()
+        .to_owned()
+}
+
+/// What the customer's app answers for a linked challenge.
+pub fn sign_linked(parts: &[String; 4], code: &str, amount_minor: u64, payee: &str) -> String {
+    let key = ActivationKey::from_parts(parts).unwrap().ocra_key();
+    Challenge::Linked {
+        code: DocumentCode::parse(code).unwrap(),
+        amount: Amount::from_minor(amount_minor).unwrap(),
+        payee: Payee::parse(payee).unwrap(),
+    }
+    .respond(&key)
+    .as_str()
+    .to_owned()
+}
+
+/// A response that is certainly wrong for this challenge.
+pub fn wrong(parts: &[String; 4], code: &str) -> String {
+    let right = sign(parts, code);
+    let last = right.as_bytes()[7] - b'0';
+    format!("{}{}", &right[..7], (last + 1) % 10)
+}
