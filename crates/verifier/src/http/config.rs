@@ -80,6 +80,8 @@ pub struct FileConfig {
     pub challenge_ttl_secs: Option<u64>,
     /// SQLite group commit: most operations committed with one fsync.
     pub max_batch: Option<usize>,
+    /// PostgreSQL: connections in the pool.
+    pub pg_pool_size: Option<usize>,
     /// Deadline for a whole request, in milliseconds.
     pub request_timeout_ms: Option<u64>,
     /// Largest request body in bytes.
@@ -115,6 +117,8 @@ pub struct Settings {
     pub challenge_ttl: Option<Duration>,
     /// Group-commit batch override.
     pub max_batch: Option<usize>,
+    /// PostgreSQL pool size override.
+    pub pg_pool_size: Option<usize>,
     /// Whole-request deadline.
     pub request_timeout: Duration,
     /// Body size limit.
@@ -158,8 +162,10 @@ impl Settings {
                 ));
             }
         }
-        if file.max_batch == Some(0) {
-            return Err(ConfigError::Range("max_batch must be at least 1"));
+        if file.max_batch == Some(0) || file.pg_pool_size == Some(0) {
+            return Err(ConfigError::Range(
+                "max_batch and pg_pool_size must be at least 1",
+            ));
         }
         let body_limit = file.body_limit_bytes.unwrap_or(DEFAULT_BODY_LIMIT);
         if !(1024..=1024 * 1024).contains(&body_limit) {
@@ -180,6 +186,7 @@ impl Settings {
             failure_limit: file.failure_limit,
             challenge_ttl: file.challenge_ttl_secs.map(Duration::from_secs),
             max_batch: file.max_batch,
+            pg_pool_size: file.pg_pool_size,
             request_timeout,
             body_limit,
             api_keys: ApiKeys::from_entries(file.api_keys)?,

@@ -36,7 +36,7 @@ use self::config::{ConfigError, Overrides, Settings};
 use self::error::ApiError;
 use self::metrics::Metrics;
 use self::routes::AppState;
-use crate::{Config, MasterKey, Verifier};
+use crate::{Config, MasterKey, Verifier, VerifierError};
 
 /// `mobipass-verifier serve`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -44,10 +44,6 @@ pub struct ServeArgs {
     /// Address to listen on [env: MOBIPASS_VERIFIER_LISTEN] [default: 127.0.0.1:8440].
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
-    /// Database: sqlite://PATH or postgres://... [env: MOBIPASS_VERIFIER_DB]
-    /// [default: the embedded SQLite file in the platform data directory].
-    #[arg(long, value_name = "URL")]
-    pub db: Option<String>,
     /// TOML configuration file (API keys, limits) [env: MOBIPASS_VERIFIER_CONFIG].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -175,37 +171,68 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Prints a new API key and its configuration entry.
-pub fn print_api_key(args: &ApiKeyArgs) {
-    let generated = auth::generate_key();
+/// Prints a new API key and its configuration entry (`mobipass-verifier
+/// api-key`). Only the hash goes into the file; the key is shown once.
+pub fn print_api_key(args: &ApiKeyArgs) -> Result<(), VerifierError> {
     let role = match args.role {
         RoleArg::Bank => auth::Role::Bank,
         RoleArg::Operator => auth::Role::Operator,
     };
+    let generated = auth::generate_key();
+    let entry = auth::ApiKeyEntry {
+        name: args.name.clone(),
+        role,
+        sha256: generated.sha256.clone(),
+    };
+    ApiKeys::from_entries(vec![entry])
+        .map_err(|error| VerifierError::InvalidInput(error.to_string()))?;
     println!(
-        "# API key for {} (role {role}); give it to its holder once, it is not stored:",
+        "# API key for {} (role {role}); hand it over once, only its hash is kept:",
         args.name
     );
     println!("#   {}", generated.key.as_str());
-    println!("# Add this to the service's configuration file:");
+    println!("# Add to the service's configuration file:");
     println!("[[api_keys]]");
     println!("name = \"{}\"", args.name);
     println!("role = \"{role}\"");
     println!("sha256 = \"{}\"", generated.sha256);
+    Ok(())
 }
 
 /// `mobipass-verifier serve`: resolves the settings, opens the library and
-/// serves until SIGTERM or Ctrl-C.
-pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+/// serves until SIGTERM or Ctrl-C. `db` and `master_key_file` are the CLI's
+/// global `--db` and `--master-key-file` (they beat the configuration file).
+pub async fn serve(
+    args: ServeArgs,
+    db: Option<String>,
+    master_key_file: Option<PathBuf>,
+) -> Result<(), VerifierError> {
+    match serve_checked(args, db, master_key_file).await {
+        Ok(()) => Ok(()),
+        Err(ServeError::Open(error)) => Err(error),
+        Err(ServeError::Config(error)) => Err(VerifierError::InvalidInput(error.to_string())),
+        // Not a storage failure, but the same operator reaction: fix the host.
+        Err(error @ ServeError::Io { .. }) => Err(VerifierError::Storage(error.to_string())),
+    }
+}
+
+async fn serve_checked(
+    args: ServeArgs,
+    db: Option<String>,
+    master_key_file: Option<PathBuf>,
+) -> Result<(), ServeError> {
     let settings = Settings::resolve(
         Overrides {
             listen: args.listen,
-            db: args.db,
+            db,
             config: args.config,
         },
         |name| std::env::var(name).ok(),
     )?;
-    let master = match &settings.master_key_file {
+    let master = match master_key_file
+        .as_ref()
+        .or(settings.master_key_file.as_ref())
+    {
         Some(path) => MasterKey::from_file(path)?,
         None => MasterKey::load_or_create_default()?,
     };
@@ -218,6 +245,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         failure_limit: settings.failure_limit.unwrap_or(defaults.failure_limit),
         challenge_ttl: settings.challenge_ttl.unwrap_or(defaults.challenge_ttl),
         max_batch: settings.max_batch.unwrap_or(defaults.max_batch),
+        pg_pool_size: settings.pg_pool_size.unwrap_or(defaults.pg_pool_size),
         ..defaults
     };
     let verifier = Verifier::open(&db, master, config).await?;
