@@ -252,3 +252,119 @@ pub fn wrong(parts: &[String; 4], code: &str) -> String {
     let last = right.as_bytes()[7] - b'0';
     format!("{}{}", &right[..7], (last + 1) % 10)
 }
+
+/// The real `mobipass-verifier serve` process on a loopback port.
+pub struct ServerProcess {
+    pub addr: SocketAddr,
+    pub client: Client,
+    child: std::process::Child,
+}
+
+/// A configuration file with the two test keys and `extra` TOML lines.
+pub fn write_config(dir: &Path, extra: &str) -> std::path::PathBuf {
+    let path = dir.join("verifier.toml");
+    let text = format!(
+        "{extra}\n[[api_keys]]\nname = \"internet-bank\"\nrole = \"bank\"\nsha256 = \"{}\"\n\n\
+         [[api_keys]]\nname = \"back-office\"\nrole = \"operator\"\nsha256 = \"{}\"\n",
+        hash_key(BANK_KEY),
+        hash_key(OPERATOR_KEY)
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A fixed master key for tests that restart or share a store.
+pub const MASTER_HEX: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+
+impl ServerProcess {
+    /// Starts `serve` on 127.0.0.1 (a free port) and waits for its
+    /// `listening on` line.
+    pub fn spawn(db_url: &str, config: &Path) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mobipass-verifier"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--db",
+                db_url,
+                "--config",
+            ])
+            .arg(config)
+            .env("MOBIPASS_MASTER_KEY", MASTER_HEX)
+            .env_remove("MOBIPASS_MASTER_KEY_FILE")
+            .env_remove("MOBIPASS_VERIFIER_LISTEN")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("start mobipass-verifier serve");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        let addr: SocketAddr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .parse()
+            .unwrap();
+        Self {
+            addr,
+            client: Client::new(addr),
+            child,
+        }
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM, then the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = self.child.wait().unwrap();
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh PostgreSQL schema on `MOBIPASS_TEST_PG_URL`, as a database URL;
+/// `None` with a notice when unset, a panic when unset under CI=true.
+pub async fn postgres_url() -> Option<String> {
+    let Ok(base) = std::env::var("MOBIPASS_TEST_PG_URL") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but MOBIPASS_TEST_PG_URL is unset: PostgreSQL tests cannot be skipped in CI"
+        );
+        eprintln!("SKIPPED: MOBIPASS_TEST_PG_URL is unset, PostgreSQL HTTP test not run");
+        return None;
+    };
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).unwrap();
+    let schema = format!("http_{}", hex::encode(bytes));
+    let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .expect("connect to MOBIPASS_TEST_PG_URL");
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .unwrap();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{separator}options=-csearch_path%3D{schema}"))
+}
