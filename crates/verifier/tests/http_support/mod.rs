@@ -148,22 +148,40 @@ impl Client {
     }
 
     pub async fn send_request(&self, request: Request<Full<Bytes>>) -> Reply {
-        let response = self
-            .inner
-            .request(request)
+        self.try_send_request(request)
             .await
-            .expect("the server answers");
+            .expect("the server answers")
+    }
+
+    /// `None` when the connection fails (server gone).
+    pub async fn try_send_request(&self, request: Request<Full<Bytes>>) -> Option<Reply> {
+        let response = self.inner.request(request).await.ok()?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let bytes = response.into_body().collect().await.ok()?.to_bytes();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
+        Some(Reply {
             status,
             headers,
             body,
             text,
-        }
+        })
+    }
+
+    /// A JSON POST that returns `None` when the connection fails.
+    pub async fn try_post(&self, path: &str, token: Option<&str>, body: Value) -> Option<Reply> {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(format!("http://{}{path}", self.addr))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", token.unwrap_or("")),
+            )
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body.to_string())))
+            .unwrap();
+        self.try_send_request(request).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
