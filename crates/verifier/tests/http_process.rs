@@ -44,7 +44,7 @@ async fn work(client: Client, id: String, parts: [String; 4], stop: Arc<AtomicBo
         };
         let challenge = created["challenge_id"].as_str().unwrap().to_owned();
         let code = created["document_code"].as_str().unwrap().to_owned();
-        let right = round % 4 != 0 || wrong_in_row >= 1;
+        let right = !round.is_multiple_of(4) || wrong_in_row >= 1;
         let response = if right {
             sign(&parts, &code)
         } else {

@@ -155,12 +155,12 @@ impl Settings {
             .or(file.listen)
             .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
         let db = flags.db.or_else(|| env(ENV_DB)).or(file.db);
-        if let Some(limit) = file.failure_limit {
-            if !(1..=5).contains(&limit) {
-                return Err(ConfigError::Range(
-                    "failure_limit must be 1 to 5 (PSD2 RTS Art. 4)",
-                ));
-            }
+        if let Some(limit) = file.failure_limit
+            && !(1..=5).contains(&limit)
+        {
+            return Err(ConfigError::Range(
+                "failure_limit must be 1 to 5 (PSD2 RTS Art. 4)",
+            ));
         }
         if file.max_batch == Some(0) || file.pg_pool_size == Some(0) {
             return Err(ConfigError::Range(

@@ -246,7 +246,6 @@ async fn serve_checked(
         challenge_ttl: settings.challenge_ttl.unwrap_or(defaults.challenge_ttl),
         max_batch: settings.max_batch.unwrap_or(defaults.max_batch),
         pg_pool_size: settings.pg_pool_size.unwrap_or(defaults.pg_pool_size),
-        ..defaults
     };
     let verifier = Verifier::open(&db, master, config).await?;
     serve_with(verifier, settings).await
