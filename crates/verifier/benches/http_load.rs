@@ -65,6 +65,11 @@ fn main() {
 
     println!("# MobiPass verifier HTTP load, {seconds} s per scenario after {WARMUP:?} warm-up");
     println!("machine: {} cores, {}", cores(), cpu_model());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "load average before the run (other work on the machine): {}",
+        load.trim()
+    );
     let fsyncs = fsync_rate(work.path(), Duration::from_secs(3));
     println!(
         "disk ({}): {fsyncs:.0} write+fdatasync per second (4 KiB appends)",
@@ -82,30 +87,41 @@ fn main() {
         .build()
         .expect("runtime");
 
-    let mut scenarios: Vec<(String, String, String)> = Vec::new();
-    for (name, batch) in [
-        ("SQLite, group commit (max_batch 256)", 256),
-        ("SQLite, one fsync per operation (max_batch 1)", 1),
-    ] {
-        let url = format!(
-            "sqlite://{}",
-            work.path().join(format!("batch{batch}.sqlite3")).display()
-        );
-        scenarios.push((name.to_owned(), url, format!("max_batch = {batch}\n")));
-    }
-    if let Ok(base) = std::env::var("MOBIPASS_TEST_PG_URL") {
-        let url = runtime.block_on(fresh_pg_schema(&base));
-        scenarios.push((
-            "PostgreSQL (pool 32)".to_owned(),
-            url,
-            "pg_pool_size = 32\n".to_owned(),
-        ));
-    } else {
-        eprintln!("MOBIPASS_TEST_PG_URL unset: PostgreSQL scenario skipped");
+    // (name, store, config lines); each run gets a fresh database.
+    let pg_base = std::env::var("MOBIPASS_TEST_PG_URL").ok();
+    let mut scenarios: Vec<(&str, Option<&str>, String)> = vec![
+        (
+            "SQLite, group commit (max_batch 256)",
+            None,
+            "max_batch = 256\n".into(),
+        ),
+        (
+            "SQLite, one fsync per operation (max_batch 1)",
+            None,
+            "max_batch = 1\n".into(),
+        ),
+    ];
+    match &pg_base {
+        Some(base) => scenarios.push((
+            "PostgreSQL (pool 32)",
+            Some(base),
+            "pg_pool_size = 32\n".into(),
+        )),
+        None => eprintln!("MOBIPASS_TEST_PG_URL unset: PostgreSQL scenario skipped"),
     }
 
-    for (name, url, extra) in &scenarios {
+    for (run, (name, pg, extra)) in scenarios.iter().enumerate() {
         for &conns in &connections {
+            let url = match pg {
+                Some(base) => runtime.block_on(fresh_pg_schema(base)),
+                None => format!(
+                    "sqlite://{}",
+                    work.path()
+                        .join(format!("run{run}-{conns}.sqlite3"))
+                        .display()
+                ),
+            };
+            let url = &url;
             let config = write_config(work.path(), extra);
             let mut server = Server::spawn(&binary, url, &config);
             let mut report = runtime.block_on(scenario(&server, credentials, conns, duration));
