@@ -77,7 +77,7 @@ fn main() {
     );
     println!();
     println!(
-        "| scenario | connections | verifications/s | HTTP req/s | verify p50 | p90 | p99 | max | challenge+verify p99 | server CPU | client CPU | errors |"
+        "| scenario | connections | verifications/s | HTTP req/s | verify p50 | p90 | p99 | max | challenge+verify p99 | server CPU (writer thread) | client CPU | errors |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
 
@@ -126,7 +126,7 @@ fn main() {
             let mut server = Server::spawn(&binary, url, &config);
             let mut report = runtime.block_on(scenario(&server, credentials, conns, duration));
             println!(
-                "| {name} | {conns} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0}% | {:.0}% | {} |",
+                "| {name} | {conns} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0}% ({:.0}%) | {:.0}% | {} |",
                 report.verifications as f64 / report.elapsed.as_secs_f64(),
                 report.verifications as f64 * 2.0 / report.elapsed.as_secs_f64(),
                 ms(report.verify.percentile(50.0)),
@@ -135,6 +135,7 @@ fn main() {
                 ms(report.verify.percentile(100.0)),
                 ms(report.pair.percentile(99.0)),
                 report.server_cpu * 100.0,
+                report.writer_cpu * 100.0,
                 report.client_cpu * 100.0,
                 report.errors,
             );
@@ -194,6 +195,27 @@ fn cpu_seconds(pid: &str) -> f64 {
     let ticks: f64 = fields.get(11).and_then(|t| t.parse().ok()).unwrap_or(0.0)
         + fields.get(12).and_then(|t| t.parse().ok()).unwrap_or(0.0);
     ticks / 100.0 // USER_HZ is 100 on Linux
+}
+
+/// CPU seconds of the server's SQLite writer thread (named
+/// `mobipass-sqlite-writer`, shown truncated in /proc), if it has one.
+fn writer_cpu_seconds(pid: &str) -> f64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0.0;
+    };
+    tasks
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm"))
+                .is_ok_and(|name| name.starts_with("mobipass-sqlit"))
+        })
+        .map(|task| {
+            cpu_seconds(&format!(
+                "{pid}/task/{}",
+                task.file_name().to_string_lossy()
+            ))
+        })
+        .sum()
 }
 
 fn write_config(dir: &Path, extra: &str) -> PathBuf {
@@ -346,6 +368,7 @@ struct Report {
     errors: u64,
     outcomes: String,
     server_cpu: f64,
+    writer_cpu: f64,
     client_cpu: f64,
 }
 
@@ -527,9 +550,11 @@ async fn scenario(
         .collect();
     tokio::time::sleep_until(measure_from.into()).await;
     let server_cpu_start = cpu_seconds(&pid);
+    let writer_cpu_start = writer_cpu_seconds(&pid);
     let client_cpu_start = cpu_seconds("self");
     tokio::time::sleep_until(until.into()).await;
     let server_cpu = cpu_seconds(&pid) - server_cpu_start;
+    let writer_cpu = writer_cpu_seconds(&pid) - writer_cpu_start;
     let client_cpu = cpu_seconds("self") - client_cpu_start;
     let mut total = LaneResult::default();
     for task in tasks {
@@ -554,6 +579,7 @@ async fn scenario(
             total.accepted, total.rejected, total.other
         ),
         server_cpu: server_cpu / elapsed.as_secs_f64(),
+        writer_cpu: writer_cpu / elapsed.as_secs_f64(),
         client_cpu: client_cpu / elapsed.as_secs_f64(),
     }
 }

@@ -4,7 +4,7 @@
 mod http_support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -180,6 +180,7 @@ async fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
     let server = ServerProcess::spawn(&url, &config);
     let mut tasks = Vec::new();
     let (signal_sent, signal_seen) = tokio::sync::watch::channel(None::<Instant>);
+    let progress = Arc::new(AtomicUsize::new(0));
     let mut prepared = Vec::new();
     for worker in 0..WORKERS {
         let id = format!("term-{worker}");
@@ -193,6 +194,7 @@ async fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
     for (id, parts, challenges) in prepared {
         let client = Client::new(server.addr);
         let signal_seen = signal_seen.clone();
+        let progress = progress.clone();
         tasks.push(tokio::spawn(async move {
             // (challenge, answered after SIGTERM was sent)
             let mut answered = Vec::new();
@@ -205,11 +207,15 @@ async fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
                 assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
                 assert_eq!(reply.body["outcome"], "accepted");
                 answered.push((challenge, signal_seen.borrow().is_some()));
+                progress.fetch_add(1, Ordering::Relaxed);
             }
             (id, answered)
         }));
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Signal in the middle of the stream, whatever the machine's speed.
+    while progress.load(Ordering::Relaxed) < 200 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     signal_sent.send(Some(Instant::now())).unwrap();
     let status = tokio::task::spawn_blocking(move || server.terminate())
         .await
