@@ -70,16 +70,18 @@ fn main() {
         "load average before the run (other work on the machine): {}",
         load.trim()
     );
-    let fsyncs = fsync_rate(work.path(), Duration::from_secs(3));
+    let overwrite = fsync_rate(work.path(), Duration::from_secs(3), false);
+    let append = fsync_rate(work.path(), Duration::from_secs(3), true);
     println!(
-        "disk ({}): {fsyncs:.0} write+fdatasync per second (4 KiB appends)",
+        "disk ({}): {overwrite:.0} write+fdatasync per second overwriting 4 KiB blocks \
+         (a WAL at working size), {append:.0} per second appending 4 KiB (the file grows)",
         work.path().display()
     );
     println!();
     println!(
-        "| scenario | connections | verifications/s | HTTP req/s | verify p50 | p90 | p99 | max | challenge+verify p99 | server CPU (writer thread) | client CPU | errors |"
+        "| scenario | connections | verifications/s | HTTP req/s | verify p50 | p90 | p99 | max | challenge+verify p99 | server CPU (writer thread) | client CPU | disk writes per verification | errors |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(client_threads)
@@ -126,7 +128,7 @@ fn main() {
             let mut server = Server::spawn(&binary, url, &config);
             let mut report = runtime.block_on(scenario(&server, credentials, conns, duration));
             println!(
-                "| {name} | {conns} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0}% ({:.0}%) | {:.0}% | {} |",
+                "| {name} | {conns} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0}% ({:.0}%) | {:.0}% | {:.1} KiB | {} |",
                 report.verifications as f64 / report.elapsed.as_secs_f64(),
                 report.verifications as f64 * 2.0 / report.elapsed.as_secs_f64(),
                 ms(report.verify.percentile(50.0)),
@@ -137,6 +139,7 @@ fn main() {
                 report.server_cpu * 100.0,
                 report.writer_cpu * 100.0,
                 report.client_cpu * 100.0,
+                report.written_per_verification / 1024.0,
                 report.errors,
             );
             std::io::stdout().flush().ok();
@@ -150,14 +153,29 @@ fn ms(micros: u64) -> String {
     format!("{:.1} ms", micros as f64 / 1000.0)
 }
 
-/// Appends 4 KiB and fdatasyncs, as a WAL commit does, for `how_long`.
-fn fsync_rate(dir: &Path, how_long: Duration) -> f64 {
+/// Writes 4 KiB and fdatasyncs, `how_long`, either appending (the file grows,
+/// so every sync also commits file-system metadata) or overwriting a
+/// preallocated region in turn (as a SQLite WAL does once it has reached its
+/// working size).
+fn fsync_rate(dir: &Path, how_long: Duration, append: bool) -> f64 {
+    use std::io::{Seek, SeekFrom};
+    const REGION: u64 = 256;
     let path = dir.join("fsync-probe");
     let mut file = std::fs::File::create(&path).expect("probe file");
     let block = [0x5au8; 4096];
+    if !append {
+        for _ in 0..REGION {
+            file.write_all(&block).expect("preallocate");
+        }
+        file.sync_all().expect("fsync");
+    }
     let started = Instant::now();
     let mut count = 0u64;
     while started.elapsed() < how_long {
+        if !append {
+            file.seek(SeekFrom::Start((count % REGION) * 4096))
+                .expect("seek");
+        }
         file.write_all(&block).expect("write");
         file.sync_data().expect("fdatasync");
         count += 1;
@@ -166,6 +184,18 @@ fn fsync_rate(dir: &Path, how_long: Duration) -> f64 {
     drop(file);
     std::fs::remove_file(path).ok();
     rate
+}
+
+/// Bytes a process has caused to be written to storage so far.
+fn write_bytes(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .ok()
+        .and_then(|io| {
+            io.lines()
+                .find_map(|line| line.strip_prefix("write_bytes: "))
+                .and_then(|n| n.trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 fn cores() -> usize {
@@ -369,6 +399,7 @@ struct Report {
     outcomes: String,
     server_cpu: f64,
     writer_cpu: f64,
+    written_per_verification: f64,
     client_cpu: f64,
 }
 
@@ -551,10 +582,12 @@ async fn scenario(
     tokio::time::sleep_until(measure_from.into()).await;
     let server_cpu_start = cpu_seconds(&pid);
     let writer_cpu_start = writer_cpu_seconds(&pid);
+    let written_start = write_bytes(&pid);
     let client_cpu_start = cpu_seconds("self");
     tokio::time::sleep_until(until.into()).await;
     let server_cpu = cpu_seconds(&pid) - server_cpu_start;
     let writer_cpu = writer_cpu_seconds(&pid) - writer_cpu_start;
+    let written = write_bytes(&pid).saturating_sub(written_start);
     let client_cpu = cpu_seconds("self") - client_cpu_start;
     let mut total = LaneResult::default();
     for task in tasks {
@@ -580,6 +613,7 @@ async fn scenario(
         ),
         server_cpu: server_cpu / elapsed.as_secs_f64(),
         writer_cpu: writer_cpu / elapsed.as_secs_f64(),
+        written_per_verification: written as f64 / total.verifications.max(1) as f64,
         client_cpu: client_cpu / elapsed.as_secs_f64(),
     }
 }
