@@ -79,9 +79,9 @@ fn main() {
     );
     println!();
     println!(
-        "| scenario | connections | verifications/s | HTTP req/s | verify p50 | p90 | p99 | max | challenge+verify p99 | server CPU (writer thread) | client CPU | disk writes per verification | errors |"
+        "| scenario | connections | verifications/s | HTTP req/s | verify p50 | p90 | p99 | max | challenge+verify p99 | server CPU (writer thread) | server CPU per verification | client CPU | disk writes per verification | errors |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(client_threads)
@@ -128,7 +128,7 @@ fn main() {
             let mut server = Server::spawn(&binary, url, &config);
             let mut report = runtime.block_on(scenario(&server, credentials, conns, duration));
             println!(
-                "| {name} | {conns} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0}% ({:.0}%) | {:.0}% | {:.1} KiB | {} |",
+                "| {name} | {conns} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0}% ({:.0}%) | {:.0} µs | {:.0}% | {:.1} KiB | {} |",
                 report.verifications as f64 / report.elapsed.as_secs_f64(),
                 report.verifications as f64 * 2.0 / report.elapsed.as_secs_f64(),
                 ms(report.verify.percentile(50.0)),
@@ -138,6 +138,8 @@ fn main() {
                 ms(report.pair.percentile(99.0)),
                 report.server_cpu * 100.0,
                 report.writer_cpu * 100.0,
+                report.server_cpu * 1e6 * report.elapsed.as_secs_f64()
+                    / report.verifications.max(1) as f64,
                 report.client_cpu * 100.0,
                 report.written_per_verification / 1024.0,
                 report.errors,
