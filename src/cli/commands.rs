@@ -223,8 +223,10 @@ fn describe_kdf(kdf: &KdfParams) -> String {
     } else {
         format!("{} KiB", kdf.memory_kib)
     };
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "Argon2id, {memory}, {} passes, {} lanes",
-        kdf.iterations, kdf.parallelism
+        "Argon2id, {memory}, {}, {}",
+        plural(kdf.iterations, "pass", "passes"),
+        plural(kdf.parallelism, "lane", "lanes")
     )
 }

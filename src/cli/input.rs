@@ -69,8 +69,12 @@ fn read_line(reader: &mut impl BufRead, what: &str) -> Result<Zeroizing<String>,
     match reader.read_line(&mut line) {
         Ok(0) | Err(_) => Err(ended(what)),
         Ok(_) => {
-            let end = line.trim_end_matches(['\r', '\n']).len();
+            // Surrounding blanks are never part of a PIN or key; trimming in
+            // place keeps the secret in the one zeroized buffer.
+            let end = line.trim_end().len();
             line.truncate(end);
+            let start = line.len() - line.trim_start().len();
+            line.drain(..start);
             Ok(line)
         }
     }

@@ -137,7 +137,7 @@ impl Token {
             return Err(TokenError::AlreadyActivated);
         }
         let now = SystemTime::now();
-        let (kdf, salt, mask) = self.new_mask(&key, &pin)?;
+        let (kdf, salt, mask) = self.new_mask(&key, &pin);
         self.save(
             &lock,
             &Vault {
@@ -185,7 +185,7 @@ impl Token {
         self.files.remove_stale_temp(&lock)?;
         let vault = self.load()?.ok_or(TokenError::NotActivated)?;
         let key = self.unmask(&vault, &current)?;
-        let (kdf, salt, mask) = self.new_mask(&key, &new)?;
+        let (kdf, salt, mask) = self.new_mask(&key, &new);
         self.save(
             &lock,
             &Vault {
@@ -230,23 +230,25 @@ impl Token {
             .map_err(|error| self.damaged(stored_damage(error)))
     }
 
-    /// A mask of `key` under `pin` with a fresh salt and the default cost.
-    fn new_mask(
-        &self,
-        key: &ActivationKey,
-        pin: &Pin,
-    ) -> Result<(KdfParams, Salt, Mask), TokenError> {
+    /// A mask of `key` under `pin` with a fresh salt and the default cost
+    /// (or the tests' override, which alone may go below the floor).
+    fn new_mask(&self, key: &ActivationKey, pin: &Pin) -> (KdfParams, Salt, Mask) {
         let salt = Salt::generate();
-        let mask = match self.new_mask_params {
-            None => mobipass_scheme::mask(key, pin, &salt, &KdfParams::DEFAULT),
-            Some(params) => camouflage::mask_with_any_params(key, pin, &salt, &params),
-        }
-        .expect("the default and test parameters are valid");
-        Ok((
-            self.new_mask_params.unwrap_or(KdfParams::DEFAULT),
+        let (params, mask) = match self.new_mask_params {
+            None => (
+                KdfParams::DEFAULT,
+                mobipass_scheme::mask(key, pin, &salt, &KdfParams::DEFAULT),
+            ),
+            Some(params) => (
+                params,
+                camouflage::mask_with_any_params(key, pin, &salt, &params),
+            ),
+        };
+        (
+            params,
             salt,
-            mask,
-        ))
+            mask.expect("the default and the tests' parameters are valid"),
+        )
     }
 
     fn save(&self, lock: &WriteLock, vault: &Vault) -> Result<(), TokenError> {

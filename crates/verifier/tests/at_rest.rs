@@ -98,3 +98,14 @@ async fn postgres_dump_of_every_column_never_contains_a_seed_or_activation_key()
         assert_absent(&dump, &secrets_of(key));
     }
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn new_sqlite_database_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let _verifier = db.open(MasterKey::generate(), Config::default()).await;
+    let path = db.dir.as_ref().unwrap().path().join("verifier.sqlite3");
+    let mode = std::fs::metadata(path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}

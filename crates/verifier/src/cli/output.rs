@@ -1,11 +1,20 @@
 //! What the CLI prints: short text for people, one JSON object for scripts.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use crate::{ActivationKey, AuditEvent, CredentialId, CredentialStatus, IssuedChallenge, Outcome};
 
+/// `println!` that ignores a closed pipe (`... | head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 fn print_json(value: &impl Serialize) {
-    println!(
+    say!(
         "{}",
         serde_json::to_string_pretty(value).expect("plain data serialises")
     );
@@ -26,24 +35,24 @@ pub(crate) fn activation_key(json: bool, id: &CredentialId, key: &ActivationKey,
         print_json(&serde_json::json!({ "credential": id, "result": what, "parts": grouped }));
         return;
     }
-    println!("Credential {id} {what}. Activation key for the envelope (shown only now):");
-    println!();
+    say!("Credential {id} {what}. Activation key for the envelope (shown only now):");
+    say!("");
     for (n, part) in grouped.iter().enumerate() {
-        println!("  Part {}:  {part}", n + 1);
+        say!("  Part {}:  {part}", n + 1);
     }
-    println!();
+    say!("");
 }
 
 pub(crate) fn challenge(json: bool, challenge: &IssuedChallenge) {
     if json {
         return print_json(challenge);
     }
-    println!("Document code: {}", challenge.code);
+    say!("Document code: {}", challenge.code);
     if let (Some(amount), Some(payee)) = (challenge.amount_minor, &challenge.payee) {
-        println!("Linked to:     amount {amount} (minor units), payee ...{payee}");
+        say!("Linked to:     amount {amount} (minor units), payee ...{payee}");
     }
-    println!("Challenge id:  {}", challenge.id);
-    println!("Expires at:    {}", time(challenge.expires_at));
+    say!("Challenge id:  {}", challenge.id);
+    say!("Expires at:    {}", time(challenge.expires_at));
 }
 
 pub(crate) fn outcome(json: bool, outcome: &Outcome) {
@@ -51,18 +60,18 @@ pub(crate) fn outcome(json: bool, outcome: &Outcome) {
         return print_json(outcome);
     }
     match outcome {
-        Outcome::Accepted => println!("accepted"),
+        Outcome::Accepted => say!("accepted"),
         Outcome::Rejected { attempts_left } => {
-            println!("rejected: wrong response, {attempts_left} attempt(s) left before the block")
+            say!("rejected: wrong response, {attempts_left} attempt(s) left before the block")
         }
-        Outcome::Blocked => println!(
+        Outcome::Blocked => say!(
             "blocked: the credential is blocked; nothing is accepted until an operator unblocks it"
         ),
-        Outcome::Revoked => println!("revoked: the credential is revoked"),
-        Outcome::Expired => println!("expired: the challenge has expired; create a new one"),
-        Outcome::AlreadyUsed => println!("already used: this challenge was already signed"),
+        Outcome::Revoked => say!("revoked: the credential is revoked"),
+        Outcome::Expired => say!("expired: the challenge has expired; create a new one"),
+        Outcome::AlreadyUsed => say!("already used: this challenge was already signed"),
         Outcome::UnknownChallenge => {
-            println!("unknown challenge: no such challenge for this credential")
+            say!("unknown challenge: no such challenge for this credential")
         }
     }
 }
@@ -71,19 +80,19 @@ pub(crate) fn done(json: bool, id: &CredentialId, what: &str) {
     if json {
         return print_json(&serde_json::json!({ "credential": id, "result": what }));
     }
-    println!("Credential {id} {what}.");
+    say!("Credential {id} {what}.");
 }
 
 pub(crate) fn status(json: bool, status: &CredentialStatus) {
     if json {
         return print_json(status);
     }
-    println!("Credential:  {}", status.id);
-    println!("State:       {}", status.state.as_str());
-    println!("Failures:    {} of {}", status.failures, status.limit);
-    println!("Key version: {}", status.key_version);
-    println!("Created:     {}", time(status.created));
-    println!("Updated:     {}", time(status.updated));
+    say!("Credential:  {}", status.id);
+    say!("State:       {}", status.state.as_str());
+    say!("Failures:    {} of {}", status.failures, status.limit);
+    say!("Key version: {}", status.key_version);
+    say!("Created:     {}", time(status.created));
+    say!("Updated:     {}", time(status.updated));
 }
 
 pub(crate) fn audit(json: bool, events: &[AuditEvent]) {
@@ -91,7 +100,7 @@ pub(crate) fn audit(json: bool, events: &[AuditEvent]) {
         return print_json(&events);
     }
     for event in events {
-        println!(
+        say!(
             "{:>6}  {}  {:<20} {:<18} {:<16} {}",
             event.seq,
             time(event.at),
@@ -107,5 +116,5 @@ pub(crate) fn rotated(json: bool, count: usize) {
     if json {
         return print_json(&serde_json::json!({ "result": "rotated", "seeds": count }));
     }
-    println!("Master key rotated: {count} seed(s) re-wrapped.");
+    say!("Master key rotated: {count} seed(s) re-wrapped.");
 }

@@ -114,6 +114,7 @@ impl SqliteStore {
                 VerifierError::Storage(format!("cannot create {}: {}", dir.display(), e.kind()))
             })?;
         }
+        create_private(path)?;
         let mut conn = connect(path)?;
         schema::migrate(&mut conn)?;
         check_master_key(&conn, &master)?;
@@ -165,6 +166,28 @@ impl SqliteStore {
         })
         .await
         .map_err(|_| VerifierError::Storage("a read task failed".into()))?
+    }
+}
+
+/// Creates a new database file readable by its owner only (SQLite gives the
+/// WAL and shared-memory files the same mode). Seeds are sealed anyway; the
+/// audit log and credential ids are still the bank's business alone.
+fn create_private(path: &Path) -> Result<(), VerifierError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(VerifierError::Storage(format!(
+            "cannot create {}: {}",
+            path.display(),
+            e.kind()
+        ))),
     }
 }
 
