@@ -232,22 +232,48 @@ fn cpu_seconds(pid: &str) -> f64 {
 /// CPU seconds of the server's SQLite writer thread (named
 /// `mobipass-sqlite-writer`, shown truncated in /proc), if it has one.
 fn writer_cpu_seconds(pid: &str) -> f64 {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0.0;
-    };
-    tasks
+    writer_task(pid).map_or(0.0, |task| cpu_seconds(&task))
+}
+
+/// `PID/task/TID` of the SQLite writer thread, if the server has one.
+fn writer_task(pid: &str) -> Option<String> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()?
         .flatten()
-        .filter(|task| {
+        .find(|task| {
             std::fs::read_to_string(task.path().join("comm"))
                 .is_ok_and(|name| name.starts_with("mobipass-sqlit"))
         })
-        .map(|task| {
-            cpu_seconds(&format!(
-                "{pid}/task/{}",
-                task.file_name().to_string_lossy()
-            ))
-        })
-        .sum()
+        .map(|task| format!("{pid}/task/{}", task.file_name().to_string_lossy()))
+}
+
+/// A poor man's profile of the writer thread: its scheduler state sampled
+/// every millisecond until `until`. R = running or waiting for a core,
+/// D = in the kernel waiting for the disk (fdatasync), S = idle, waiting
+/// for work from the HTTP side.
+fn sample_writer(task: String, until: Instant) -> String {
+    let (mut running, mut disk, mut idle) = (0u32, 0u32, 0u32);
+    while Instant::now() < until {
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{task}/stat")) {
+            match stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+            {
+                Some("R") => running += 1,
+                Some("D") => disk += 1,
+                Some(_) => idle += 1,
+                None => {}
+            }
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let total = f64::from((running + disk + idle).max(1));
+    format!(
+        "writer thread: running {:.0}%, disk wait {:.0}%, idle {:.0}%",
+        f64::from(running) * 100.0 / total,
+        f64::from(disk) * 100.0 / total,
+        f64::from(idle) * 100.0 / total
+    )
 }
 
 fn write_config(dir: &Path, extra: &str) -> PathBuf {
@@ -582,12 +608,17 @@ async fn scenario(
         })
         .collect();
     tokio::time::sleep_until(measure_from.into()).await;
+    let sampler =
+        writer_task(&pid).map(|task| std::thread::spawn(move || sample_writer(task, until)));
     let server_cpu_start = cpu_seconds(&pid);
     let writer_cpu_start = writer_cpu_seconds(&pid);
     let written_start = write_bytes(&pid);
     let client_cpu_start = cpu_seconds("self");
     tokio::time::sleep_until(until.into()).await;
     let server_cpu = cpu_seconds(&pid) - server_cpu_start;
+    if let Some(sampler) = sampler {
+        eprintln!("  {}", sampler.join().expect("sampler"));
+    }
     let writer_cpu = writer_cpu_seconds(&pid) - writer_cpu_start;
     let written = write_bytes(&pid).saturating_sub(written_start);
     let client_cpu = cpu_seconds("self") - client_cpu_start;
