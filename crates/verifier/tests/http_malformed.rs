@@ -281,3 +281,43 @@ async fn wrong_content_type_unknown_path_and_wrong_method_are_json_errors() {
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(reply.code(), "method_not_allowed");
 }
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("v.sqlite3").display());
+    let verifier = mobipass_verifier::Verifier::open(
+        &url,
+        mobipass_verifier::MasterKey::generate(),
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app =
+        mobipass_verifier::http::app(verifier, http_support::test_keys(), HttpLimits::default());
+    tokio::spawn(mobipass_verifier::http::run_with_header_timeout(
+        listener,
+        app,
+        std::time::Duration::from_millis(300),
+        std::future::pending(),
+    ));
+
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut buffer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        slow.read_to_end(&mut buffer),
+    )
+    .await;
+    assert!(read.is_ok(), "the server kept a half-sent request open");
+    // Meanwhile a normal client is served.
+    let client = http_support::Client::new(addr);
+    assert_eq!(client.get("/healthz", None).await.status, StatusCode::OK);
+}
