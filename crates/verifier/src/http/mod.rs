@@ -282,12 +282,16 @@ async fn serve_checked(
         },
         |name| std::env::var(name).ok(),
     )?;
-    let master = match master_key_file
-        .as_ref()
-        .or(settings.master_key_file.as_ref())
-    {
-        Some(path) => MasterKey::from_file(path)?,
-        None => MasterKey::load_or_create_default()?,
+    // Flag, then environment, then the file, then the embedded default.
+    let master = match (
+        master_key_file,
+        MasterKey::from_env()?,
+        &settings.master_key_file,
+    ) {
+        (Some(path), _, _) => MasterKey::from_file(&path)?,
+        (None, Some(key), _) => key,
+        (None, None, Some(path)) => MasterKey::from_file(path)?,
+        (None, None, None) => MasterKey::load_or_create_default()?,
     };
     let db = match &settings.db {
         Some(url) => url.clone(),
