@@ -120,6 +120,8 @@ enum Command {
     },
     /// Run the HTTP service.
     Serve(crate::http::ServeArgs),
+    /// Generate an API key for the HTTP service and print its config entry.
+    ApiKey(crate::http::ApiKeyArgs),
 }
 
 /// Parses the command line, runs it, and maps the result to an exit code.
@@ -191,7 +193,11 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
     let json = cli.json;
     match &cli.command {
         Command::Serve(args) => {
-            crate::http::serve(args.clone()).await?;
+            crate::http::serve(args.clone(), cli.db.clone(), cli.master_key_file.clone()).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::ApiKey(args) => {
+            crate::http::print_api_key(args)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::RotateMasterKey { new_key_file } => {
@@ -263,7 +269,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let events = verifier.audit(id.as_ref(), *limit).await?;
             output::audit(json, &events);
         }
-        Command::RotateMasterKey { .. } | Command::Serve(_) => unreachable!("handled above"),
+        Command::RotateMasterKey { .. } | Command::Serve(_) | Command::ApiKey(_) => {
+            unreachable!("handled above")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,339 @@
-//! HTTP service (issue 6).
+//! The verifier as an HTTP service: JSON REST over the library, for bank
+//! backends written in any language.
+//!
+//! Shape: [`routes`] is the single table of endpoints and who may call them;
+//! [`handlers`] translate JSON to library calls; [`auth`] maps bearer tokens to
+//! roles; [`error`] is the one error body; [`metrics`] the Prometheus view;
+//! [`config`] resolves file, environment and flags. This module wires them
+//! into a server with a request deadline and graceful shutdown: on SIGTERM or
+//! Ctrl-C the listener closes, in-flight requests (a verification being
+//! committed) finish, then the library is dropped and its writer drains.
 
-/// Options of `mobipass-verifier serve`.
+pub mod auth;
+pub mod body;
+pub mod config;
+pub mod error;
+pub mod handlers;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+
+use self::auth::ApiKeys;
+use self::config::{ConfigError, Overrides, Settings};
+use self::error::ApiError;
+use self::metrics::Metrics;
+use self::routes::AppState;
+use crate::{Config, MasterKey, Verifier, VerifierError};
+
+/// `mobipass-verifier serve`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on [env: MOBIPASS_VERIFIER_LISTEN] [default: 127.0.0.1:8440].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// TOML configuration file (API keys, limits) [env: MOBIPASS_VERIFIER_CONFIG].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `mobipass-verifier api-key`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct ServeArgs {}
+pub struct ApiKeyArgs {
+    /// Who gets the key (recorded in the audit log), e.g. `internet-bank`.
+    #[arg(long)]
+    pub name: String,
+    /// What it may do.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+}
 
-/// Runs the HTTP service.
-pub async fn serve(_args: ServeArgs) -> Result<(), crate::VerifierError> {
-    Err(crate::VerifierError::InvalidInput(
-        "the HTTP service is not built yet".into(),
+/// Role as a command-line value.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RoleArg {
+    /// Challenges, verifications, status.
+    Bank,
+    /// Issue, reissue, block, unblock, revoke, audit, status.
+    Operator,
+}
+
+/// Why the service stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The library could not open its store or master key.
+    #[error("cannot open the verifier: {0}")]
+    Open(#[from] crate::VerifierError),
+    /// The address could not be bound or the server failed.
+    #[error("cannot serve on {addr}: {source}")]
+    Io {
+        /// The listen address.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// HTTP limits.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimits {
+    /// Largest request body.
+    pub body_limit: usize,
+    /// Deadline for a whole request.
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            body_limit: config::DEFAULT_BODY_LIMIT,
+            request_timeout: config::DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// The complete application: routes, auth, limits, deadline.
+pub fn app(verifier: Verifier, keys: ApiKeys, limits: HttpLimits) -> Router {
+    let state = AppState {
+        verifier,
+        keys: Arc::new(keys),
+        metrics: Arc::new(Metrics::new()),
+    };
+    let timeout = limits.request_timeout;
+    routes::router(state, limits.body_limit).layer(middleware::from_fn(
+        move |request: Request, next: Next| with_deadline(timeout, request, next),
     ))
+}
+
+/// A request that outlives its deadline gets a JSON 503. A verification
+/// already handed to the store still completes there and its outcome stays
+/// committed; the client learns it from `status`.
+async fn with_deadline(timeout: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request did not complete in time",
+        )
+        .into_response(),
+    }
+}
+
+/// Longest a client may take to send its request headers (slow-loris guard;
+/// the body and the handler are covered by the request deadline).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves `app` on `listener` until `shutdown` resolves, then stops
+/// accepting, lets every connection finish the request it is serving (idle
+/// keep-alive connections close at once) and returns when all are done.
+///
+/// A hand-rolled accept loop rather than `axum::serve`, for the one thing
+/// that lacks: a deadline on reading request headers.
+pub async fn run(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    run_with_header_timeout(listener, app, HEADER_READ_TIMEOUT, shutdown).await
+}
+
+/// [`run`] with another header deadline (tests use a short one).
+pub async fn run_with_header_timeout(
+    listener: TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper::server::conn::http1;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let graceful = GracefulShutdown::new();
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout)
+        .keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    // Out of file descriptors and the like: back off, keep serving.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let service = TowerToHyperService::new(app.clone());
+                let connection = builder.serve_connection(TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    // A client that goes away mid-request is not our error.
+                    let _ = connection.await;
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Resolves when the process is asked to stop (SIGTERM or Ctrl-C).
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        // If the handler cannot be installed, only SIGTERM stops the server.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+/// Prints a new API key and its configuration entry (`mobipass-verifier
+/// api-key`). Only the hash goes into the file; the key is shown once.
+pub fn print_api_key(args: &ApiKeyArgs) -> Result<(), VerifierError> {
+    let role = match args.role {
+        RoleArg::Bank => auth::Role::Bank,
+        RoleArg::Operator => auth::Role::Operator,
+    };
+    let generated = auth::generate_key();
+    let entry = auth::ApiKeyEntry {
+        name: args.name.clone(),
+        role,
+        sha256: generated.sha256.clone(),
+    };
+    ApiKeys::from_entries(vec![entry])
+        .map_err(|error| VerifierError::InvalidInput(error.to_string()))?;
+    println!(
+        "# API key for {} (role {role}); hand it over once, only its hash is kept:",
+        args.name
+    );
+    println!("#   {}", generated.key.as_str());
+    println!("# Add to the service's configuration file:");
+    println!("[[api_keys]]");
+    println!("name = \"{}\"", args.name);
+    println!("role = \"{role}\"");
+    println!("sha256 = \"{}\"", generated.sha256);
+    Ok(())
+}
+
+/// `mobipass-verifier serve`: resolves the settings, opens the library and
+/// serves until SIGTERM or Ctrl-C. `db` and `master_key_file` are the CLI's
+/// global `--db` and `--master-key-file` (they beat the configuration file).
+pub async fn serve(
+    args: ServeArgs,
+    db: Option<String>,
+    master_key_file: Option<PathBuf>,
+) -> Result<(), VerifierError> {
+    match serve_checked(args, db, master_key_file).await {
+        Ok(()) => Ok(()),
+        Err(ServeError::Open(error)) => Err(error),
+        Err(ServeError::Config(error)) => Err(VerifierError::InvalidInput(error.to_string())),
+        // Not a storage failure, but the same operator reaction: fix the host.
+        Err(error @ ServeError::Io { .. }) => Err(VerifierError::Storage(error.to_string())),
+    }
+}
+
+async fn serve_checked(
+    args: ServeArgs,
+    db: Option<String>,
+    master_key_file: Option<PathBuf>,
+) -> Result<(), ServeError> {
+    let settings = Settings::resolve(
+        Overrides {
+            listen: args.listen,
+            db,
+            config: args.config,
+        },
+        |name| std::env::var(name).ok(),
+    )?;
+    // Flag, then environment, then the file, then the embedded default.
+    let master = match (
+        master_key_file,
+        MasterKey::from_env()?,
+        &settings.master_key_file,
+    ) {
+        (Some(path), _, _) => MasterKey::from_file(&path)?,
+        (None, Some(key), _) => key,
+        (None, None, Some(path)) => MasterKey::from_file(path)?,
+        (None, None, None) => MasterKey::load_or_create_default()?,
+    };
+    let db = match &settings.db {
+        Some(url) => url.clone(),
+        None => crate::paths::default_db_url()?,
+    };
+    let defaults = Config::default();
+    let config = Config {
+        failure_limit: settings.failure_limit.unwrap_or(defaults.failure_limit),
+        challenge_ttl: settings.challenge_ttl.unwrap_or(defaults.challenge_ttl),
+        max_batch: settings.max_batch.unwrap_or(defaults.max_batch),
+        pg_pool_size: settings.pg_pool_size.unwrap_or(defaults.pg_pool_size),
+    };
+    let verifier = Verifier::open(&db, master, config).await?;
+    serve_with(verifier, settings).await
+}
+
+/// Binds, announces the address on stdout (`listening on http://ADDR`) and
+/// serves `verifier` until SIGTERM or Ctrl-C.
+pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), ServeError> {
+    let addr = settings.listen;
+    let io = |source| ServeError::Io { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(io)?;
+    let bound = listener.local_addr().map_err(io)?;
+    if !bound.ip().is_loopback() {
+        eprintln!(
+            "mobipass-verifier: listening on a non-loopback address {bound}; \
+             put a TLS-terminating proxy in front and restrict who can reach it"
+        );
+    }
+    if settings.api_keys.is_empty() {
+        eprintln!(
+            "mobipass-verifier: no API keys configured: every API call will be refused \
+             (create one with `mobipass-verifier api-key`)"
+        );
+    }
+    let limits = HttpLimits {
+        body_limit: settings.body_limit,
+        request_timeout: settings.request_timeout,
+    };
+    println!("listening on http://{bound}");
+    let app = app(verifier, settings.api_keys, limits);
+    run(listener, app, shutdown_signal()).await.map_err(io)?;
+    eprintln!("mobipass-verifier: stopped after finishing requests in flight");
+    Ok(())
 }

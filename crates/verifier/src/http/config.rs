@@ -1,0 +1,280 @@
+//! Service settings from a TOML file, the environment and flags, in that
+//! order of increasing precedence.
+//!
+//! A bank deploys the same file to every node and overrides the one or two
+//! values that differ (listen address, database URL) by environment or flag.
+//! API keys live only in the file, and only as SHA-256 hashes, so the file can
+//! be read by the deployment tooling without handing out credentials.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::auth::{ApiKeyEntry, ApiKeys, KeyTableError};
+
+/// Port of the default loopback listener.
+pub const DEFAULT_PORT: u16 = 8440;
+/// Largest request body accepted by default; real requests are < 300 bytes.
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+/// Default deadline for a whole request, body included.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Environment variable naming the listen address.
+pub const ENV_LISTEN: &str = "MOBIPASS_VERIFIER_LISTEN";
+/// Environment variable naming the database URL.
+pub const ENV_DB: &str = "MOBIPASS_VERIFIER_DB";
+/// Environment variable naming the configuration file.
+pub const ENV_CONFIG: &str = "MOBIPASS_VERIFIER_CONFIG";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema.
+    #[error("invalid configuration file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong (TOML's own description).
+        message: String,
+    },
+    /// An environment variable holds an unusable value.
+    #[error("{name} is not a valid {what}")]
+    Env {
+        /// The variable.
+        name: &'static str,
+        /// What it should have been.
+        what: &'static str,
+    },
+    /// A setting is out of range.
+    #[error("{0}")]
+    Range(&'static str),
+    /// The API key table is invalid.
+    #[error(transparent)]
+    Keys(#[from] KeyTableError),
+}
+
+/// The file format. Every field is optional; unknown keys are errors so a
+/// typo never silently falls back to a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Address to listen on.
+    pub listen: Option<SocketAddr>,
+    /// Database URL (`sqlite://PATH` or `postgres://...`).
+    pub db: Option<String>,
+    /// File holding the master key (otherwise the library's default lookup).
+    pub master_key_file: Option<PathBuf>,
+    /// Consecutive wrong responses before a credential is blocked (1 to 5).
+    pub failure_limit: Option<u8>,
+    /// Seconds a challenge stays valid.
+    pub challenge_ttl_secs: Option<u64>,
+    /// SQLite group commit: most operations committed with one fsync.
+    pub max_batch: Option<usize>,
+    /// PostgreSQL: connections in the pool.
+    pub pg_pool_size: Option<usize>,
+    /// Deadline for a whole request, in milliseconds.
+    pub request_timeout_ms: Option<u64>,
+    /// Largest request body in bytes.
+    pub body_limit_bytes: Option<usize>,
+    /// Who may call the API.
+    #[serde(default)]
+    pub api_keys: Vec<ApiKeyEntry>,
+}
+
+/// Overrides from the command line (highest precedence).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--listen`.
+    pub listen: Option<SocketAddr>,
+    /// `--db`.
+    pub db: Option<String>,
+    /// `--config`.
+    pub config: Option<PathBuf>,
+}
+
+/// Everything `serve` needs, resolved.
+#[derive(Debug)]
+pub struct Settings {
+    /// Address to bind.
+    pub listen: SocketAddr,
+    /// Database URL; `None` means the library's embedded SQLite default.
+    pub db: Option<String>,
+    /// Master key file, if configured.
+    pub master_key_file: Option<PathBuf>,
+    /// Library settings to apply over its defaults.
+    pub failure_limit: Option<u8>,
+    /// Challenge lifetime override.
+    pub challenge_ttl: Option<Duration>,
+    /// Group-commit batch override.
+    pub max_batch: Option<usize>,
+    /// PostgreSQL pool size override.
+    pub pg_pool_size: Option<usize>,
+    /// Whole-request deadline.
+    pub request_timeout: Duration,
+    /// Body size limit.
+    pub body_limit: usize,
+    /// Hashed API keys.
+    pub api_keys: ApiKeys,
+}
+
+impl Settings {
+    /// Resolves file, then environment, then flags. `env` is injectable so
+    /// tests do not touch the process environment.
+    pub fn resolve(
+        flags: Overrides,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let config_path = flags
+            .config
+            .clone()
+            .or_else(|| env(ENV_CONFIG).map(PathBuf::from));
+        let file = match &config_path {
+            Some(path) => load_file(path)?,
+            None => FileConfig::default(),
+        };
+        let env_listen = match env(ENV_LISTEN) {
+            Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| ConfigError::Env {
+                name: ENV_LISTEN,
+                what: "socket address (like 127.0.0.1:8440)",
+            })?),
+            None => None,
+        };
+        let listen = flags
+            .listen
+            .or(env_listen)
+            .or(file.listen)
+            .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
+        let db = flags.db.or_else(|| env(ENV_DB)).or(file.db);
+        if let Some(limit) = file.failure_limit
+            && !(1..=5).contains(&limit)
+        {
+            return Err(ConfigError::Range(
+                "failure_limit must be 1 to 5 (PSD2 RTS Art. 4)",
+            ));
+        }
+        if file.max_batch == Some(0) || file.pg_pool_size == Some(0) {
+            return Err(ConfigError::Range(
+                "max_batch and pg_pool_size must be at least 1",
+            ));
+        }
+        let body_limit = file.body_limit_bytes.unwrap_or(DEFAULT_BODY_LIMIT);
+        if !(1024..=1024 * 1024).contains(&body_limit) {
+            return Err(ConfigError::Range(
+                "body_limit_bytes must be 1 KiB to 1 MiB",
+            ));
+        }
+        let request_timeout = file
+            .request_timeout_ms
+            .map_or(DEFAULT_REQUEST_TIMEOUT, Duration::from_millis);
+        if request_timeout.is_zero() {
+            return Err(ConfigError::Range("request_timeout_ms must be positive"));
+        }
+        Ok(Self {
+            listen,
+            db,
+            master_key_file: file.master_key_file,
+            failure_limit: file.failure_limit,
+            challenge_ttl: file.challenge_ttl_secs.map(Duration::from_secs),
+            max_batch: file.max_batch,
+            pg_pool_size: file.pg_pool_size,
+            request_timeout,
+            body_limit,
+            api_keys: ApiKeys::from_entries(file.api_keys)?,
+        })
+    }
+}
+
+fn load_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|error| ConfigError::Parse {
+        path: path.to_owned(),
+        message: error.message().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn default_listens_on_loopback_only() {
+        let settings = Settings::resolve(Overrides::default(), no_env).unwrap();
+        assert!(settings.listen.ip().is_loopback());
+        assert_eq!(settings.listen.port(), DEFAULT_PORT);
+        assert!(settings.db.is_none());
+    }
+
+    #[test]
+    fn flag_beats_environment_beats_file() {
+        let dir = std::env::temp_dir().join(format!("mobipass-http-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("verifier.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:1001\"\ndb = \"sqlite:///file\"\n",
+        )
+        .unwrap();
+        let env = |name: &str| match name {
+            ENV_LISTEN => Some("127.0.0.1:1002".to_owned()),
+            _ => None,
+        };
+        let flags = Overrides {
+            config: Some(path.clone()),
+            ..Overrides::default()
+        };
+        let settings = Settings::resolve(flags.clone(), env).unwrap();
+        assert_eq!(settings.listen.port(), 1002, "environment beats file");
+        assert_eq!(settings.db.as_deref(), Some("sqlite:///file"));
+        let flags = Overrides {
+            listen: Some("127.0.0.1:1003".parse().unwrap()),
+            ..flags
+        };
+        assert_eq!(Settings::resolve(flags, env).unwrap().listen.port(), 1003);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_ranges_are_refused() {
+        let dir = std::env::temp_dir().join(format!("mobipass-http-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (text, expected) in [
+            ("lisen = \"127.0.0.1:1\"\n", "unknown field"),
+            ("failure_limit = 6\n", "1 to 5"),
+            ("max_batch = 0\n", "at least 1"),
+        ] {
+            let path = dir.join("bad.toml");
+            std::fs::write(&path, text).unwrap();
+            let flags = Overrides {
+                config: Some(path),
+                ..Overrides::default()
+            };
+            let error = Settings::resolve(flags, no_env).unwrap_err().to_string();
+            assert!(error.contains(expected), "{text:?} gave {error}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn malformed_environment_address_is_refused() {
+        let env = |name: &str| (name == ENV_LISTEN).then(|| "not an address".to_owned());
+        let error = Settings::resolve(Overrides::default(), env).unwrap_err();
+        assert!(error.to_string().contains(ENV_LISTEN));
+    }
+}

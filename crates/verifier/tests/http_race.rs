@@ -1,0 +1,108 @@
+//! Concurrent guessing over HTTP: 200 wrong responses at once, each on its
+//! own challenge, never get more than the failure limit evaluated; on
+//! PostgreSQL the same holds with two server processes sharing the database.
+
+mod http_support;
+
+use std::collections::BTreeMap;
+
+use http_support::{BANK_KEY, Client, ServerProcess, TestServer, sign, write_config, wrong};
+use serde_json::{Value, json};
+
+const GUESSES: usize = 200;
+
+/// Creates `GUESSES` challenges, then sends a wrong response to each at once,
+/// spread over `clients`; returns how many got each outcome.
+async fn guess_concurrently(
+    clients: &[Client],
+    id: &str,
+    parts: &[String; 4],
+) -> BTreeMap<String, usize> {
+    let mut challenges = Vec::new();
+    for _ in 0..GUESSES {
+        challenges.push(clients[0].challenge(id).await);
+    }
+    let mut tasks = Vec::new();
+    for (i, (challenge, code)) in challenges.into_iter().enumerate() {
+        let client = clients[i % clients.len()].clone();
+        let response = wrong(parts, &code);
+        let id = id.to_owned();
+        tasks.push(tokio::spawn(async move {
+            client.verify(&id, &challenge, &response).await
+        }));
+    }
+    let mut outcomes = BTreeMap::new();
+    for task in tasks {
+        let verdict: Value = task.await.unwrap();
+        let name = match verdict["attempts_left"].as_u64() {
+            Some(left) => format!("rejected({left})"),
+            None => verdict["outcome"].as_str().unwrap().to_owned(),
+        };
+        *outcomes.entry(name).or_default() += 1;
+    }
+    outcomes
+}
+
+fn expected_outcomes() -> BTreeMap<String, usize> {
+    BTreeMap::from([
+        ("rejected(2)".to_owned(), 1),
+        ("rejected(1)".to_owned(), 1),
+        ("blocked".to_owned(), GUESSES - 2),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_wrong_guesses_evaluate_only_the_limit() {
+    let server = TestServer::start().await;
+    let parts = server.client.issue("target").await;
+    let outcomes = guess_concurrently(std::slice::from_ref(&server.client), "target", &parts).await;
+    assert_eq!(outcomes, expected_outcomes());
+
+    let status = server
+        .client
+        .get("/v1/credentials/target", Some(BANK_KEY))
+        .await;
+    assert_eq!(status.body["state"], "blocked");
+    assert_eq!(status.body["failures"], 3);
+    // Even the right answer is refused now.
+    let blocked = server
+        .client
+        .post(
+            "/v1/credentials/target/challenges",
+            Some(BANK_KEY),
+            json!({}),
+        )
+        .await;
+    assert_eq!(blocked.code(), "credential_blocked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_server_processes_on_one_postgres_evaluate_only_the_limit() {
+    let Some(url) = http_support::postgres_url().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let first = ServerProcess::spawn(&url, &config);
+    let second = ServerProcess::spawn(&url, &config);
+    let parts = first.client.issue("shared").await;
+    // The second node sees the credential the first issued.
+    let (challenge, code) = second.client.challenge("shared").await;
+    assert_eq!(
+        first
+            .client
+            .verify("shared", &challenge, &sign(&parts, &code))
+            .await["outcome"],
+        "accepted"
+    );
+
+    let clients = [first.client.clone(), second.client.clone()];
+    let outcomes = guess_concurrently(&clients, "shared", &parts).await;
+    assert_eq!(outcomes, expected_outcomes());
+    let status = second
+        .client
+        .get("/v1/credentials/shared", Some(BANK_KEY))
+        .await;
+    assert_eq!(status.body["failures"], 3);
+    assert_eq!(status.body["state"], "blocked");
+}
