@@ -76,9 +76,8 @@ fn issue_whose_key_cannot_be_printed_fails_and_says_to_reissue() {
         assert_eq!(output.status.code(), Some(6), "{output:?}");
         let message = stderr(&output);
         assert!(
-            message.contains(&format!(
-                "credential issued but the key could not be printed"
-            )) && message.contains(&format!("run `reissue {id}`")),
+            message.contains("credential issued but the key could not be printed")
+                && message.contains(&format!("run `reissue {id}`")),
             "{message}"
         );
         // The credential was committed: the advice is right.

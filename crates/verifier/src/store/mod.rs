@@ -15,6 +15,7 @@ use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Outcome};
 use crate::rules::Action;
 
+mod pg_connect;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 

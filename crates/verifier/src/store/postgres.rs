@@ -17,13 +17,10 @@
 //! for the rotation and then sees the new fingerprint: no seed is ever
 //! sealed under a retired key, and no row inserted meanwhile is missed.
 
-use std::str::FromStr;
-
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Hook, Pool};
 use tokio::sync::RwLock;
-use tokio_postgres::NoTls;
 
 use crate::clock::from_millis;
 use crate::error::VerifierError;
@@ -102,17 +99,12 @@ impl PgStore {
         master: MasterKey,
         pool_size: usize,
     ) -> Result<Self, VerifierError> {
-        let config = tokio_postgres::Config::from_str(url)
-            .map_err(|_| VerifierError::InvalidInput("not a valid postgres:// URL".into()))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager = super::pg_connect::manager(url)?;
         let pool = Pool::builder(manager)
             .max_size(pool_size)
+            .post_create(Hook::async_fn(|client, _| {
+                Box::pin(async move { super::pg_connect::check_durable(client).await })
+            }))
             .build()
             .map_err(storage)?;
         let store = Self {
