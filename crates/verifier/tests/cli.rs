@@ -260,3 +260,29 @@ fn rotate_master_key_rewraps_seeds_into_a_new_key_file() {
     );
     assert_eq!(cli.json(&["status", "dave"], 5)["error"], "master_key");
 }
+
+#[cfg(unix)]
+#[test]
+fn default_data_dir_and_database_are_made_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join(".local/share/mobipass-verifier");
+    // An existing directory left world-readable is tightened.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_mobipass-verifier"))
+        .args(["--json", "issue", "erin"])
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("MOBIPASS_VERIFIER_DB")
+        .env_remove("MOBIPASS_MASTER_KEY")
+        .env_remove("MOBIPASS_MASTER_KEY_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("verifier.sqlite3")), 0o600);
+    assert_eq!(mode(&data.join("master.key")), 0o600);
+}

@@ -312,14 +312,16 @@ async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<Exi
     };
     let count = verifier.rotate_master_key_as(new_key, &actor).await?;
     if let Some((staged, current)) = replace_default {
-        std::fs::rename(&staged, &current).map_err(|e| {
-            VerifierError::MasterKey(format!(
-                "seeds re-wrapped, but moving {} to {} failed ({}): move it by hand",
-                staged.display(),
-                current.display(),
-                e.kind()
-            ))
-        })?;
+        std::fs::rename(&staged, &current)
+            .and_then(|()| crate::master_key::sync_dir(current.parent().unwrap_or(&current)))
+            .map_err(|e| {
+                VerifierError::MasterKey(format!(
+                    "seeds re-wrapped, but moving {} to {} failed ({}): move it by hand",
+                    staged.display(),
+                    current.display(),
+                    e.kind()
+                ))
+            })?;
     }
     output::rotated(cli.json, count)?;
     Ok(ExitCode::SUCCESS)

@@ -134,7 +134,7 @@ impl SqliteStore {
         max_batch: usize,
     ) -> Result<Self, VerifierError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            crate::master_key::create_private_dir(dir).map_err(|e| {
                 VerifierError::Storage(format!("cannot create {}: {}", dir.display(), e.kind()))
             })?;
         }
