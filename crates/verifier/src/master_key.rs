@@ -90,40 +90,29 @@ impl MasterKey {
         }
     }
 
-    /// Reads the key file at `path`, or creates it with a fresh key (mode 0600,
-    /// created exclusively so two processes starting at once cannot both write).
+    /// Reads the key file at `path`, or creates it with a fresh key (mode
+    /// 0600; a directory it creates gets mode 0700).
+    ///
+    /// The key is written to a private temporary file, synced, then
+    /// hard-linked into place, which fails rather than overwrite a key file
+    /// that appeared meanwhile; the directory is synced after. So a process
+    /// starting at the same moment either finds no file or a complete one,
+    /// never an empty or half-written key, and two starters end up with the
+    /// same key.
     pub fn load_or_create(path: &Path) -> Result<Self, VerifierError> {
         if path.exists() {
             return Self::from_file(path);
         }
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| {
-                VerifierError::MasterKey(format!("cannot create {}: {}", dir.display(), e.kind()))
-            })?;
-        }
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        create_private_dir(dir).map_err(|e| {
+            VerifierError::MasterKey(format!("cannot create {}: {}", dir.display(), e.kind()))
+        })?;
         let key = Self::generate();
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        match options.open(path) {
-            Ok(mut file) => {
-                let mut text = key.to_hex();
-                text.push('\n');
-                file.write_all(text.as_bytes())
-                    .and_then(|()| file.sync_all())
-                    .map_err(|e| {
-                        VerifierError::MasterKey(format!(
-                            "cannot write {}: {}",
-                            path.display(),
-                            e.kind()
-                        ))
-                    })?;
-                Ok(key)
-            }
+        match write_new_key_file(dir, path, &key) {
+            Ok(()) => Ok(key),
             // Another process created it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::from_file(path),
             Err(e) => Err(VerifierError::MasterKey(format!(
@@ -155,6 +144,55 @@ impl MasterKey {
     }
 }
 
+/// Creates `dir` (and missing parents) readable by its owner only.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Writes `key` to `path` atomically and without overwriting: temporary
+/// file (0600), fsync, hard link into place, fsync of the directory.
+fn write_new_key_file(dir: &Path, path: &Path, key: &MasterKey) -> std::io::Result<()> {
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(std::io::Error::other)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = dir.join(format!(".{name}.{}.tmp", hex::encode(suffix)));
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&temporary).and_then(|mut file| {
+        let mut text = key.to_hex();
+        text.push('\n');
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| fs::hard_link(&temporary, path));
+    let _ = fs::remove_file(&temporary);
+    linked?;
+    sync_dir(dir)
+}
+
+/// Makes a new directory entry durable (a no-op where directories cannot be
+/// opened, e.g. Windows).
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()?;
+    }
+    let _ = dir;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +209,41 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn starters_racing_to_create_the_key_file_all_get_the_same_complete_key() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("data/master.key");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+            let starters: Vec<_> = (0..6)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        MasterKey::load_or_create(&path).unwrap()
+                    })
+                })
+                .collect();
+            let keys: Vec<MasterKey> = starters.into_iter().map(|t| t.join().unwrap()).collect();
+            assert!(keys.iter().all(|k| k.as_bytes() == keys[0].as_bytes()));
+            assert_eq!(
+                MasterKey::from_file(&path).unwrap().as_bytes(),
+                keys[0].as_bytes()
+            );
+            // No temporary file is left behind.
+            assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = fs::metadata(path.parent().unwrap())
+                    .unwrap()
+                    .permissions()
+                    .mode();
+                assert_eq!(mode & 0o777, 0o700);
+            }
         }
     }
 

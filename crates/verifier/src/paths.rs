@@ -23,6 +23,37 @@ pub fn default_master_key_path() -> Result<PathBuf, VerifierError> {
 }
 
 /// The default database as a URL: `sqlite://<data dir>/verifier.sqlite3`.
+/// Creates the data directory readable by its owner only (0700), and
+/// tightens an existing one and its database file (0600): they hold the
+/// master key file and the audit log.
 pub fn default_db_url() -> Result<String, VerifierError> {
-    Ok(format!("sqlite://{}", default_db_path()?.display()))
+    let dir = data_dir()?;
+    make_private(&dir)?;
+    let db = default_db_path()?;
+    #[cfg(unix)]
+    if db.exists() {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| cannot(&db, e))?;
+    }
+    Ok(format!("sqlite://{}", db.display()))
+}
+
+fn cannot(path: &std::path::Path, error: std::io::Error) -> VerifierError {
+    VerifierError::Storage(format!(
+        "cannot secure {}: {}",
+        path.display(),
+        error.kind()
+    ))
+}
+
+fn make_private(dir: &std::path::Path) -> Result<(), VerifierError> {
+    crate::master_key::create_private_dir(dir).map_err(|e| cannot(dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| cannot(dir, e))?;
+    }
+    Ok(())
 }

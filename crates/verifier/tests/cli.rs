@@ -1,7 +1,8 @@
 //! The operator CLI, run as a real process: the whole life cycle, JSON
 //! output and the documented exit codes.
 
-use std::process::{Command, Output};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 use mobipass_scheme::{ActivationKey, Challenge, DocumentCode};
 use serde_json::Value;
@@ -42,6 +43,22 @@ impl Cli {
             "{args:?}: {output:?}"
         );
         serde_json::from_slice(&output.stdout).unwrap()
+    }
+}
+
+impl Cli {
+    /// `verify ... -` with the response fed on stdin.
+    fn verify_from_stdin(&self, id: &str, challenge: &str, response: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mobipass-verifier"))
+            .args(["--db", &self.db, "--json", "verify", id, challenge, "-"])
+            .env_remove("MOBIPASS_MASTER_KEY_FILE")
+            .env("MOBIPASS_MASTER_KEY", &self.master_hex)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{response}").unwrap();
+        child.wait_with_output().unwrap()
     }
 }
 
@@ -134,6 +151,32 @@ fn issue_prints_the_envelope_grouped_in_text_mode() {
 }
 
 #[test]
+fn verify_reads_the_response_from_stdin_when_given_dash() {
+    let cli = Cli::new();
+    let issued = cli.json(&["issue", "dave"], 0);
+    let parts: Vec<&str> = issued["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    let key = ActivationKey::from_parts(&[parts[0], parts[1], parts[2], parts[3]]).unwrap();
+    let challenge = cli.json(&["challenge", "dave"], 0);
+    let (id, code) = (
+        challenge["id"].as_str().unwrap(),
+        challenge["code"].as_str().unwrap(),
+    );
+    let right = respond(&key, code);
+    let grouped = format!("{} {}", &right[..4], &right[4..]);
+    let wrong = cli.verify_from_stdin("dave", id, "00000000");
+    assert_eq!(wrong.status.code(), Some(1), "{wrong:?}");
+    let accepted = cli.verify_from_stdin("dave", id, &grouped);
+    assert_eq!(accepted.status.code(), Some(0), "{accepted:?}");
+    let outcome: Value = serde_json::from_slice(&accepted.stdout).unwrap();
+    assert_eq!(outcome["outcome"], "accepted");
+}
+
+#[test]
 fn errors_have_documented_exit_codes() {
     let cli = Cli::new();
     cli.json(&["issue", "carol"], 0);
@@ -216,4 +259,30 @@ fn rotate_master_key_rewraps_seeds_into_a_new_key_file() {
         "accepted"
     );
     assert_eq!(cli.json(&["status", "dave"], 5)["error"], "master_key");
+}
+
+#[cfg(unix)]
+#[test]
+fn default_data_dir_and_database_are_made_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join(".local/share/mobipass-verifier");
+    // An existing directory left world-readable is tightened.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_mobipass-verifier"))
+        .args(["--json", "issue", "erin"])
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("MOBIPASS_VERIFIER_DB")
+        .env_remove("MOBIPASS_MASTER_KEY")
+        .env_remove("MOBIPASS_MASTER_KEY_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("verifier.sqlite3")), 0o600);
+    assert_eq!(mode(&data.join("master.key")), 0o600);
 }

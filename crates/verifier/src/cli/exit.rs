@@ -1,8 +1,12 @@
 //! Exit codes and error reports, one place, so scripts can rely on them.
+//!
+//! Reports are written with fallible writes: a closed stdout or stderr must
+//! not turn a clean error into a panic (exit 101) that hides the real code.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use crate::VerifierError;
+use crate::{CredentialId, VerifierError};
 
 /// `verify`: the response was not accepted.
 pub(crate) const NOT_ACCEPTED: u8 = 1;
@@ -14,20 +18,49 @@ pub(crate) const NOT_FOUND: u8 = 3;
 pub(crate) const CONFLICT: u8 = 4;
 /// Storage or master-key failure.
 pub(crate) const STORAGE: u8 = 5;
+/// The action was done (and committed) but its result could not be written
+/// to stdout (closed pipe, full disk).
+pub(crate) const OUTPUT: u8 = 6;
 
 /// A command that failed, with the error to report.
 #[derive(Debug)]
-pub(crate) struct Failure(pub(crate) VerifierError);
+pub(crate) enum Failure {
+    /// The verifier refused or failed.
+    Verifier(VerifierError),
+    /// The result could not be printed; the message says what to do.
+    Output(String),
+}
 
 impl From<VerifierError> for Failure {
     fn from(error: VerifierError) -> Self {
-        Self(error)
+        Self::Verifier(error)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        Self::Output(format!(
+            "done, but the result could not be written to stdout: {}",
+            error.kind()
+        ))
     }
 }
 
 impl Failure {
+    /// `issue`/`reissue` committed a key that nobody has seen: the only way
+    /// to an envelope now is another reissue.
+    pub(crate) fn key_not_printed(id: &CredentialId, what: &str, error: &io::Error) -> Self {
+        Self::Output(format!(
+            "credential {what} but the key could not be printed ({}): run `reissue {id}`",
+            error.kind()
+        ))
+    }
+
     fn code(&self) -> (u8, &'static str) {
-        match self.0 {
+        let Self::Verifier(error) = self else {
+            return (OUTPUT, "output");
+        };
+        match error {
             VerifierError::InvalidInput(_) => (INVALID, "invalid_input"),
             VerifierError::UnknownCredential => (NOT_FOUND, "unknown_credential"),
             VerifierError::AlreadyExists => (CONFLICT, "already_exists"),
@@ -39,17 +72,24 @@ impl Failure {
         }
     }
 
-    /// Prints the error (JSON on stdout with `--json`, text on stderr) and
+    /// Prints the error (JSON on stdout with `--json`, text on stderr; an
+    /// output failure always on stderr, stdout being what failed) and
     /// returns its exit code.
     pub(crate) fn report(self, json: bool) -> ExitCode {
         let (code, name) = self.code();
-        if json {
-            println!(
+        let message = match &self {
+            Self::Verifier(error) => error.to_string(),
+            Self::Output(message) => message.clone(),
+        };
+        if json && code != OUTPUT {
+            let _ = writeln!(
+                io::stdout().lock(),
                 "{}",
-                serde_json::json!({ "error": name, "message": self.0.to_string() })
+                serde_json::json!({ "error": name, "message": message })
             );
+            let _ = io::stdout().lock().flush();
         } else {
-            eprintln!("error: {}", self.0);
+            let _ = writeln!(io::stderr().lock(), "error: {message}");
         }
         ExitCode::from(code)
     }

@@ -9,6 +9,9 @@
 //! - 3: no such credential
 //! - 4: the credential's state forbids it (exists already, blocked, revoked)
 //! - 5: storage or master-key failure
+//! - 6: done, but the result could not be written to stdout (closed pipe,
+//!   full disk); after `issue`/`reissue` nobody has seen the key: run
+//!   `reissue ID`
 
 mod exit;
 mod output;
@@ -77,7 +80,8 @@ enum Command {
         id: String,
         /// The challenge id printed by `challenge`.
         challenge_id: String,
-        /// The 8-digit response (spaces allowed).
+        /// The 8-digit response (spaces allowed), or `-` to read it from
+        /// stdin (keeps it out of `ps` and shell history).
         response: String,
     },
     /// Block a credential at once (e.g. a customer reports a lost device).
@@ -133,8 +137,10 @@ pub fn run() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::from(exit::STORAGE);
+            return Failure::Verifier(VerifierError::Storage(format!(
+                "cannot start the async runtime: {error}"
+            )))
+            .report(cli.json);
         }
     };
     let json = cli.json;
@@ -197,7 +203,7 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::ApiKey(args) => {
-            crate::http::print_api_key(args)?;
+            output::secret_text(&crate::http::api_key_text(args)?)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::RotateMasterKey { new_key_file } => {
@@ -210,12 +216,14 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Issue { id } => {
             let id = credential(id)?;
             let key = verifier.issue(&id, &actor(&cli)?).await?;
-            output::activation_key(json, &id, &key, "issued");
+            output::activation_key(json, &id, &key, "issued")
+                .map_err(|e| Failure::key_not_printed(&id, "issued", &e))?;
         }
         Command::Reissue { id } => {
             let id = credential(id)?;
             let key = verifier.reissue(&id, &actor(&cli)?).await?;
-            output::activation_key(json, &id, &key, "reissued");
+            output::activation_key(json, &id, &key, "reissued")
+                .map_err(|e| Failure::key_not_printed(&id, "reissued", &e))?;
         }
         Command::Challenge { id, amount, payee } => {
             let id = credential(id)?;
@@ -228,7 +236,7 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 _ => None,
             };
             let challenge = verifier.challenge_as(&id, linked, &actor(&cli)?).await?;
-            output::challenge(json, &challenge);
+            output::challenge(json, &challenge)?;
         }
         Command::Verify {
             id,
@@ -237,10 +245,11 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         } => {
             let id = credential(id)?;
             let challenge_id: ChallengeId = challenge_id.parse()?;
+            let response = response_argument(response)?;
             let outcome = verifier
-                .verify_as(&id, &challenge_id, response, &actor(&cli)?)
+                .verify_as(&id, &challenge_id, &response, &actor(&cli)?)
                 .await?;
-            output::outcome(json, &outcome);
+            output::outcome(json, &outcome)?;
             if outcome != crate::Outcome::Accepted {
                 return Ok(ExitCode::from(exit::NOT_ACCEPTED));
             }
@@ -248,32 +257,44 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Block { id, reason } => {
             let id = credential(id)?;
             verifier.block(&id, reason, &actor(&cli)?).await?;
-            output::done(json, &id, "blocked");
+            output::done(json, &id, "blocked")?;
         }
         Command::Unblock { id } => {
             let id = credential(id)?;
             verifier.unblock(&id, &actor(&cli)?).await?;
-            output::done(json, &id, "unblocked");
+            output::done(json, &id, "unblocked")?;
         }
         Command::Revoke { id } => {
             let id = credential(id)?;
             verifier.revoke(&id, &actor(&cli)?).await?;
-            output::done(json, &id, "revoked");
+            output::done(json, &id, "revoked")?;
         }
         Command::Status { id } => {
             let status = verifier.status(&credential(id)?).await?;
-            output::status(json, &status);
+            output::status(json, &status)?;
         }
         Command::Audit { id, limit } => {
             let id = id.as_deref().map(credential).transpose()?;
             let events = verifier.audit(id.as_ref(), *limit).await?;
-            output::audit(json, &events);
+            output::audit(json, &events)?;
         }
         Command::RotateMasterKey { .. } | Command::Serve(_) | Command::ApiKey(_) => {
             unreachable!("handled above")
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The response as given, or (for `-`) the first line of stdin.
+fn response_argument(given: &str) -> Result<zeroize::Zeroizing<String>, Failure> {
+    if given != "-" {
+        return Ok(zeroize::Zeroizing::new(given.to_owned()));
+    }
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        VerifierError::InvalidInput(format!("cannot read the response from stdin: {}", e.kind()))
+    })?;
+    Ok(zeroize::Zeroizing::new(line.trim().to_owned()))
 }
 
 /// Rotation writes the new key durably BEFORE re-wrapping, so a crash in
@@ -299,15 +320,17 @@ async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<Exi
     };
     let count = verifier.rotate_master_key_as(new_key, &actor).await?;
     if let Some((staged, current)) = replace_default {
-        std::fs::rename(&staged, &current).map_err(|e| {
-            VerifierError::MasterKey(format!(
-                "seeds re-wrapped, but moving {} to {} failed ({}): move it by hand",
-                staged.display(),
-                current.display(),
-                e.kind()
-            ))
-        })?;
+        std::fs::rename(&staged, &current)
+            .and_then(|()| crate::master_key::sync_dir(current.parent().unwrap_or(&current)))
+            .map_err(|e| {
+                VerifierError::MasterKey(format!(
+                    "seeds re-wrapped, but moving {} to {} failed ({}): move it by hand",
+                    staged.display(),
+                    current.display(),
+                    e.kind()
+                ))
+            })?;
     }
-    output::rotated(cli.json, count);
+    output::rotated(cli.json, count)?;
     Ok(ExitCode::SUCCESS)
 }

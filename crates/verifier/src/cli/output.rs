@@ -1,23 +1,43 @@
 //! What the CLI prints: short text for people, one JSON object for scripts.
+//!
+//! Every printer builds its whole text first and writes it with one fallible,
+//! flushed write, so the caller learns when nothing reached the reader (a
+//! closed pipe, a full disk). That matters most for `issue` and `reissue`:
+//! the activation key exists nowhere else, so a lost print must not end in
+//! exit status 0.
 
-use std::io::Write;
+use std::fmt::Write as _;
+use std::io::{self, Write as _};
 
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 use crate::{ActivationKey, AuditEvent, CredentialId, CredentialStatus, IssuedChallenge, Outcome};
 
-/// `println!` that ignores a closed pipe (`... | head`) instead of panicking.
+/// `writeln!` into the text being built (writing to a `String` cannot fail).
 macro_rules! say {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = writeln!($out, $($arg)*);
     }};
 }
 
-fn print_json(value: &impl Serialize) {
-    say!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("plain data serialises")
-    );
+/// Writes `text` to stdout and flushes it; an error means the reader did not
+/// get it (or not all of it).
+fn emit(text: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// A text that exists nowhere else (a new API key): written once, flushed.
+pub(crate) fn secret_text(text: &str) -> io::Result<()> {
+    emit(text)
+}
+
+fn print_json(value: &impl Serialize) -> io::Result<()> {
+    let mut text = Zeroizing::new(serde_json::to_string_pretty(value).map_err(io::Error::other)?);
+    text.push('\n');
+    emit(&text)
 }
 
 fn time(at: std::time::SystemTime) -> String {
@@ -25,82 +45,112 @@ fn time(at: std::time::SystemTime) -> String {
 }
 
 /// The activation key as printed on the envelope: four parts of two groups.
-pub(crate) fn activation_key(json: bool, id: &CredentialId, key: &ActivationKey, what: &str) {
+pub(crate) fn activation_key(
+    json: bool,
+    id: &CredentialId,
+    key: &ActivationKey,
+    what: &str,
+) -> io::Result<()> {
     let parts = key.parts();
-    let grouped: Vec<String> = parts
+    let grouped: Vec<Zeroizing<String>> = parts
         .iter()
-        .map(|p| format!("{} {}", &p[..5], &p[5..]))
+        .map(|p| Zeroizing::new(format!("{} {}", &p[..5], &p[5..])))
         .collect();
     if json {
-        print_json(&serde_json::json!({ "credential": id, "result": what, "parts": grouped }));
-        return;
+        #[derive(Serialize)]
+        struct Envelope<'a> {
+            credential: &'a CredentialId,
+            result: &'a str,
+            parts: Vec<&'a str>,
+        }
+        return print_json(&Envelope {
+            credential: id,
+            result: what,
+            parts: grouped.iter().map(|p| p.as_str()).collect(),
+        });
     }
-    say!("Credential {id} {what}. Activation key for the envelope (shown only now):");
-    say!("");
+    let mut out = Zeroizing::new(String::new());
+    say!(
+        out,
+        "Credential {id} {what}. Activation key for the envelope (shown only now):"
+    );
+    say!(out, "");
     for (n, part) in grouped.iter().enumerate() {
-        say!("  Part {}:  {part}", n + 1);
+        say!(out, "  Part {}:  {}", n + 1, part.as_str());
     }
-    say!("");
+    say!(out, "");
+    emit(&out)
 }
 
-pub(crate) fn challenge(json: bool, challenge: &IssuedChallenge) {
+pub(crate) fn challenge(json: bool, challenge: &IssuedChallenge) -> io::Result<()> {
     if json {
         return print_json(challenge);
     }
-    say!("Document code: {}", challenge.code);
+    let mut out = String::new();
+    say!(out, "Document code: {}", challenge.code);
     if let (Some(amount), Some(payee)) = (challenge.amount_minor, &challenge.payee) {
-        say!("Linked to:     amount {amount} (minor units), payee ...{payee}");
+        say!(
+            out,
+            "Linked to:     amount {amount} (minor units), payee ...{payee}"
+        );
     }
-    say!("Challenge id:  {}", challenge.id);
-    say!("Expires at:    {}", time(challenge.expires_at));
+    say!(out, "Challenge id:  {}", challenge.id);
+    say!(out, "Expires at:    {}", time(challenge.expires_at));
+    emit(&out)
 }
 
-pub(crate) fn outcome(json: bool, outcome: &Outcome) {
+pub(crate) fn outcome(json: bool, outcome: &Outcome) -> io::Result<()> {
     if json {
         return print_json(outcome);
     }
-    match outcome {
-        Outcome::Accepted => say!("accepted"),
+    let text = match outcome {
+        Outcome::Accepted => "accepted".to_owned(),
         Outcome::Rejected { attempts_left } => {
-            say!("rejected: wrong response, {attempts_left} attempt(s) left before the block")
+            format!("rejected: wrong response, {attempts_left} attempt(s) left before the block")
         }
-        Outcome::Blocked => say!(
+        Outcome::Blocked => {
             "blocked: the credential is blocked; nothing is accepted until an operator unblocks it"
-        ),
-        Outcome::Revoked => say!("revoked: the credential is revoked"),
-        Outcome::Expired => say!("expired: the challenge has expired; create a new one"),
-        Outcome::AlreadyUsed => say!("already used: this challenge was already signed"),
-        Outcome::UnknownChallenge => {
-            say!("unknown challenge: no such challenge for this credential")
+                .to_owned()
         }
-    }
+        Outcome::Revoked => "revoked: the credential is revoked".to_owned(),
+        Outcome::Expired => "expired: the challenge has expired; create a new one".to_owned(),
+        Outcome::AlreadyUsed => "already used: this challenge was already signed".to_owned(),
+        Outcome::UnknownChallenge => {
+            "unknown challenge: no such challenge for this credential".to_owned()
+        }
+    };
+    emit(&format!("{text}\n"))
 }
 
-pub(crate) fn done(json: bool, id: &CredentialId, what: &str) {
+pub(crate) fn done(json: bool, id: &CredentialId, what: &str) -> io::Result<()> {
     if json {
         return print_json(&serde_json::json!({ "credential": id, "result": what }));
     }
-    say!("Credential {id} {what}.");
+    emit(&format!("Credential {id} {what}.\n"))
 }
 
-pub(crate) fn status(json: bool, status: &CredentialStatus) {
+pub(crate) fn status(json: bool, status: &CredentialStatus) -> io::Result<()> {
     if json {
         return print_json(status);
     }
-    say!("Credential:  {}", status.id);
-    say!("State:       {}", status.state.as_str());
-    say!("Failures:    {} of {}", status.failures, status.limit);
-    say!("Key version: {}", status.key_version);
-    say!("Created:     {}", time(status.created));
-    say!("Updated:     {}", time(status.updated));
+    let mut out = String::new();
+    say!(out, "Credential:  {}", status.id);
+    say!(out, "State:       {}", status.state.as_str());
+    say!(out, "Failures:    {} of {}", status.failures, status.limit);
+    say!(out, "Key version: {}", status.key_version);
+    say!(out, "Created:     {}", time(status.created));
+    say!(out, "Updated:     {}", time(status.updated));
+    emit(&out)
 }
 
-pub(crate) fn audit(json: bool, events: &[AuditEvent]) {
+pub(crate) fn audit(json: bool, events: &[AuditEvent]) -> io::Result<()> {
     if json {
         return print_json(&events);
     }
+    let mut out = String::new();
     for event in events {
         say!(
+            out,
             "{:>6}  {}  {:<20} {:<18} {:<16} {}",
             event.seq,
             time(event.at),
@@ -110,11 +160,14 @@ pub(crate) fn audit(json: bool, events: &[AuditEvent]) {
             event.detail
         );
     }
+    emit(&out)
 }
 
-pub(crate) fn rotated(json: bool, count: usize) {
+pub(crate) fn rotated(json: bool, count: usize) -> io::Result<()> {
     if json {
         return print_json(&serde_json::json!({ "result": "rotated", "seeds": count }));
     }
-    say!("Master key rotated: {count} seed(s) re-wrapped.");
+    emit(&format!(
+        "Master key rotated: {count} seed(s) re-wrapped.\n"
+    ))
 }

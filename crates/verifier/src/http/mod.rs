@@ -23,6 +23,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 use axum::Router;
 use axum::extract::Request;
@@ -224,9 +225,10 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Prints a new API key and its configuration entry (`mobipass-verifier
-/// api-key`). Only the hash goes into the file; the key is shown once.
-pub fn print_api_key(args: &ApiKeyArgs) -> Result<(), VerifierError> {
+/// A new API key and its configuration entry, as `mobipass-verifier api-key`
+/// prints them. Only the hash goes into the file; the key is shown once.
+pub fn api_key_text(args: &ApiKeyArgs) -> Result<Zeroizing<String>, VerifierError> {
+    use std::fmt::Write as _;
     let role = match args.role {
         RoleArg::Bank => auth::Role::Bank,
         RoleArg::Operator => auth::Role::Operator,
@@ -239,17 +241,22 @@ pub fn print_api_key(args: &ApiKeyArgs) -> Result<(), VerifierError> {
     };
     ApiKeys::from_entries(vec![entry])
         .map_err(|error| VerifierError::InvalidInput(error.to_string()))?;
-    println!(
-        "# API key for {} (role {role}); hand it over once, only its hash is kept:",
-        args.name
+    let mut text = Zeroizing::new(String::with_capacity(512));
+    // Writing into a String cannot fail.
+    let _ = write!(
+        text,
+        "# API key for {name} (role {role}); hand it over once, only its hash is kept:\n\
+         #   {key}\n\
+         # Add to the service's configuration file:\n\
+         [[api_keys]]\n\
+         name = \"{name}\"\n\
+         role = \"{role}\"\n\
+         sha256 = \"{sha}\"\n",
+        name = args.name,
+        key = generated.key.as_str(),
+        sha = generated.sha256,
     );
-    println!("#   {}", generated.key.as_str());
-    println!("# Add to the service's configuration file:");
-    println!("[[api_keys]]");
-    println!("name = \"{}\"", args.name);
-    println!("role = \"{role}\"");
-    println!("sha256 = \"{}\"", generated.sha256);
-    Ok(())
+    Ok(text)
 }
 
 /// `mobipass-verifier serve`: resolves the settings, opens the library and

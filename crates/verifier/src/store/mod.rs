@@ -15,8 +15,45 @@ use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Outcome};
 use crate::rules::Action;
 
+mod pg_connect;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
+
+/// The message of a node whose master key was retired by a rotation elsewhere.
+pub(crate) const ROTATED_ELSEWHERE: &str = "the master key was rotated; restart with the new key";
+
+/// The master key of this process, with its fingerprint computed once.
+///
+/// The fingerprint stored in the database is authoritative: every
+/// transaction that seals or opens a seed compares it with this one inside
+/// the same transaction, so a process still holding a key that another
+/// process rotated away fails closed instead of sealing seeds that nobody
+/// can open.
+#[derive(Clone)]
+pub(crate) struct Sealer {
+    pub(crate) master: MasterKey,
+    pub(crate) fingerprint: String,
+}
+
+impl Sealer {
+    pub(crate) fn new(master: MasterKey) -> Self {
+        let fingerprint = master.fingerprint();
+        Self {
+            master,
+            fingerprint,
+        }
+    }
+
+    /// The key, if `stored` (the database's fingerprint, read in the caller's
+    /// transaction) says it is still the one in force.
+    pub(crate) fn checked(&self, stored: Option<&str>) -> Result<&MasterKey, VerifierError> {
+        if stored == Some(self.fingerprint.as_str()) {
+            Ok(&self.master)
+        } else {
+            Err(VerifierError::MasterKey(ROTATED_ELSEWHERE.into()))
+        }
+    }
+}
 
 /// A new key for a credential (issue or reissue); the store seals it.
 pub(crate) struct NewKey {

@@ -8,15 +8,19 @@
 //!
 //! The master key sits behind an async `RwLock`: operations hold it shared,
 //! a rotation exclusively, so no operation on this node decrypts with a key
-//! that a concurrent rotation has just retired.
-
-use std::str::FromStr;
+//! that a concurrent rotation has just retired. Across nodes, the
+//! fingerprint in the `meta` row is authoritative: every transaction that
+//! seals or opens a seed reads it `FOR SHARE` first and fails closed ("the
+//! master key was rotated; restart with the new key") if it names another
+//! key. A rotation takes that row `FOR UPDATE` before anything else, so it
+//! waits for every such transaction in flight, and every later one waits
+//! for the rotation and then sees the new fingerprint: no seed is ever
+//! sealed under a retired key, and no row inserted meanwhile is missed.
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Hook, Pool};
 use tokio::sync::RwLock;
-use tokio_postgres::NoTls;
 
 use crate::clock::from_millis;
 use crate::error::VerifierError;
@@ -25,7 +29,7 @@ use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Outcome, State};
 use crate::rules::{self, ChallengeRow, CredentialRow};
 use crate::seal::{self, SealedSeed};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Store};
+use crate::store::{Attempt, Change, NewChallenge, NewKey, Sealer, Store};
 
 /// Key of the advisory lock that serialises migrations between nodes.
 const MIGRATION_LOCK: i64 = 0x4d6f_6269_5061_7373; // "MobiPass"
@@ -80,7 +84,7 @@ CREATE TABLE meta (
 /// The PostgreSQL store.
 pub(crate) struct PgStore {
     pool: Pool,
-    master: RwLock<MasterKey>,
+    master: RwLock<Sealer>,
 }
 
 fn storage(error: impl std::fmt::Display) -> VerifierError {
@@ -95,22 +99,17 @@ impl PgStore {
         master: MasterKey,
         pool_size: usize,
     ) -> Result<Self, VerifierError> {
-        let config = tokio_postgres::Config::from_str(url)
-            .map_err(|_| VerifierError::InvalidInput("not a valid postgres:// URL".into()))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager = super::pg_connect::manager(url)?;
         let pool = Pool::builder(manager)
             .max_size(pool_size)
+            .post_create(Hook::async_fn(|client, _| {
+                Box::pin(async move { super::pg_connect::check_durable(client).await })
+            }))
             .build()
             .map_err(storage)?;
         let store = Self {
             pool,
-            master: RwLock::new(master),
+            master: RwLock::new(Sealer::new(master)),
         };
         store.migrate().await?;
         store.check_master_key().await?;
@@ -145,7 +144,7 @@ impl PgStore {
 
     async fn check_master_key(&self) -> Result<(), VerifierError> {
         let client = self.pool.get().await?;
-        let mine = self.master.read().await.fingerprint();
+        let mine = self.master.read().await.fingerprint.clone();
         client
             .execute(
                 "INSERT INTO meta (key, value) VALUES ('master_key_fingerprint', $1)
@@ -198,6 +197,25 @@ async fn append_audit(
     Ok(())
 }
 
+/// The master key, if the database still names it (read `FOR SHARE`, so a
+/// rotation waits for this transaction and this transaction for a rotation).
+async fn checked_key<'a>(
+    client: &impl GenericClient,
+    sealer: &'a Sealer,
+    lock: &str,
+) -> Result<&'a MasterKey, VerifierError> {
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT value FROM meta WHERE key = 'master_key_fingerprint' {lock}"
+        ))
+        .await?;
+    let stored: Option<String> = client
+        .query_opt(&statement, &[])
+        .await?
+        .map(|row| row.get(0));
+    sealer.checked(stored.as_deref())
+}
+
 /// Loads and locks a credential row for the rest of the transaction.
 async fn lock_credential(
     client: &impl GenericClient,
@@ -226,10 +244,11 @@ async fn lock_credential(
 #[async_trait]
 impl Store for PgStore {
     async fn issue(&self, new: NewKey) -> Result<(), VerifierError> {
-        let master = self.master.read().await;
-        let sealed = seal::seal(&master, &new.id, 1, &new.key);
+        let sealer = self.master.read().await;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
+        let sealed = seal::seal(master, &new.id, 1, &new.key);
         let inserted = tx
             .execute(
                 "INSERT INTO credentials
@@ -248,13 +267,14 @@ impl Store for PgStore {
     }
 
     async fn reissue(&self, new: NewKey) -> Result<(), VerifierError> {
-        let master = self.master.read().await;
+        let sealer = self.master.read().await;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
         let current = lock_credential(&tx, &new.id).await?;
         rules::may_reissue(current.state)?;
         let version = current.key_version + 1;
-        let sealed = seal::seal(&master, &new.id, version, &new.key);
+        let sealed = seal::seal(master, &new.id, version, &new.key);
         tx.execute(
             "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = $2, key_version = $3,
                  sealed_seed = $4, activated = FALSE, updated_at = $5 WHERE id = $1",
@@ -331,9 +351,10 @@ impl Store for PgStore {
     }
 
     async fn verify(&self, attempt: Attempt) -> Result<Outcome, VerifierError> {
-        let master = self.master.read().await;
+        let sealer = self.master.read().await;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
         let credential = lock_credential(&tx, &attempt.credential).await?;
         let statement = tx
             .prepare_cached(
@@ -358,7 +379,7 @@ impl Store for PgStore {
                 used: row.get(4),
             });
         let verdict = rules::judge(
-            &master,
+            master,
             &attempt.credential,
             &credential,
             challenge.as_ref(),
@@ -440,9 +461,12 @@ impl Store for PgStore {
         actor: Actor,
         now: i64,
     ) -> Result<usize, VerifierError> {
-        let mut master = self.master.write().await;
+        let mut sealer = self.master.write().await;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        // First, before any credential row: waits for every transaction that
+        // seals or opens a seed, on any node, and holds off new ones.
+        let old = checked_key(&tx, &sealer, "FOR UPDATE").await?;
         let rows = tx
             .query(
                 "SELECT id, key_version, sealed_seed FROM credentials ORDER BY id FOR UPDATE",
@@ -452,7 +476,7 @@ impl Store for PgStore {
         for row in &rows {
             let id = CredentialId::new(row.get::<_, String>(0))?;
             let version = u32::try_from(row.get::<_, i32>(1)).map_err(storage)?;
-            let key = seal::open(&master, &id, version, &SealedSeed(row.get(2)))?;
+            let key = seal::open(old, &id, version, &SealedSeed(row.get(2)))?;
             let resealed = seal::seal(&new, &id, version, &key);
             tx.execute(
                 "UPDATE credentials SET sealed_seed = $2 WHERE id = $1",
@@ -475,7 +499,7 @@ impl Store for PgStore {
         )
         .await?;
         tx.commit().await?;
-        *master = new;
+        *sealer = Sealer::new(new);
         Ok(rows.len())
     }
 

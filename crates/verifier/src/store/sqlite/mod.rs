@@ -9,7 +9,13 @@
 //!   against one credential can never be evaluated past the limit;
 //! - throughput is not bounded by the disk's fsync rate: under load a batch
 //!   carries hundreds of operations per fsync. A failing job rolls back to its
-//!   savepoint without disturbing its batch mates.
+//!   savepoint without disturbing its batch mates; so does a job that panics
+//!   (a bug), so that one bad operation never stops the writer for good.
+//!
+//! At the start of every batch the writer reads the master-key fingerprint
+//! stored in the database, inside the batch's write transaction. If another
+//! process rotated the master key, jobs that seal or open a seed fail with
+//! "the master key was rotated; restart with the new key" and write nothing.
 //!
 //! Reads (`status`, `audit`) use separate connections, which WAL lets run
 //! beside the writer. Other processes on the same file (an operator's CLI
@@ -18,6 +24,7 @@
 mod ops;
 mod schema;
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -29,12 +36,26 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Outcome};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Store};
+use crate::store::{Attempt, Change, NewChallenge, NewKey, Sealer, Store};
+
+/// The master key as one batch may use it: only while the database still
+/// names it as the key in force (checked inside the batch's transaction).
+pub(crate) struct BatchKey<'a> {
+    sealer: &'a Sealer,
+    stored: Option<String>,
+}
+
+impl BatchKey<'_> {
+    /// The key, or the "rotated elsewhere" error that fails the job closed.
+    pub(crate) fn get(&self) -> Result<&MasterKey, VerifierError> {
+        self.sealer.checked(self.stored.as_deref())
+    }
+}
 
 /// A mutation waiting for the writer.
 trait WriteJob: Send {
     /// Runs inside the batch; `false` if it failed (its savepoint is rolled back).
-    fn run(&mut self, conn: &Connection, master: &MasterKey) -> bool;
+    fn run(&mut self, conn: &Connection, key: &BatchKey<'_>) -> bool;
     /// Answers the caller once the batch's fate is known.
     fn deliver(self: Box<Self>, committed: Result<(), String>);
 }
@@ -48,11 +69,11 @@ struct Typed<T, F> {
 impl<T, F> WriteJob for Typed<T, F>
 where
     T: Send,
-    F: FnOnce(&Connection, &MasterKey) -> Result<T, VerifierError> + Send,
+    F: FnOnce(&Connection, &BatchKey<'_>) -> Result<T, VerifierError> + Send,
 {
-    fn run(&mut self, conn: &Connection, master: &MasterKey) -> bool {
+    fn run(&mut self, conn: &Connection, key: &BatchKey<'_>) -> bool {
         let work = self.work.take().expect("a job runs once");
-        let result = work(conn, master);
+        let result = work(conn, key);
         let ok = result.is_ok();
         self.result = Some(result);
         ok
@@ -64,7 +85,10 @@ where
             // An operation that failed on its own reports its own error.
             (Err(_), Some(Err(own))) => Err(own),
             (Err(message), _) => Err(VerifierError::Storage(message)),
-            (Ok(()), None) => Err(VerifierError::Storage("the job did not run".into())),
+            // The job panicked (a bug); its savepoint was rolled back.
+            (Ok(()), None) => Err(VerifierError::Storage(
+                "the operation failed unexpectedly; nothing of it was stored".into(),
+            )),
         };
         // The caller may have gone away; the work is committed regardless.
         let _ = self.reply.send(answer);
@@ -110,7 +134,7 @@ impl SqliteStore {
         max_batch: usize,
     ) -> Result<Self, VerifierError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            crate::master_key::create_private_dir(dir).map_err(|e| {
                 VerifierError::Storage(format!("cannot create {}: {}", dir.display(), e.kind()))
             })?;
         }
@@ -119,9 +143,10 @@ impl SqliteStore {
         schema::migrate(&mut conn)?;
         check_master_key(&conn, &master)?;
         let (jobs, queue) = mpsc::channel();
+        let sealer = Sealer::new(master);
         std::thread::Builder::new()
             .name("mobipass-sqlite-writer".into())
-            .spawn(move || writer_loop(conn, master, queue, max_batch.max(1)))
+            .spawn(move || writer_loop(conn, sealer, queue, max_batch.max(1)))
             .map_err(|e| VerifierError::Storage(format!("cannot start the writer thread: {e}")))?;
         Ok(Self {
             jobs,
@@ -133,7 +158,19 @@ impl SqliteStore {
     async fn write<T, F>(&self, work: F) -> Result<T, VerifierError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection, &MasterKey) -> Result<T, VerifierError> + Send + 'static,
+        F: FnOnce(&Connection, &BatchKey<'_>) -> Result<T, VerifierError> + Send + 'static,
+    {
+        self.submit(work)?.await.map_err(|_| writer_gone())?
+    }
+
+    /// Queues a job for the writer and returns where its answer will arrive.
+    fn submit<T, F>(
+        &self,
+        work: F,
+    ) -> Result<oneshot::Receiver<Result<T, VerifierError>>, VerifierError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &BatchKey<'_>) -> Result<T, VerifierError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job = Typed {
@@ -144,7 +181,7 @@ impl SqliteStore {
         self.jobs
             .send(Job::Write(Box::new(job)))
             .map_err(|_| writer_gone())?;
-        answer.await.map_err(|_| writer_gone())?
+        Ok(answer)
     }
 
     async fn read<T, F>(&self, work: F) -> Result<T, VerifierError>
@@ -196,22 +233,20 @@ fn writer_gone() -> VerifierError {
 }
 
 /// Refuses a master key that is not the one this database was sealed under.
+/// The first process to open a new database records its key's fingerprint;
+/// a second one starting at the same moment with another key is refused
+/// rather than overwriting it.
 fn check_master_key(conn: &Connection, master: &MasterKey) -> Result<(), VerifierError> {
+    ops::claim_fingerprint(conn, master)?;
     match ops::fingerprint(conn)? {
         Some(stored) if stored == master.fingerprint() => Ok(()),
-        Some(_) => Err(VerifierError::MasterKey(
+        _ => Err(VerifierError::MasterKey(
             "this is not the master key the database's seeds are sealed under".into(),
         )),
-        None => Ok(ops::set_fingerprint(conn, master)?),
     }
 }
 
-fn writer_loop(
-    conn: Connection,
-    mut master: MasterKey,
-    queue: mpsc::Receiver<Job>,
-    max_batch: usize,
-) {
+fn writer_loop(conn: Connection, mut sealer: Sealer, queue: mpsc::Receiver<Job>, max_batch: usize) {
     let mut carried: Option<Job> = None;
     loop {
         let first = match carried.take() {
@@ -222,7 +257,7 @@ fn writer_loop(
             },
         };
         match first {
-            Job::Rotate(rotation) => rotate(&conn, &mut master, rotation),
+            Job::Rotate(rotation) => rotate(&conn, &mut sealer, rotation),
             Job::Write(job) => {
                 let mut batch = vec![job];
                 while batch.len() < max_batch {
@@ -235,28 +270,43 @@ fn writer_loop(
                         Err(_) => break,
                     }
                 }
-                run_batch(&conn, &master, batch);
+                run_batch(&conn, &sealer, batch);
             }
         }
     }
 }
 
-fn run_batch(conn: &Connection, master: &MasterKey, mut batch: Vec<Box<dyn WriteJob>>) {
+/// Runs one job in its savepoint. A panicking job is a bug, but it must not
+/// take the writer thread (and with it every later operation) down: its
+/// savepoint is rolled back like that of a job that failed.
+fn run_job(
+    conn: &Connection,
+    key: &BatchKey<'_>,
+    job: &mut Box<dyn WriteJob>,
+) -> rusqlite::Result<()> {
+    conn.execute_batch("SAVEPOINT job")?;
+    match catch_unwind(AssertUnwindSafe(|| job.run(conn, key))) {
+        Ok(true) => conn.execute_batch("RELEASE job"),
+        Ok(false) | Err(_) => conn.execute_batch("ROLLBACK TO job; RELEASE job"),
+    }
+}
+
+fn run_batch(conn: &Connection, sealer: &Sealer, mut batch: Vec<Box<dyn WriteJob>>) {
     let outcome = (|| -> rusqlite::Result<()> {
         conn.execute_batch("BEGIN IMMEDIATE")?;
+        let key = BatchKey {
+            sealer,
+            stored: ops::fingerprint(conn)?,
+        };
         for job in &mut batch {
-            conn.execute_batch("SAVEPOINT job")?;
-            if job.run(conn, master) {
-                conn.execute_batch("RELEASE job")?;
-            } else {
-                conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
-            }
+            run_job(conn, &key, job)?;
         }
         conn.execute_batch("COMMIT")
     })();
     let committed = match outcome {
         Ok(()) => Ok(()),
         Err(error) => {
+            // Also ends a transaction whose COMMIT failed (it stays open).
             let _ = conn.execute_batch("ROLLBACK");
             Err(error.to_string())
         }
@@ -266,19 +316,21 @@ fn run_batch(conn: &Connection, master: &MasterKey, mut batch: Vec<Box<dyn Write
     }
 }
 
-fn rotate(conn: &Connection, master: &mut MasterKey, rotation: Rotation) {
-    let result = (|| -> Result<usize, VerifierError> {
+fn rotate(conn: &Connection, sealer: &mut Sealer, rotation: Rotation) {
+    let result = catch_unwind(AssertUnwindSafe(|| -> Result<usize, VerifierError> {
         conn.execute_batch("BEGIN IMMEDIATE")?;
-        match ops::rotate(conn, master, &rotation.new, &rotation.actor, rotation.now) {
-            Ok(count) => {
-                conn.execute_batch("COMMIT")?;
-                Ok(count)
-            }
-            Err(error) => Err(error),
-        }
-    })();
+        let old = sealer.checked(ops::fingerprint(conn)?.as_deref())?;
+        let count = ops::rotate(conn, old, &rotation.new, &rotation.actor, rotation.now)?;
+        conn.execute_batch("COMMIT")?;
+        Ok(count)
+    }))
+    .unwrap_or_else(|_| {
+        Err(VerifierError::Storage(
+            "the rotation failed unexpectedly; nothing was changed".into(),
+        ))
+    });
     match &result {
-        Ok(_) => *master = rotation.new.clone(),
+        Ok(_) => *sealer = Sealer::new(rotation.new.clone()),
         Err(_) => {
             let _ = conn.execute_batch("ROLLBACK");
         }
@@ -289,12 +341,12 @@ fn rotate(conn: &Connection, master: &mut MasterKey, rotation: Rotation) {
 #[async_trait]
 impl Store for SqliteStore {
     async fn issue(&self, new: NewKey) -> Result<(), VerifierError> {
-        self.write(move |conn, master| ops::issue(conn, master, &new))
+        self.write(move |conn, key| ops::issue(conn, key.get()?, &new))
             .await
     }
 
     async fn reissue(&self, new: NewKey) -> Result<(), VerifierError> {
-        self.write(move |conn, master| ops::reissue(conn, master, &new))
+        self.write(move |conn, key| ops::reissue(conn, key.get()?, &new))
             .await
     }
 
@@ -303,7 +355,7 @@ impl Store for SqliteStore {
     }
 
     async fn verify(&self, attempt: Attempt) -> Result<Outcome, VerifierError> {
-        self.write(move |conn, master| ops::verify(conn, master, &attempt))
+        self.write(move |conn, key| ops::verify(conn, key.get()?, &attempt))
             .await
     }
 
@@ -342,5 +394,140 @@ impl Store for SqliteStore {
         let id = id.cloned();
         self.read(move |conn| ops::audit(conn, id.as_ref(), limit))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store on a fresh file, and a job that holds the writer until
+    /// released, so that the jobs queued meanwhile land in ONE next batch.
+    fn store_with_held_writer() -> (
+        tempfile::TempDir,
+        SqliteStore,
+        std::sync::mpsc::Sender<()>,
+        oneshot::Receiver<Result<(), VerifierError>>,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            SqliteStore::open(&dir.path().join("v.sqlite3"), MasterKey::generate(), 256).unwrap();
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = std::sync::mpsc::channel::<()>();
+        let holder = store
+            .submit(move |_, _| {
+                started.send(()).unwrap();
+                held.recv().unwrap();
+                Ok(())
+            })
+            .unwrap();
+        // Its batch has been formed: whatever is queued from now on waits.
+        running.recv().unwrap();
+        (dir, store, release, holder)
+    }
+
+    fn insert_marker(
+        name: &'static str,
+    ) -> impl FnOnce(&Connection, &BatchKey<'_>) -> Result<(), VerifierError> + Send + 'static {
+        move |conn, _| {
+            conn.execute("INSERT INTO meta (key, value) VALUES (?1, 'x')", [name])?;
+            Ok(())
+        }
+    }
+
+    async fn markers(store: &SqliteStore) -> Vec<String> {
+        store
+            .read(|conn| {
+                Ok(conn
+                    .prepare("SELECT key FROM meta WHERE key LIKE 'test-%' ORDER BY key")?
+                    .query_map([], |row| row.get(0))?
+                    .collect::<Result<Vec<String>, _>>()?)
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn job_that_inserts_then_fails_leaves_no_row_and_its_batch_mates_commit() {
+        let (_dir, store, release, holder) = store_with_held_writer();
+        let before = store.submit(insert_marker("test-a")).unwrap();
+        let failing = store
+            .submit(|conn, _| -> Result<(), VerifierError> {
+                conn.execute("INSERT INTO meta (key, value) VALUES ('test-b', 'x')", [])?;
+                Err(VerifierError::InvalidInput("refused after writing".into()))
+            })
+            .unwrap();
+        let after = store.submit(insert_marker("test-c")).unwrap();
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        before.await.unwrap().unwrap();
+        assert!(matches!(
+            failing.await.unwrap(),
+            Err(VerifierError::InvalidInput(_))
+        ));
+        after.await.unwrap().unwrap();
+        assert_eq!(markers(&store).await, ["test-a", "test-c"]);
+    }
+
+    #[tokio::test]
+    async fn panicking_job_fails_alone_and_the_writer_keeps_serving() {
+        let (_dir, store, release, holder) = store_with_held_writer();
+        let before = store.submit(insert_marker("test-a")).unwrap();
+        let panicking = store
+            .submit(|conn, _| -> Result<(), VerifierError> {
+                conn.execute("INSERT INTO meta (key, value) VALUES ('test-b', 'x')", [])
+                    .unwrap();
+                panic!("a bug in one operation");
+            })
+            .unwrap();
+        let after = store.submit(insert_marker("test-c")).unwrap();
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        before.await.unwrap().unwrap();
+        assert!(matches!(
+            panicking.await.unwrap(),
+            Err(VerifierError::Storage(_))
+        ));
+        after.await.unwrap().unwrap();
+        // The writer is still alive for later batches.
+        store.write(insert_marker("test-d")).await.unwrap();
+        assert_eq!(markers(&store).await, ["test-a", "test-c", "test-d"]);
+    }
+
+    #[tokio::test]
+    async fn failing_commit_fails_every_job_of_the_batch_and_keeps_none_of_them() {
+        let (_dir, store, release, holder) = store_with_held_writer();
+        let first = store.submit(insert_marker("test-a")).unwrap();
+        // A deferred foreign-key violation passes every statement and fails
+        // only at COMMIT.
+        let violating = store
+            .submit(|conn, _| -> Result<(), VerifierError> {
+                conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+                conn.execute(
+                    "INSERT INTO challenges (id, credential_id, code, created_at, expires_at)
+                     VALUES (x'00', 'nobody', '123456', 0, 0)",
+                    [],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let last = store.submit(insert_marker("test-c")).unwrap();
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        for answer in [first, violating, last] {
+            assert!(matches!(
+                answer.await.unwrap(),
+                Err(VerifierError::Storage(_))
+            ));
+        }
+        assert!(markers(&store).await.is_empty());
+        let challenges: i64 = store
+            .read(|conn| Ok(conn.query_row("SELECT count(*) FROM challenges", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(challenges, 0);
+        // The next batch starts a fresh transaction and commits.
+        store.write(insert_marker("test-d")).await.unwrap();
+        assert_eq!(markers(&store).await, ["test-d"]);
     }
 }

@@ -265,6 +265,16 @@ pub(crate) fn set_fingerprint(conn: &Connection, master: &MasterKey) -> rusqlite
     Ok(())
 }
 
+/// Records `master` as the database's key unless one is recorded already.
+pub(crate) fn claim_fingerprint(conn: &Connection, master: &MasterKey) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('master_key_fingerprint', ?1)
+         ON CONFLICT (key) DO NOTHING",
+        [master.fingerprint()],
+    )?;
+    Ok(())
+}
+
 pub(crate) fn fingerprint(conn: &Connection) -> rusqlite::Result<Option<String>> {
     conn.query_row(
         "SELECT value FROM meta WHERE key = 'master_key_fingerprint'",
