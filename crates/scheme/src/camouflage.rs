@@ -74,13 +74,8 @@ impl KdfParams {
         if self.memory_kib > Self::MAX_MEMORY_KIB || self.parallelism > 16 || self.iterations > 64 {
             return Err(CamouflageError::InvalidParams);
         }
-        let params = Params::new(
-            self.memory_kib,
-            self.iterations,
-            self.parallelism,
-            Some(32),
-        )
-        .map_err(|_| CamouflageError::InvalidParams)?;
+        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
+            .map_err(|_| CamouflageError::InvalidParams)?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 }
@@ -210,7 +205,11 @@ mod tests {
     #[test]
     fn floor_accepts_default_and_refuses_cheaper() {
         assert!(KdfParams::DEFAULT.meets_floor());
-        let p = |m, t| KdfParams { memory_kib: m, iterations: t, parallelism: 1 };
+        let p = |m, t| KdfParams {
+            memory_kib: m,
+            iterations: t,
+            parallelism: 1,
+        };
         assert!(p(65536, 3).meets_floor());
         assert!(!p(65536, 2).meets_floor());
         assert!(!p(32768, 10).meets_floor());
@@ -220,7 +219,11 @@ mod tests {
     fn mask_refuses_parameters_below_the_floor() {
         let key = ActivationKey::from_secret(42);
         let pin = Pin::parse("3907").unwrap();
-        let cheap = KdfParams { memory_kib: 64, iterations: 1, parallelism: 1 };
+        let cheap = KdfParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
         assert_eq!(
             mask(&key, &pin, &Salt::from_bytes([0; 16]), &cheap),
             Err(CamouflageError::BelowFloor)
@@ -230,7 +233,10 @@ mod tests {
     #[test]
     fn mask_digits_round_trip_and_refuse_garbage() {
         let m = Mask::from_digits("000000000000000000000000000000000042").unwrap();
-        assert_eq!(m.to_digits().as_str(), "000000000000000000000000000000000042");
+        assert_eq!(
+            m.to_digits().as_str(),
+            "000000000000000000000000000000000042"
+        );
         for bad in ["", "42", "00000000000000000000000000000000004a"] {
             assert_eq!(Mask::from_digits(bad), Err(CamouflageError::MaskFormat));
         }

@@ -14,9 +14,9 @@ pub const PIN_DIGITS: usize = 4;
 /// The most common 4-digit PINs (DataGenetics' analysis of 3.4 million PINs,
 /// plus keypad patterns and years), refused when a PIN is chosen.
 pub const COMMON_PINS: [&str; 32] = [
-    "1234", "1111", "0000", "1212", "7777", "1004", "2000", "4444", "2222", "6969", "9999",
-    "3333", "5555", "6666", "1122", "1313", "8888", "4321", "2001", "1010", "2580", "0852",
-    "1379", "1998", "1999", "1984", "1990", "2020", "2468", "1357", "0007", "1230",
+    "1234", "1111", "0000", "1212", "7777", "1004", "2000", "4444", "2222", "6969", "9999", "3333",
+    "5555", "6666", "1122", "1313", "8888", "4321", "2001", "1010", "2580", "0852", "1379", "1998",
+    "1999", "1984", "1990", "2020", "2468", "1357", "0007", "1230",
 ];
 
 /// Why a PIN was refused. The variants are the reasons a UI shows; none of them
@@ -109,7 +109,11 @@ mod tests {
     #[test]
     fn shape_is_checked_before_anything_else() {
         for bad in ["", "123", "12345", "12a4", " 123"] {
-            assert_eq!(Pin::parse(bad).unwrap_err(), PinError::NotFourDigits, "{bad:?}");
+            assert_eq!(
+                Pin::parse(bad).unwrap_err(),
+                PinError::NotFourDigits,
+                "{bad:?}"
+            );
         }
     }
 

@@ -181,15 +181,25 @@ mod tests {
         assert!(DocumentCode::parse("338609").is_ok());
         assert!(DocumentCode::parse(" 00338609\n").is_ok());
         for bad in ["33860", "338609123", "33 8609", "33860a", ""] {
-            assert_eq!(DocumentCode::parse(bad), Err(QuestionError::CodeFormat), "{bad:?}");
+            assert_eq!(
+                DocumentCode::parse(bad),
+                Err(QuestionError::CodeFormat),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn payee_keeps_last_eight_digits_padded() {
-        assert_eq!(Payee::parse("KZ86 125K ZT50 0410 0100").unwrap().digits(), "04100100");
+        assert_eq!(
+            Payee::parse("KZ86 125K ZT50 0410 0100").unwrap().digits(),
+            "04100100"
+        );
         assert_eq!(Payee::parse("12-34").unwrap().digits(), "00001234");
-        assert_eq!(Payee::parse("no digits"), Err(QuestionError::PayeeWithoutDigits));
+        assert_eq!(
+            Payee::parse("no digits"),
+            Err(QuestionError::PayeeWithoutDigits)
+        );
     }
 
     #[test]

@@ -99,7 +99,11 @@ fn hex_value(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|v| v as u8)
 }
 
-fn check_presence<T>(named: bool, given: Option<T>, what: &'static str) -> Result<Option<T>, InputError> {
+fn check_presence<T>(
+    named: bool,
+    given: Option<T>,
+    what: &'static str,
+) -> Result<Option<T>, InputError> {
     match (named, given) {
         (true, Some(v)) => Ok(Some(v)),
         (false, None) => Ok(None),
@@ -113,7 +117,11 @@ impl Suite {
         let counter = check_presence(self.counter, input.counter, "counter")?;
         let pin_hash = check_presence(self.pin_hash.is_some(), input.pin_hash, "PIN")?;
         let session = check_presence(self.session_len.is_some(), input.session, "session")?;
-        let timestamp = check_presence(self.time_step_seconds.is_some(), input.timestamp, "timestamp")?;
+        let timestamp = check_presence(
+            self.time_step_seconds.is_some(),
+            input.timestamp,
+            "timestamp",
+        )?;
 
         let q = input.question.as_bytes();
         if q.is_empty() || q.len() > self.question_max {
@@ -129,7 +137,10 @@ impl Suite {
             }
             QuestionFormat::Hex => {
                 let nibbles: Option<Vec<u8>> = q.iter().map(|&c| hex_value(c)).collect();
-                pack_nibbles(&nibbles.ok_or(InputError::QuestionCharacters)?, &mut question);
+                pack_nibbles(
+                    &nibbles.ok_or(InputError::QuestionCharacters)?,
+                    &mut question,
+                );
             }
             QuestionFormat::Alphanumeric => {
                 if !q.iter().all(|c| c.is_ascii_graphic() || *c == b' ') {
@@ -139,7 +150,9 @@ impl Suite {
             }
         }
 
-        let mut message = Zeroizing::new(Vec::with_capacity(self.text.len() + 1 + 8 + QUESTION_FIELD + 64 + 8));
+        let mut message = Zeroizing::new(Vec::with_capacity(
+            self.text.len() + 1 + 8 + QUESTION_FIELD + 64 + 8,
+        ));
         message.extend_from_slice(self.text.as_bytes());
         message.push(0);
         if let Some(c) = counter {
@@ -176,7 +189,12 @@ impl Suite {
         }
         // Dynamic truncation (RFC 4226 section 5.3).
         let offset = usize::from(mac[mac.len() - 1] & 0x0f);
-        let binary = u32::from_be_bytes([mac[offset] & 0x7f, mac[offset + 1], mac[offset + 2], mac[offset + 3]]);
+        let binary = u32::from_be_bytes([
+            mac[offset] & 0x7f,
+            mac[offset + 1],
+            mac[offset + 2],
+            mac[offset + 3],
+        ]);
         let value = u64::from(binary) % 10u64.pow(u32::from(self.digits));
         Ok(format!("{value:0width$}", width = usize::from(self.digits)))
     }
@@ -227,8 +245,14 @@ mod tests {
         );
         let plain = Suite::parse("OCRA-1:HOTP-SHA1-6:QN08").unwrap();
         let too_long = OcraInput::question("123456789");
-        assert_eq!(plain.respond(b"k", &too_long), Err(InputError::QuestionLength));
+        assert_eq!(
+            plain.respond(b"k", &too_long),
+            Err(InputError::QuestionLength)
+        );
         let letters = OcraInput::question("12ab");
-        assert_eq!(plain.respond(b"k", &letters), Err(InputError::QuestionCharacters));
+        assert_eq!(
+            plain.respond(b"k", &letters),
+            Err(InputError::QuestionCharacters)
+        );
     }
 }

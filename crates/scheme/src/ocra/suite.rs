@@ -150,11 +150,17 @@ impl Suite {
             Some("QA") => (QuestionFormat::Alphanumeric, &question[2..]),
             Some("QN") => (QuestionFormat::Numeric, &question[2..]),
             Some("QH") => (QuestionFormat::Hex, &question[2..]),
-            _ => return Err(SuiteError::MalformedDataInput("question must be QA, QN or QH")),
+            _ => {
+                return Err(SuiteError::MalformedDataInput(
+                    "question must be QA, QN or QH",
+                ));
+            }
         };
         let question_max = two_or_three_digits(question_max, 2)
             .filter(|n| (4..=64).contains(n))
-            .ok_or(SuiteError::MalformedDataInput("question length must be 04 to 64"))?;
+            .ok_or(SuiteError::MalformedDataInput(
+                "question length must be 04 to 64",
+            ))?;
 
         let mut suite = Self {
             text: text.to_owned(),
@@ -168,26 +174,28 @@ impl Suite {
             time_step_seconds: None,
         };
         if let Some(p) = elements.next_if(|e| e.starts_with('P')) {
-            suite.pin_hash = Some(
-                HashAlgorithm::parse(&p[1..])
-                    .ok_or(SuiteError::MalformedDataInput("PIN hash must be PSHA1, PSHA256 or PSHA512"))?,
-            );
+            suite.pin_hash = Some(HashAlgorithm::parse(&p[1..]).ok_or(
+                SuiteError::MalformedDataInput("PIN hash must be PSHA1, PSHA256 or PSHA512"),
+            )?);
         }
         if let Some(s) = elements.next_if(|e| e.starts_with('S')) {
             suite.session_len = Some(
                 two_or_three_digits(&s[1..], 3)
                     .filter(|n| (1..=512).contains(n))
-                    .ok_or(SuiteError::MalformedDataInput("session length must be S001 to S512"))?,
+                    .ok_or(SuiteError::MalformedDataInput(
+                        "session length must be S001 to S512",
+                    ))?,
             );
         }
         if let Some(t) = elements.next_if(|e| e.starts_with('T')) {
-            suite.time_step_seconds = Some(
-                parse_time_step(&t[1..])
-                    .ok_or(SuiteError::MalformedDataInput("time step must be 1-59S, 1-56M or 0-48H"))?,
-            );
+            suite.time_step_seconds = Some(parse_time_step(&t[1..]).ok_or(
+                SuiteError::MalformedDataInput("time step must be 1-59S, 1-56M or 0-48H"),
+            )?);
         }
         if elements.next().is_some() {
-            return Err(SuiteError::MalformedDataInput("unknown or misplaced element"));
+            return Err(SuiteError::MalformedDataInput(
+                "unknown or misplaced element",
+            ));
         }
         Ok(suite)
     }
@@ -223,7 +231,10 @@ mod tests {
         assert_eq!(s.hash, HashAlgorithm::Sha512);
         assert_eq!(s.digits, 10);
         assert!(s.counter);
-        assert_eq!((s.question_format, s.question_max), (QuestionFormat::Hex, 40));
+        assert_eq!(
+            (s.question_format, s.question_max),
+            (QuestionFormat::Hex, 40)
+        );
         assert_eq!(s.pin_hash, Some(HashAlgorithm::Sha256));
         assert_eq!(s.session_len, Some(128));
         assert_eq!(s.time_step_seconds, Some(7200));
@@ -239,14 +250,38 @@ mod tests {
             ("OCRA-1:HOTP-MD5-6:QN08", UnknownHash),
             ("OCRA-1:HOTP-SHA1-3:QN08", BadDigits),
             ("OCRA-1:HOTP-SHA1-11:QN08", BadDigits),
-            ("OCRA-1:HOTP-SHA1-6:QX08", MalformedDataInput("question must be QA, QN or QH")),
-            ("OCRA-1:HOTP-SHA1-6:QN65", MalformedDataInput("question length must be 04 to 64")),
-            ("OCRA-1:HOTP-SHA1-6:QN03", MalformedDataInput("question length must be 04 to 64")),
-            ("OCRA-1:HOTP-SHA1-6:QN08-PMD5", MalformedDataInput("PIN hash must be PSHA1, PSHA256 or PSHA512")),
-            ("OCRA-1:HOTP-SHA1-6:QN08-S64", MalformedDataInput("session length must be S001 to S512")),
-            ("OCRA-1:HOTP-SHA1-6:QN08-T60S", MalformedDataInput("time step must be 1-59S, 1-56M or 0-48H")),
-            ("OCRA-1:HOTP-SHA1-6:QN08-T1M-C", MalformedDataInput("unknown or misplaced element")),
-            ("OCRA-1:HOTP-SHA1-6:C", MalformedDataInput("question must be QA, QN or QH")),
+            (
+                "OCRA-1:HOTP-SHA1-6:QX08",
+                MalformedDataInput("question must be QA, QN or QH"),
+            ),
+            (
+                "OCRA-1:HOTP-SHA1-6:QN65",
+                MalformedDataInput("question length must be 04 to 64"),
+            ),
+            (
+                "OCRA-1:HOTP-SHA1-6:QN03",
+                MalformedDataInput("question length must be 04 to 64"),
+            ),
+            (
+                "OCRA-1:HOTP-SHA1-6:QN08-PMD5",
+                MalformedDataInput("PIN hash must be PSHA1, PSHA256 or PSHA512"),
+            ),
+            (
+                "OCRA-1:HOTP-SHA1-6:QN08-S64",
+                MalformedDataInput("session length must be S001 to S512"),
+            ),
+            (
+                "OCRA-1:HOTP-SHA1-6:QN08-T60S",
+                MalformedDataInput("time step must be 1-59S, 1-56M or 0-48H"),
+            ),
+            (
+                "OCRA-1:HOTP-SHA1-6:QN08-T1M-C",
+                MalformedDataInput("unknown or misplaced element"),
+            ),
+            (
+                "OCRA-1:HOTP-SHA1-6:C",
+                MalformedDataInput("question must be QA, QN or QH"),
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(Suite::parse(text).as_ref(), Err(expected), "{text}");
