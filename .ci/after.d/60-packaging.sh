@@ -76,6 +76,7 @@ for path in /usr/share/applications/org.mobipass.MobiPass.desktop \
   [ -f "$path" ] || fail "$path was not installed"
 done
 desktop-file-validate /usr/share/applications/org.mobipass.MobiPass.desktop
+grep -qx "License: Apache-2.0" /usr/share/doc/mobipass/copyright || fail "the copyright file does not name the licence"
 
 step "run the installed terminal mode"
 home="$scratch/home"
