@@ -1,5 +1,6 @@
-//! The `mobipass` binary.
+//! The `mobipass` binary: the terminal mode's subcommands, or the window when
+//! run without one.
 
-fn main() {
-    println!("MobiPass: the app arrives with the app-core and GUI issues.");
+fn main() -> std::process::ExitCode {
+    mobipass::cli::run()
 }

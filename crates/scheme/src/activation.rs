@@ -151,6 +151,24 @@ impl ActivationKey {
         }
     }
 
+    /// Rebuilds a key from its 36 data digits (no check digits), as a bank's
+    /// own systems or test vectors may hold them.
+    pub fn from_data_digits(digits: &str) -> Result<Self, KeyError> {
+        if let Some(position) = digits.bytes().position(|b| !b.is_ascii_digit()) {
+            let part = (position / DATA_DIGITS_PER_PART).min(PARTS - 1) as u8 + 1;
+            return Err(KeyError::NotDigits { part });
+        }
+        if digits.len() != PARTS * DATA_DIGITS_PER_PART {
+            return Err(KeyError::WholeKeyLength {
+                found: digits.len(),
+            });
+        }
+        let secret = digits
+            .bytes()
+            .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'));
+        Ok(Self { secret })
+    }
+
     /// The 36 data digits, in order: the ASCII message of the key derivation.
     pub fn data_digits(&self) -> Zeroizing<String> {
         Zeroizing::new(format!("{:036}", self.secret))

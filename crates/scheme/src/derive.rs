@@ -18,8 +18,17 @@ pub const DERIVATION_LABEL: &[u8] = b"MobiPass/v1/ocra-key";
 
 /// `K = HMAC-SHA256(key = "MobiPass/v1/ocra-key", message = 36 ASCII digits of S)`.
 /// Zeroized on drop; `Debug` never shows it.
+///
+/// It carries HMAC-SHA256 already keyed with `K`, since both MobiPass suites
+/// use it: every response then starts from the hashed pads instead of
+/// re-deriving them. The keyed state wipes itself on drop too (the `zeroize`
+/// features of `hmac` and `sha2`).
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct OcraKey([u8; 32]);
+pub struct OcraKey {
+    bytes: [u8; 32],
+    #[zeroize(skip)]
+    prepared: Hmac<Sha256>,
+}
 
 impl fmt::Debug for OcraKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -29,7 +38,7 @@ impl fmt::Debug for OcraKey {
 
 impl PartialEq for OcraKey {
     fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
+        self.bytes.ct_eq(&other.bytes).into()
     }
 }
 impl Eq for OcraKey {}
@@ -40,16 +49,23 @@ impl OcraKey {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(DERIVATION_LABEL)
             .expect("HMAC takes keys of any length");
         mac.update(key.data_digits().as_bytes());
-        Self(mac.finalize().into_bytes().into())
+        Self::from_bytes(mac.finalize().into_bytes().into())
     }
 
     /// Rebuilds a key from its 32 bytes (the verifier decrypts them from storage).
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
+        let prepared = <Hmac<Sha256> as KeyInit>::new_from_slice(&bytes)
+            .expect("HMAC takes keys of any length");
+        Self { bytes, prepared }
     }
 
     /// The raw key bytes, for encryption at rest. Handle with care.
     pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.bytes
+    }
+
+    /// HMAC-SHA256 keyed with `K`, ready for a message.
+    pub(crate) fn prepared_mac(&self) -> Hmac<Sha256> {
+        self.prepared.clone()
     }
 }

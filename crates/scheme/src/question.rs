@@ -19,6 +19,8 @@ pub const LINKED_SUITE: &str = "OCRA-1:HOTP-SHA256-8:QN28";
 pub const MAX_AMOUNT_MINOR: u64 = 999_999_999_999;
 /// Payee digits that enter the question: the account's last eight.
 pub const PAYEE_DIGITS: usize = 8;
+/// Longest linked question: 8-digit code, 12-digit amount, 8-digit payee.
+const LINKED_QUESTION_MAX: usize = 28;
 
 static PLAIN: LazyLock<Suite> =
     LazyLock::new(|| Suite::parse(PLAIN_SUITE).expect("the plain suite is valid"));
@@ -148,27 +150,50 @@ impl Challenge {
 
     /// The numeric OCRA question, exactly as it enters the suite.
     pub fn question(&self) -> String {
-        match self {
-            Self::Plain(code) => code.0.clone(),
+        let mut buffer = [0u8; LINKED_QUESTION_MAX];
+        self.write_question(&mut buffer).to_owned()
+    }
+
+    /// Lays the question out in `buffer` without allocating (this is on the
+    /// verifier's hot path) and returns it.
+    fn write_question<'b>(&self, buffer: &'b mut [u8; LINKED_QUESTION_MAX]) -> &'b str {
+        let len = match self {
+            Self::Plain(code) => {
+                buffer[..code.0.len()].copy_from_slice(code.0.as_bytes());
+                code.0.len()
+            }
             Self::Linked {
                 code,
                 amount,
                 payee,
-            } => format!("{}{:012}{}", code.0, amount.0, payee.0),
-        }
+            } => {
+                let code_len = code.0.len();
+                buffer[..code_len].copy_from_slice(code.0.as_bytes());
+                let mut rest = amount.0;
+                for digit in buffer[code_len..code_len + 12].iter_mut().rev() {
+                    *digit = b'0' + (rest % 10) as u8;
+                    rest /= 10;
+                }
+                buffer[code_len + 12..code_len + 20].copy_from_slice(payee.0.as_bytes());
+                code_len + 20
+            }
+        };
+        std::str::from_utf8(&buffer[..len]).expect("ASCII digits")
     }
 
     /// The 8-digit response of `key` to this challenge.
     pub fn respond(&self, key: &OcraKey) -> Response {
+        let mut buffer = [0u8; LINKED_QUESTION_MAX];
+        let question = OcraInput::question(self.write_question(&mut buffer));
         let suite: &Suite = match self {
             Self::Plain(_) => &PLAIN,
             Self::Linked { .. } => &LINKED,
         };
-        let question = self.question();
-        let text = suite
-            .respond(key.as_bytes(), &OcraInput::question(&question))
-            .expect("a valid challenge always fits its suite");
-        Response::from_ocra(&text)
+        let value = suite.respond_value_prepared(key.prepared_mac(), &question);
+        let value = value
+            .expect("a valid challenge always fits its suite")
+            .expect("both suites truncate to 8 digits");
+        Response::from_value(value)
     }
 }
 

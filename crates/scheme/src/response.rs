@@ -42,8 +42,15 @@ impl Response {
         Ok(Self(digits))
     }
 
-    pub(crate) fn from_ocra(text: &str) -> Self {
-        Self::parse(text).expect("an 8-digit OCRA suite yields 8 digits")
+    /// Writes an OCRA value below 10^8 as eight digits, leading zeros kept.
+    pub(crate) fn from_value(mut value: u64) -> Self {
+        debug_assert!(value < 100_000_000);
+        let mut digits = [b'0'; RESPONSE_DIGITS];
+        for digit in digits.iter_mut().rev() {
+            *digit = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+        Self(digits)
     }
 
     /// The eight digits.

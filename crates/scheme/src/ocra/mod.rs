@@ -66,9 +66,28 @@ pub enum InputError {
     SessionLength,
 }
 
+/// Writes a decimal question as the reference code does: its hexadecimal
+/// digits, most significant first, a `0` nibble appended when their count is
+/// odd, left-aligned in `out`. Up to 38 digits fit a `u128` (the fast path for
+/// every MobiPass question); longer ones go through [`decimal_to_nibbles`].
+fn encode_numeric(decimal: &str, out: &mut [u8; QUESTION_FIELD]) {
+    if decimal.len() <= 38 {
+        let value = decimal
+            .bytes()
+            .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'));
+        let nibbles = (128 - value.leading_zeros()).div_ceil(4).max(1) as usize;
+        // An odd count has at most 31 nibbles, so the shift cannot overflow.
+        let aligned = if nibbles % 2 == 1 { value << 4 } else { value };
+        let len = nibbles.div_ceil(2);
+        out[..len].copy_from_slice(&aligned.to_be_bytes()[16 - len..]);
+    } else {
+        pack_nibbles(&decimal_to_nibbles(decimal), out);
+    }
+}
+
 /// Hex digit values of a decimal number written in `decimal` (most significant
 /// first, no leading zeros; `[0]` for zero). Long division by 16 keeps this
-/// exact for the 64-digit questions the RFC allows, beyond any machine integer.
+/// exact for questions beyond any machine integer.
 fn decimal_to_nibbles(decimal: &str) -> Vec<u8> {
     let mut digits: Vec<u8> = decimal.bytes().map(|b| b - b'0').collect();
     let mut nibbles = Vec::new();
@@ -111,9 +130,19 @@ fn check_presence<T>(
     }
 }
 
+/// What the HMAC yields before it is written out.
+enum Output {
+    /// Dynamic truncation reduced mod 10^digits.
+    Truncated(u64),
+    /// The whole HMAC (suites with 0 digits).
+    Full(Vec<u8>),
+}
+
 impl Suite {
-    /// Lays out the data input (the HMAC message) for `input`.
-    pub fn data_input(&self, input: &OcraInput<'_>) -> Result<Zeroizing<Vec<u8>>, InputError> {
+    /// Validates `input` against the suite and hands the data input to `sink`
+    /// piece by piece, in order. Feeding HMAC directly avoids building (and
+    /// then wiping) a copy of the message on every response.
+    fn feed(&self, input: &OcraInput<'_>, mut sink: impl FnMut(&[u8])) -> Result<(), InputError> {
         let counter = check_presence(self.counter, input.counter, "counter")?;
         let pin_hash = check_presence(self.pin_hash.is_some(), input.pin_hash, "PIN")?;
         let session = check_presence(self.session_len.is_some(), input.session, "session")?;
@@ -123,8 +152,16 @@ impl Suite {
             "timestamp",
         )?;
 
+        // The field holds one challenge of up to `xx` characters, or two of them
+        // concatenated in mutual mode (RFC 6287 section 7.3), so only the field's
+        // capacity is enforced here; `check_challenge` bounds a single one.
         let q = input.question.as_bytes();
-        if q.is_empty() || q.len() > self.question_max {
+        let capacity = match self.question_format {
+            QuestionFormat::Alphanumeric => QUESTION_FIELD,
+            // 256 decimal digits convert to at most 107 bytes.
+            QuestionFormat::Hex | QuestionFormat::Numeric => 2 * QUESTION_FIELD,
+        };
+        if q.is_empty() || q.len() > capacity {
             return Err(InputError::QuestionLength);
         }
         let mut question = [0u8; QUESTION_FIELD];
@@ -133,7 +170,7 @@ impl Suite {
                 if !q.iter().all(u8::is_ascii_digit) {
                     return Err(InputError::QuestionCharacters);
                 }
-                pack_nibbles(&decimal_to_nibbles(input.question), &mut question);
+                encode_numeric(input.question, &mut question);
             }
             QuestionFormat::Hex => {
                 let nibbles: Option<Vec<u8>> = q.iter().map(|&c| hex_value(c)).collect();
@@ -149,68 +186,144 @@ impl Suite {
                 question[..q.len()].copy_from_slice(q);
             }
         }
-
-        let mut message = Zeroizing::new(Vec::with_capacity(
-            self.text.len() + 1 + 8 + QUESTION_FIELD + 64 + 8,
-        ));
-        message.extend_from_slice(self.text.as_bytes());
-        message.push(0);
-        if let Some(c) = counter {
-            message.extend_from_slice(&c.to_be_bytes());
+        if let (Some(hash), Some(p)) = (self.pin_hash, pin_hash)
+            && p.len() != hash.output_len()
+        {
+            return Err(InputError::PinHashLength);
         }
-        message.extend_from_slice(&question);
-        if let (Some(hash), Some(p)) = (self.pin_hash, pin_hash) {
-            if p.len() != hash.output_len() {
-                return Err(InputError::PinHashLength);
-            }
-            message.extend_from_slice(p);
+        if let (Some(len), Some(s)) = (self.session_len, session)
+            && s.len() > len
+        {
+            return Err(InputError::SessionLength);
+        }
+
+        sink(self.text.as_bytes());
+        sink(&[0]);
+        if let Some(c) = counter {
+            sink(&c.to_be_bytes());
+        }
+        sink(&question);
+        if let Some(p) = pin_hash {
+            sink(p);
         }
         if let (Some(len), Some(s)) = (self.session_len, session) {
-            if s.len() > len {
-                return Err(InputError::SessionLength);
+            // Right-aligned: the reference code pads session data on the left.
+            for _ in s.len()..len {
+                sink(&[0]);
             }
-            let padded = message.len() + len - s.len();
-            message.resize(padded, 0);
-            message.extend_from_slice(s);
+            sink(s);
         }
         if let Some(t) = timestamp {
-            message.extend_from_slice(&t.to_be_bytes());
+            sink(&t.to_be_bytes());
         }
+        Ok(())
+    }
+
+    /// Lays out the data input (the HMAC message) for `input`.
+    pub fn data_input(&self, input: &OcraInput<'_>) -> Result<Zeroizing<Vec<u8>>, InputError> {
+        let mut message = Zeroizing::new(Vec::new());
+        self.feed(input, |bytes| message.extend_from_slice(bytes))?;
         Ok(message)
     }
 
-    /// Computes the response: zero-padded decimal digits, or lowercase hex of
-    /// the whole HMAC for suites with 0 digits.
-    pub fn respond(&self, key: &[u8], input: &OcraInput<'_>) -> Result<String, InputError> {
-        let message = self.data_input(input)?;
-        let mac = Zeroizing::new(hmac(self.hash, key, &message));
+    /// Checks one challenge question against the suite's `QFxx`: 1 to `xx`
+    /// characters of the suite's format. Callers issuing or answering a
+    /// one-way challenge check it here; [`Suite::respond`] also accepts the
+    /// concatenated questions of mutual mode.
+    pub fn check_challenge(&self, question: &str) -> Result<(), InputError> {
+        if question.is_empty() || question.len() > self.question_max {
+            return Err(InputError::QuestionLength);
+        }
+        let fits = match self.question_format {
+            QuestionFormat::Numeric => question.bytes().all(|b| b.is_ascii_digit()),
+            QuestionFormat::Hex => question.bytes().all(|b| b.is_ascii_hexdigit()),
+            QuestionFormat::Alphanumeric => {
+                question.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+            }
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(InputError::QuestionCharacters)
+        }
+    }
+
+    fn compute_with<M: Mac>(
+        &self,
+        mut mac: M,
+        input: &OcraInput<'_>,
+    ) -> Result<Output, InputError> {
+        self.feed(input, |bytes| mac.update(bytes))?;
+        let tag = mac.finalize().into_bytes();
         if self.digits == 0 {
-            return Ok(mac.iter().map(|b| format!("{b:02x}")).collect());
+            return Ok(Output::Full(tag.to_vec()));
         }
         // Dynamic truncation (RFC 4226 section 5.3).
-        let offset = usize::from(mac[mac.len() - 1] & 0x0f);
+        let offset = usize::from(tag[tag.len() - 1] & 0x0f);
         let binary = u32::from_be_bytes([
-            mac[offset] & 0x7f,
-            mac[offset + 1],
-            mac[offset + 2],
-            mac[offset + 3],
+            tag[offset] & 0x7f,
+            tag[offset + 1],
+            tag[offset + 2],
+            tag[offset + 3],
         ]);
-        let value = u64::from(binary) % 10u64.pow(u32::from(self.digits));
-        Ok(format!("{value:0width$}", width = usize::from(self.digits)))
+        Ok(Output::Truncated(
+            u64::from(binary) % 10u64.pow(u32::from(self.digits)),
+        ))
     }
-}
 
-/// HMAC of `message` under `key` with the given hash.
-pub fn hmac(hash: HashAlgorithm, key: &[u8], message: &[u8]) -> Vec<u8> {
-    fn run<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
-        let mut mac = <M as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
-        mac.update(message);
-        mac.finalize().into_bytes().to_vec()
+    fn compute(&self, key: &[u8], input: &OcraInput<'_>) -> Result<Output, InputError> {
+        fn keyed<M: Mac + KeyInit>(key: &[u8]) -> M {
+            <M as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length")
+        }
+        match self.hash {
+            HashAlgorithm::Sha1 => self.compute_with(keyed::<Hmac<Sha1>>(key), input),
+            HashAlgorithm::Sha256 => self.compute_with(keyed::<Hmac<Sha256>>(key), input),
+            HashAlgorithm::Sha512 => self.compute_with(keyed::<Hmac<Sha512>>(key), input),
+        }
     }
-    match hash {
-        HashAlgorithm::Sha1 => run::<Hmac<Sha1>>(key, message),
-        HashAlgorithm::Sha256 => run::<Hmac<Sha256>>(key, message),
-        HashAlgorithm::Sha512 => run::<Hmac<Sha512>>(key, message),
+
+    /// [`Suite::respond_value`] for an HMAC-SHA256 suite with the key already
+    /// set up (its inner and outer pads hashed), which saves two of the six
+    /// SHA-256 blocks a MobiPass response costs.
+    pub(crate) fn respond_value_prepared(
+        &self,
+        mac: Hmac<Sha256>,
+        input: &OcraInput<'_>,
+    ) -> Result<Option<u64>, InputError> {
+        assert_eq!(
+            self.hash,
+            HashAlgorithm::Sha256,
+            "prepared keys are HMAC-SHA256"
+        );
+        Ok(match self.compute_with(mac, input)? {
+            Output::Truncated(value) => Some(value),
+            Output::Full(_) => None,
+        })
+    }
+
+    /// Computes the response: zero-padded decimal digits, or, for suites with
+    /// 0 digits, lowercase hex of the whole HMAC (RFC 6287 section 5.2 and
+    /// erratum 5625: "t=0 means that no truncation is performed").
+    pub fn respond(&self, key: &[u8], input: &OcraInput<'_>) -> Result<String, InputError> {
+        Ok(match self.compute(key, input)? {
+            Output::Truncated(value) => {
+                format!("{value:0width$}", width = usize::from(self.digits))
+            }
+            Output::Full(tag) => tag.iter().map(|b| format!("{b:02x}")).collect(),
+        })
+    }
+
+    /// The truncated response as a number, for callers that lay out the digits
+    /// themselves. `None` for suites with 0 digits.
+    pub fn respond_value(
+        &self,
+        key: &[u8],
+        input: &OcraInput<'_>,
+    ) -> Result<Option<u64>, InputError> {
+        Ok(match self.compute(key, input)? {
+            Output::Truncated(value) => Some(value),
+            Output::Full(_) => None,
+        })
     }
 }
 
@@ -237,6 +350,28 @@ mod tests {
     }
 
     #[test]
+    fn fast_and_long_numeric_paths_agree() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for len in 1..=38 {
+            for _ in 0..50 {
+                let decimal: String = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        char::from(b'0' + (seed % 10) as u8)
+                    })
+                    .collect();
+                let mut fast = [0u8; QUESTION_FIELD];
+                encode_numeric(&decimal, &mut fast);
+                let mut long = [0u8; QUESTION_FIELD];
+                pack_nibbles(&decimal_to_nibbles(&decimal), &mut long);
+                assert_eq!(fast, long, "{decimal}");
+            }
+        }
+    }
+
+    #[test]
     fn inputs_must_match_the_suite() {
         let suite = Suite::parse("OCRA-1:HOTP-SHA1-6:C-QN08").unwrap();
         assert_eq!(
@@ -244,15 +379,25 @@ mod tests {
             Err(InputError::Mismatch("counter"))
         );
         let plain = Suite::parse("OCRA-1:HOTP-SHA1-6:QN08").unwrap();
-        let too_long = OcraInput::question("123456789");
         assert_eq!(
-            plain.respond(b"k", &too_long),
+            plain.check_challenge("123456789"),
             Err(InputError::QuestionLength)
         );
+        assert_eq!(plain.check_challenge(""), Err(InputError::QuestionLength));
+        assert_eq!(
+            plain.check_challenge("12ab"),
+            Err(InputError::QuestionCharacters)
+        );
+        assert_eq!(plain.check_challenge("12345678"), Ok(()));
         let letters = OcraInput::question("12ab");
         assert_eq!(
             plain.respond(b"k", &letters),
             Err(InputError::QuestionCharacters)
+        );
+        let overflow = "1".repeat(257);
+        assert_eq!(
+            plain.respond(b"k", &OcraInput::question(&overflow)),
+            Err(InputError::QuestionLength)
         );
     }
 }

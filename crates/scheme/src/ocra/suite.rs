@@ -280,7 +280,7 @@ mod tests {
             ),
             (
                 "OCRA-1:HOTP-SHA1-6:C",
-                MalformedDataInput("question must be QA, QN or QH"),
+                MalformedDataInput("missing question"),
             ),
         ];
         for (text, expected) in cases {

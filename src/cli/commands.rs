@@ -1,0 +1,232 @@
+//! One function per subcommand: read input, call the core, print the result.
+//!
+//! Cheap checks (key parts, PIN rules, code, amount, whether a usable vault
+//! exists) run before any prompt that depends on them, so a person is not
+//! asked for a PIN only to be told the code was mistyped.
+
+use mobipass_scheme::activation::PARTS;
+use mobipass_scheme::{ActivationKey, DocumentCode, KdfParams, Payee, Pin};
+use zeroize::Zeroizing;
+
+use super::exit::Failure;
+use super::input::Input;
+use crate::token::{Status, Token, check_key_part, parse_amount};
+
+/// Said after every PIN change, the same whether or not the current PIN was
+/// right (MobiPass cannot know which).
+const CHANGED_NOTE: &str = "The PIN is changed. MobiPass cannot check the current PIN: \
+if it was mistyped, signature values will be wrong from now on. If the bank refuses them, \
+delete the key and activate again with the bank's envelope.";
+
+pub(super) fn activate(token: &Token, pin_stdin: bool) -> Result<(), Failure> {
+    match token.status()? {
+        Status::NotActivated => {}
+        Status::Activated { .. } => return Err(crate::token::TokenError::AlreadyActivated.into()),
+    }
+    let mut input = Input::choose(pin_stdin)?;
+    let parts = if input.interactive() {
+        ask_key_parts(&mut input)?
+    } else {
+        let line = input.line("", "the activation key")?;
+        ActivationKey::split_pasted(&line).ok_or_else(|| {
+            let error = ActivationKey::parse(&line).err();
+            Failure::bad_input(error.map_or_else(|| "the key is invalid".into(), |e| e.to_string()))
+        })?
+    };
+    ActivationKey::from_parts(&parts).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let (pin, again) = choose_pin(&mut input, "Choose a 4-digit PIN: ")?;
+    if input.interactive() {
+        eprintln!("Activating (this takes a moment)...");
+    }
+    token.activate(&parts, &pin, &again)?;
+    eprintln!(
+        "MobiPass is activated. Keep the envelope somewhere safe: you need it if you forget the PIN."
+    );
+    Ok(())
+}
+
+/// Asks the four parts one by one, asking a part again until it is right.
+/// A whole key pasted at part 1 fills all four.
+fn ask_key_parts(input: &mut Input) -> Result<[Zeroizing<String>; PARTS], Failure> {
+    eprintln!(
+        "Type the activation key from the bank's envelope: four parts of 10 digits \
+         (spaces and dashes are fine; you can paste the whole key at part 1)."
+    );
+    let mut parts: [Zeroizing<String>; PARTS] = Default::default();
+    let mut number = 1;
+    while number <= PARTS {
+        let typed = input.line(&format!("Part {number} of {PARTS}: "), "the activation key")?;
+        if number == 1
+            && let Some(pasted) = ActivationKey::split_pasted(&typed)
+        {
+            match ActivationKey::from_parts(&pasted) {
+                Ok(_) => return Ok(pasted),
+                Err(error) => {
+                    eprintln!("{error}; type the key again, or part by part");
+                    continue;
+                }
+            }
+        }
+        match check_key_part(number, &typed) {
+            Ok(()) => {
+                parts[number - 1] = typed;
+                number += 1;
+            }
+            Err(error) => eprintln!("{error}; type part {number} again"),
+        }
+    }
+    Ok(parts)
+}
+
+/// A new PIN typed twice. On a terminal, asks again until it passes the rules.
+fn choose_pin(
+    input: &mut Input,
+    prompt: &str,
+) -> Result<(Zeroizing<String>, Zeroizing<String>), Failure> {
+    loop {
+        let pin = input.secret(prompt, "the new PIN")?;
+        if let Err(error) = Pin::parse(&pin).and_then(|p| p.check_not_trivial()) {
+            retry_or_fail(input, error)?;
+            continue;
+        }
+        let again = input.secret("Type the new PIN again: ", "the new PIN again")?;
+        match Pin::choose(&pin, &again) {
+            Ok(_) => return Ok((pin, again)),
+            Err(error) => retry_or_fail(input, error)?,
+        }
+    }
+}
+
+fn retry_or_fail(input: &Input, error: impl std::fmt::Display) -> Result<(), Failure> {
+    if input.interactive() {
+        eprintln!("{error}");
+        Ok(())
+    } else {
+        Err(Failure::bad_input(error.to_string()))
+    }
+}
+
+/// A PIN to use (sign, current PIN): only its shape can be checked.
+fn ask_pin(input: &mut Input, prompt: &str, what: &str) -> Result<Zeroizing<String>, Failure> {
+    loop {
+        let pin = input.secret(prompt, what)?;
+        match Pin::parse(&pin) {
+            Ok(_) => return Ok(pin),
+            Err(error) => retry_or_fail(input, error)?,
+        }
+    }
+}
+
+/// Fails early, before any prompt, when there is no usable vault.
+fn require_activated(token: &Token) -> Result<(), Failure> {
+    match token.status()? {
+        Status::Activated { .. } => Ok(()),
+        Status::NotActivated => Err(crate::token::TokenError::NotActivated.into()),
+    }
+}
+
+pub(super) fn sign(
+    token: &Token,
+    code: &str,
+    linked: Option<(String, String)>,
+    plain: bool,
+    pin_stdin: bool,
+) -> Result<(), Failure> {
+    DocumentCode::parse(code).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let linked = match linked {
+        None => None,
+        Some((amount, payee)) => {
+            let minor = parse_amount(&amount).map_err(|e| Failure::bad_input(e.to_string()))?;
+            Payee::parse(&payee).map_err(|e| Failure::bad_input(e.to_string()))?;
+            Some((minor, payee))
+        }
+    };
+    require_activated(token)?;
+    let mut input = Input::choose(pin_stdin)?;
+    let pin = ask_pin(&mut input, "PIN: ", "the PIN")?;
+    let response = match linked {
+        None => token.sign(&pin, code)?,
+        Some((minor, payee)) => token.sign_linked(&pin, code, minor, &payee)?,
+    };
+    if plain {
+        println!("{}", response.as_str());
+    } else {
+        println!("{}", response.grouped());
+    }
+    Ok(())
+}
+
+pub(super) fn change_pin(token: &Token, pin_stdin: bool) -> Result<(), Failure> {
+    require_activated(token)?;
+    let mut input = Input::choose(pin_stdin)?;
+    let current = ask_pin(&mut input, "Current PIN: ", "the current PIN")?;
+    let (new, again) = choose_pin(&mut input, "New PIN: ")?;
+    token.change_pin(&current, &new, &again)?;
+    eprintln!("{CHANGED_NOTE}");
+    Ok(())
+}
+
+pub(super) fn delete(token: &Token, yes: bool) -> Result<(), Failure> {
+    require_activated(token).or_else(|failure| {
+        // A damaged vault must stay deletable: that is the way out of it.
+        if failure.code == super::exit::DAMAGED {
+            Ok(())
+        } else {
+            Err(failure)
+        }
+    })?;
+    if !yes {
+        let mut input = Input::choose(false)
+            .map_err(|_| Failure::bad_input("add --yes to delete without a terminal to confirm"))?;
+        let answer = input.line(
+            "Delete the activation key from this computer? To use MobiPass again you will \
+             need the bank's envelope. Type yes to delete: ",
+            "the confirmation",
+        )?;
+        if !answer.trim().eq_ignore_ascii_case("yes") {
+            eprintln!("Nothing was deleted.");
+            return Ok(());
+        }
+    }
+    token.delete()?;
+    eprintln!("The activation key is deleted from this computer.");
+    Ok(())
+}
+
+pub(super) fn status(token: &Token) -> Result<(), Failure> {
+    match token.status()? {
+        Status::NotActivated => Err(crate::token::TokenError::NotActivated.into()),
+        Status::Activated {
+            created,
+            updated,
+            kdf,
+        } => {
+            println!("activated");
+            println!("vault: {}", token.path().display());
+            println!(
+                "activated on: {}",
+                humantime::format_rfc3339_seconds(created)
+            );
+            println!(
+                "last changed: {}",
+                humantime::format_rfc3339_seconds(updated)
+            );
+            println!("key derivation: {}", describe_kdf(&kdf));
+            Ok(())
+        }
+    }
+}
+
+fn describe_kdf(kdf: &KdfParams) -> String {
+    let memory = if kdf.memory_kib.is_multiple_of(1024) {
+        format!("{} MiB", kdf.memory_kib / 1024)
+    } else {
+        format!("{} KiB", kdf.memory_kib)
+    };
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "Argon2id, {memory}, {}, {}",
+        plural(kdf.iterations, "pass", "passes"),
+        plural(kdf.parallelism, "lane", "lanes")
+    )
+}

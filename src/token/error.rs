@@ -1,0 +1,111 @@
+//! What can go wrong with the vault, as a front end needs to explain it.
+//!
+//! Every variant is something a person can act on (fix the input, activate,
+//! delete a damaged vault, wait for the other window, free disk space). None
+//! of them can mean "wrong PIN": the app cannot know that, by design. No
+//! message carries a key part, a PIN or the mask.
+
+use std::path::PathBuf;
+
+use mobipass_scheme::{KeyError, PinError, QuestionError};
+
+/// Why a vault operation was refused or failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// A key part was mistyped (the part is named).
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A PIN does not have the right shape, or a new PIN is too easy to guess
+    /// or was not typed the same twice.
+    #[error(transparent)]
+    Pin(#[from] PinError),
+    /// The document code, amount or payee is malformed.
+    #[error(transparent)]
+    Question(#[from] QuestionError),
+    /// There is no vault yet.
+    #[error("MobiPass is not activated yet: activate it with the key from the bank's envelope")]
+    NotActivated,
+    /// A vault exists; activating again would overwrite it.
+    #[error("MobiPass is already activated; to use another key, delete this one first")]
+    AlreadyActivated,
+    /// The vault file cannot be read as a MobiPass vault. It is left as it is.
+    #[error(
+        "the MobiPass vault {} cannot be used: {reason}. Delete the key in MobiPass and activate again with the key from the bank's envelope",
+        path.display()
+    )]
+    Damaged {
+        /// The vault file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: DamageReason,
+    },
+    /// Another MobiPass (the window or a terminal command) is changing the vault.
+    #[error(
+        "another MobiPass window or command is changing the vault {}; try again when it has finished",
+        path.display()
+    )]
+    Locked {
+        /// The vault file.
+        path: PathBuf,
+    },
+    /// The operating system refused a file operation (disk full, no permission...).
+    #[error("could not read or write {}: {kind}", path.display())]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// What the operating system reported.
+        kind: std::io::ErrorKind,
+    },
+    /// No vault path was given and the platform has no data directory for this user.
+    #[error(
+        "found no data directory for this user; choose a vault file with --vault or MOBIPASS_VAULT"
+    )]
+    NoDataDir,
+}
+
+/// What is wrong with a damaged vault file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DamageReason {
+    /// The file has no content.
+    #[error("the file is empty")]
+    Empty,
+    /// The file ends in the middle of its content.
+    #[error("the file is cut short")]
+    Truncated,
+    /// The file is not a MobiPass vault (other JSON, or not JSON at all).
+    #[error("the file is not a MobiPass vault")]
+    Foreign,
+    /// The file was written by a newer MobiPass.
+    #[error("it was written by a newer MobiPass (vault format {found})")]
+    NewerFormat {
+        /// The format version found in the file.
+        found: u32,
+    },
+    /// The file is for a scheme version this MobiPass does not implement.
+    #[error("it uses scheme version {found}, which this MobiPass does not know")]
+    UnknownScheme {
+        /// The scheme version found in the file.
+        found: u32,
+    },
+    /// The stored Argon2id parameters cannot be run.
+    #[error("the stored key-derivation parameters are invalid")]
+    BadKdf,
+    /// The stored salt is not 16 bytes of hex.
+    #[error("the stored salt is invalid")]
+    BadSalt,
+    /// The stored mask is not 36 digits.
+    #[error("the stored mask is invalid")]
+    BadMask,
+    /// A stored date is not an RFC 3339 UTC timestamp.
+    #[error("a stored date is invalid")]
+    BadDate,
+}
+
+impl TokenError {
+    pub(crate) fn io(path: impl Into<PathBuf>, error: &std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            kind: error.kind(),
+        }
+    }
+}

@@ -1,0 +1,383 @@
+//! The real `mobipass` binary in terminal mode, fed through `--pin-stdin`.
+//! Vaults are made through the library with tiny Argon2 parameters; the binary
+//! then uses the parameters stored in them (it has no "fast" switch).
+
+mod token_support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use mobipass::cli::exit;
+use token_support::*;
+
+/// Runs the binary on `vault` with `stdin` as its standard input.
+fn mobipass(vault: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobipass"))
+        .arg("--vault")
+        .arg(vault)
+        .args(args)
+        .env_remove("MOBIPASS_VAULT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A command that fails before reading closes its end: that is no error here.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+fn code(output: &Output) -> u8 {
+    output.status.code().expect("exited normally") as u8
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn sign(f: &Fixture, pin: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["sign", CODE, "--pin-stdin"];
+    args.extend_from_slice(extra);
+    mobipass(&f.vault(), &args, &format!("{pin}\n"))
+}
+
+#[test]
+fn sign_prints_the_schemes_response_grouped_or_plain() {
+    let f = Fixture::activated();
+    let want = expected(&f.key, CODE);
+    let grouped = sign(&f, PIN, &[]);
+    assert_eq!(code(&grouped), exit::OK, "{}", stderr(&grouped));
+    assert_eq!(stdout(&grouped), format!("{}\n", want.grouped()));
+    let plain = sign(&f, PIN, &["--plain"]);
+    assert_eq!(stdout(&plain), format!("{}\n", want.as_str()));
+    // A line typed with stray blanks or a Windows line end still reads the PIN.
+    let padded = mobipass(
+        &f.vault(),
+        &["sign", CODE, "--pin-stdin"],
+        &format!(" {PIN} \r\n"),
+    );
+    assert_eq!(stdout(&padded), stdout(&grouped));
+}
+
+#[test]
+fn linked_sign_binds_amount_and_payee() {
+    let f = Fixture::activated();
+    let out = sign(
+        &f,
+        PIN,
+        &[
+            "--amount",
+            "1 500,00",
+            "--payee",
+            "KZ86125KZT5004100100",
+            "--plain",
+        ],
+    );
+    assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+    let want = expected_linked(&f.key, CODE, 150_000, "04100100");
+    assert_eq!(stdout(&out).trim(), want.as_str());
+    assert_ne!(stdout(&out).trim(), expected(&f.key, CODE).as_str());
+}
+
+#[test]
+fn wrong_pin_exits_zero_with_a_different_normal_response() {
+    let f = Fixture::activated();
+    let right = stdout(&sign(&f, PIN, &[]));
+    let wrong = sign(&f, WRONG_PIN, &[]);
+    assert_eq!(code(&wrong), exit::OK);
+    let wrong_text = stdout(&wrong);
+    assert_ne!(wrong_text, right);
+    let digits = wrong_text.trim();
+    assert!(
+        digits.len() == 9 && digits.as_bytes()[4] == b' ',
+        "{digits:?}"
+    );
+    assert!(digits.replace(' ', "").bytes().all(|b| b.is_ascii_digit()));
+    assert!(
+        stderr(&wrong).is_empty(),
+        "nothing else said: {}",
+        stderr(&wrong)
+    );
+}
+
+#[test]
+fn change_pin_with_the_right_or_a_wrong_current_pin_both_complete() {
+    for (current, should_still_sign) in [(PIN, true), (WRONG_PIN, false)] {
+        let f = Fixture::activated();
+        let out = mobipass(
+            &f.vault(),
+            &["change-pin", "--pin-stdin"],
+            &format!("{current}\n{OTHER_PIN}\n{OTHER_PIN}\n"),
+        );
+        assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+        let signed = stdout(&sign(&f, OTHER_PIN, &["--plain"]));
+        let right = expected(&f.key, CODE);
+        assert_eq!(
+            signed.trim() == right.as_str(),
+            should_still_sign,
+            "current {current}"
+        );
+        // Same words whether the current PIN was right or not.
+        assert!(stderr(&out).contains("The PIN is changed"));
+        // The binary re-masked at the real cost.
+        assert!(stdout(&mobipass(&f.vault(), &["status"], "")).contains("256 MiB, 2 passes"));
+    }
+}
+
+#[test]
+fn activate_from_standard_input_then_sign() {
+    let f = Fixture::empty();
+    let key = f.key.grouped();
+    let out = mobipass(
+        &f.vault(),
+        &["activate", "--pin-stdin"],
+        &format!("{}\n{PIN}\n{PIN}\n", key.as_str()),
+    );
+    assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&sign(&f, PIN, &["--plain"])).trim(),
+        expected(&f.key, CODE).as_str()
+    );
+    let again = mobipass(
+        &f.vault(),
+        &["activate", "--pin-stdin"],
+        &format!("{}\n{PIN}\n{PIN}\n", key.as_str()),
+    );
+    assert_eq!(code(&again), exit::ALREADY_ACTIVATED);
+}
+
+#[test]
+fn bad_activation_input_is_refused_with_its_reason_and_nothing_is_written() {
+    let f = Fixture::empty();
+    let parts = f.key.parts();
+    let mut typo = parts.clone();
+    let digit = typo[2].as_bytes()[0];
+    typo[2].replace_range(0..1, if digit == b'1' { "2" } else { "1" });
+    let line = |p: &[zeroize::Zeroizing<String>; 4]| {
+        p.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" - ")
+    };
+    let cases = [
+        (
+            format!("{}\n{PIN}\n{PIN}\n", line(&typo)),
+            "part 3 of 4 has a typo",
+        ),
+        (
+            format!("{}\n1111\n1111\n", line(&parts)),
+            "all four digits are the same",
+        ),
+        (
+            format!("{}\n2580\n2580\n", line(&parts)),
+            "most common PINs",
+        ),
+        (
+            format!("{}\n{PIN}\n{OTHER_PIN}\n", line(&parts)),
+            "the two PINs differ",
+        ),
+        (
+            format!("{}\n", &line(&parts)[..20]),
+            "a whole key has 40 digits",
+        ),
+        (format!("{}\n{PIN}\n", line(&parts)), "the input ended"),
+    ];
+    for (input, reason) in cases {
+        let out = mobipass(&f.vault(), &["activate", "--pin-stdin"], &input);
+        assert_eq!(code(&out), exit::BAD_INPUT, "{reason}");
+        assert!(stderr(&out).contains(reason), "{reason}: {}", stderr(&out));
+        assert!(
+            f.names().is_empty(),
+            "{reason}: nothing written, found {:?}",
+            f.names()
+        );
+    }
+}
+
+#[test]
+fn damaged_vaults_give_exit_code_4_and_stay_untouched_until_deleted() {
+    let good = Fixture::activated().vault_bytes();
+    for (kind, content) in damaged_contents(&good) {
+        let f = Fixture::empty();
+        std::fs::write(f.vault(), &content).unwrap();
+        for (args, input) in [
+            (vec!["sign", CODE, "--pin-stdin"], format!("{PIN}\n")),
+            (
+                vec!["change-pin", "--pin-stdin"],
+                format!("{PIN}\n{OTHER_PIN}\n{OTHER_PIN}\n"),
+            ),
+            (
+                vec!["activate", "--pin-stdin"],
+                format!("{}\n{PIN}\n{PIN}\n", f.key.grouped().as_str()),
+            ),
+            (vec!["status"], String::new()),
+        ] {
+            let out = mobipass(&f.vault(), &args, &input);
+            assert_eq!(code(&out), exit::DAMAGED, "{kind} {args:?}");
+            assert!(
+                stderr(&out).contains("activate again"),
+                "{kind}: {}",
+                stderr(&out)
+            );
+            assert!(stdout(&out).is_empty());
+            assert_eq!(
+                std::fs::read(f.vault()).unwrap(),
+                content,
+                "{kind} untouched"
+            );
+        }
+        let out = mobipass(&f.vault(), &["delete", "--yes"], "");
+        assert_eq!(code(&out), exit::OK, "{kind}: {}", stderr(&out));
+        assert!(!f.vault().exists());
+    }
+}
+
+#[test]
+fn bad_sign_input_gives_exit_code_2() {
+    let f = Fixture::activated();
+    for (args, reason) in [
+        (vec!["sign", "12345", "--pin-stdin"], "6 to 8 digits"),
+        (
+            vec![
+                "sign",
+                CODE,
+                "--amount",
+                "15,00.0",
+                "--payee",
+                "123",
+                "--pin-stdin",
+            ],
+            "the amount",
+        ),
+        (
+            vec![
+                "sign",
+                CODE,
+                "--amount",
+                "15",
+                "--payee",
+                "IBAN",
+                "--pin-stdin",
+            ],
+            "at least one digit",
+        ),
+        (
+            vec!["sign", CODE, "--amount", "15", "--pin-stdin"],
+            "--payee",
+        ),
+        (vec!["sign", "--pin-stdin"], "CODE"),
+    ] {
+        let out = mobipass(&f.vault(), &args, &format!("{PIN}\n"));
+        assert_eq!(code(&out), exit::BAD_INPUT, "{args:?}");
+        assert!(stderr(&out).contains(reason), "{args:?}: {}", stderr(&out));
+    }
+    let short_pin = sign(&f, "390", &[]);
+    assert_eq!(code(&short_pin), exit::BAD_INPUT);
+    assert!(stderr(&short_pin).contains("exactly 4 digits"));
+    let no_terminal = mobipass(&f.vault(), &["sign", CODE], "");
+    assert_eq!(code(&no_terminal), exit::BAD_INPUT);
+    assert!(stderr(&no_terminal).contains("--pin-stdin"));
+}
+
+#[test]
+fn before_activation_commands_give_exit_code_3() {
+    let f = Fixture::empty();
+    for args in [
+        vec!["sign", CODE, "--pin-stdin"],
+        vec!["status"],
+        vec!["change-pin", "--pin-stdin"],
+        vec!["delete", "--yes"],
+    ] {
+        let out = mobipass(&f.vault(), &args, &format!("{PIN}\n"));
+        assert_eq!(code(&out), exit::NOT_ACTIVATED, "{args:?}");
+        assert!(stderr(&out).contains("not activated"), "{args:?}");
+    }
+}
+
+#[test]
+fn delete_asks_unless_told_yes() {
+    let f = Fixture::activated();
+    let refused = mobipass(&f.vault(), &["delete"], "yes\n");
+    assert_eq!(code(&refused), exit::BAD_INPUT);
+    assert!(stderr(&refused).contains("--yes"));
+    assert!(f.vault().exists());
+    let done = mobipass(&f.vault(), &["delete", "--yes"], "");
+    assert_eq!(code(&done), exit::OK);
+    assert!(!f.vault().exists());
+}
+
+#[test]
+fn status_shows_the_vault_dates_and_cost() {
+    let f = Fixture::activated();
+    let out = mobipass(&f.vault(), &["status"], "");
+    assert_eq!(code(&out), exit::OK);
+    let text = stdout(&out);
+    assert!(text.starts_with("activated\n"), "{text}");
+    assert!(text.contains(&format!("vault: {}", f.vault().display())));
+    assert!(
+        text.contains("key derivation: Argon2id, 8 KiB, 1 pass, 1 lane"),
+        "{text}"
+    );
+    assert!(text.contains("activated on: 20"), "{text}");
+}
+
+#[test]
+fn the_environment_variable_chooses_the_vault() {
+    let f = Fixture::activated();
+    let out = Command::new(env!("CARGO_BIN_EXE_mobipass"))
+        .arg("status")
+        .env("MOBIPASS_VAULT", f.vault())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("vault: {}", f.vault().display())));
+}
+
+#[test]
+fn a_busy_vault_gives_exit_code_5_and_is_left_alone() {
+    use fs4::fs_std::FileExt;
+    let f = Fixture::activated();
+    let before = f.vault_bytes();
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(f.dir.path().join("vault.json.lock"))
+        .unwrap();
+    assert!(lock.try_lock_exclusive().unwrap());
+    let out = mobipass(
+        &f.vault(),
+        &["change-pin", "--pin-stdin"],
+        &format!("{PIN}\n{OTHER_PIN}\n{OTHER_PIN}\n"),
+    );
+    assert_eq!(code(&out), exit::LOCKED, "{}", stderr(&out));
+    assert!(stderr(&out).contains("another MobiPass"));
+    assert_eq!(f.vault_bytes(), before);
+}
+
+#[test]
+fn without_a_subcommand_the_window_is_announced() {
+    let f = Fixture::empty();
+    let out = mobipass(&f.vault(), &[], "");
+    assert_eq!(code(&out), exit::GUI_FAILED);
+    assert!(stderr(&out).contains("mobipass --help"));
+}
+
+#[test]
+fn help_documents_commands_and_exit_codes() {
+    let f = Fixture::empty();
+    let out = mobipass(&f.vault(), &["--help"], "");
+    assert_eq!(code(&out), exit::OK);
+    let text = stdout(&out);
+    for word in [
+        "activate",
+        "sign",
+        "change-pin",
+        "delete",
+        "status",
+        "Exit codes",
+        "4 vault damaged",
+    ] {
+        assert!(text.contains(word), "{word}");
+    }
+}

@@ -1,0 +1,364 @@
+//! Whole flows through the app core's library API, with tiny Argon2.
+
+mod token_support;
+
+use std::task::{Context, Poll, Wake, Waker};
+
+use mobipass::token::{DamageReason, Status, Token, TokenError, background};
+use mobipass_scheme::{KdfParams, KeyError, PinError, QuestionError};
+use token_support::*;
+
+#[test]
+fn activated_token_signs_what_the_scheme_computes() {
+    let f = Fixture::activated();
+    for code in [CODE, "00000000", "1234567"] {
+        assert_eq!(f.token.sign(PIN, code).unwrap(), expected(&f.key, code));
+    }
+    let linked = f
+        .token
+        .sign_linked(PIN, CODE, 150_000, "KZ86 125K ZT50 0410 0100")
+        .unwrap();
+    assert_eq!(linked, expected_linked(&f.key, CODE, 150_000, "04100100"));
+    assert_ne!(linked, expected(&f.key, CODE));
+}
+
+#[test]
+fn wrong_pin_gives_a_different_normal_looking_response() {
+    let f = Fixture::activated();
+    let right = f.token.sign(PIN, CODE).unwrap();
+    for pin in [WRONG_PIN, "0000", "9999", OTHER_PIN] {
+        let wrong = f.token.sign(pin, CODE).unwrap();
+        assert_ne!(wrong, right, "PIN {pin}");
+        assert_eq!(wrong.as_str().len(), 8);
+        assert!(wrong.as_str().bytes().all(|b| b.is_ascii_digit()));
+        // The same wrong PIN gives the same wrong response: nothing random to tell it apart.
+        assert_eq!(f.token.sign(pin, CODE).unwrap(), wrong);
+    }
+}
+
+#[test]
+fn change_pin_with_the_right_pin_moves_the_key_to_the_new_pin() {
+    let f = Fixture::activated();
+    let before = f.vault_bytes();
+    f.token.change_pin(PIN, OTHER_PIN, OTHER_PIN).unwrap();
+    assert_eq!(
+        f.token.sign(OTHER_PIN, CODE).unwrap(),
+        expected(&f.key, CODE)
+    );
+    assert_ne!(f.token.sign(PIN, CODE).unwrap(), expected(&f.key, CODE));
+    let (old, new) = (json(&before), json(&f.vault_bytes()));
+    assert_ne!(
+        old["kdf"]["salt"], new["kdf"]["salt"],
+        "a fresh salt for every mask"
+    );
+    assert_ne!(old["mask"], new["mask"]);
+    assert_eq!(old["created"], new["created"]);
+}
+
+#[test]
+fn change_pin_with_a_wrong_current_pin_completes_and_afterwards_signs_differently() {
+    let f = Fixture::activated();
+    let what_the_wrong_pin_unmasks = f.token.sign(WRONG_PIN, CODE).unwrap();
+    f.token.change_pin(WRONG_PIN, OTHER_PIN, OTHER_PIN).unwrap();
+    let after = f.token.sign(OTHER_PIN, CODE).unwrap();
+    assert_ne!(after, expected(&f.key, CODE));
+    // The vault now holds the key the wrong PIN unmasked, as the manual says.
+    assert_eq!(after, what_the_wrong_pin_unmasks);
+    // Neither the old PIN nor the wrong one gives the issued key any more.
+    assert_ne!(f.token.sign(PIN, CODE).unwrap(), expected(&f.key, CODE));
+}
+
+#[test]
+fn refused_input_names_the_reason_and_writes_nothing() {
+    let f = Fixture::empty();
+    let mut parts = f.key.parts();
+    let good = parts.clone();
+    let digit = parts[2].as_bytes()[4];
+    parts[2].replace_range(4..5, if digit == b'9' { "0" } else { "9" });
+    let cases: Vec<(TokenError, TokenError)> = vec![
+        (
+            f.token.activate(&parts, PIN, PIN).unwrap_err(),
+            TokenError::Key(KeyError::Typo { part: 3 }),
+        ),
+        (
+            f.token.activate(&good, "1111", "1111").unwrap_err(),
+            TokenError::Pin(PinError::AllSame),
+        ),
+        (
+            f.token.activate(&good, "1234", "1234").unwrap_err(),
+            TokenError::Pin(PinError::Sequence),
+        ),
+        (
+            f.token.activate(&good, "6969", "6969").unwrap_err(),
+            TokenError::Pin(PinError::Common),
+        ),
+        (
+            f.token.activate(&good, PIN, OTHER_PIN).unwrap_err(),
+            TokenError::Pin(PinError::Mismatch),
+        ),
+        (
+            f.token.activate(&good, "39O7", "39O7").unwrap_err(),
+            TokenError::Pin(PinError::NotFourDigits),
+        ),
+    ];
+    for (got, want) in cases {
+        assert_eq!(got, want);
+        let message = got.to_string();
+        assert!(
+            !message.contains(parts[2].as_str()) && !message.contains(PIN),
+            "{message}"
+        );
+    }
+    assert!(f.names().is_empty(), "nothing written: {:?}", f.names());
+}
+
+#[test]
+fn refused_pin_change_leaves_the_vault_as_it_was() {
+    let f = Fixture::activated();
+    let before = f.vault_bytes();
+    assert_eq!(
+        f.token.change_pin(PIN, "2222", "2222").unwrap_err(),
+        TokenError::Pin(PinError::AllSame)
+    );
+    assert_eq!(
+        f.token.change_pin(PIN, OTHER_PIN, "5248").unwrap_err(),
+        TokenError::Pin(PinError::Mismatch)
+    );
+    assert_eq!(
+        f.token.change_pin("39", OTHER_PIN, OTHER_PIN).unwrap_err(),
+        TokenError::Pin(PinError::NotFourDigits)
+    );
+    assert_eq!(f.vault_bytes(), before);
+}
+
+#[test]
+fn malformed_code_amount_or_payee_is_refused() {
+    let f = Fixture::activated();
+    assert_eq!(
+        f.token.sign(PIN, "12345").unwrap_err(),
+        TokenError::Question(QuestionError::CodeFormat)
+    );
+    assert_eq!(
+        f.token
+            .sign_linked(PIN, CODE, 1_000_000_000_000, "123")
+            .unwrap_err(),
+        TokenError::Question(QuestionError::AmountTooLarge)
+    );
+    assert_eq!(
+        f.token
+            .sign_linked(PIN, CODE, 100, "no digits")
+            .unwrap_err(),
+        TokenError::Question(QuestionError::PayeeWithoutDigits)
+    );
+    assert_eq!(
+        f.token.sign("12a4", CODE).unwrap_err(),
+        TokenError::Pin(PinError::NotFourDigits)
+    );
+}
+
+#[test]
+fn activating_twice_is_refused_and_keeps_the_first_vault() {
+    let f = Fixture::activated();
+    let before = f.vault_bytes();
+    let other = mobipass_scheme::ActivationKey::generate();
+    assert_eq!(
+        f.token.activate(&other.parts(), PIN, PIN).unwrap_err(),
+        TokenError::AlreadyActivated
+    );
+    assert_eq!(f.vault_bytes(), before);
+}
+
+#[test]
+fn operations_before_activation_say_not_activated() {
+    let f = Fixture::empty();
+    assert_eq!(f.token.status().unwrap(), Status::NotActivated);
+    assert_eq!(
+        f.token.sign(PIN, CODE).unwrap_err(),
+        TokenError::NotActivated
+    );
+    assert_eq!(
+        f.token.change_pin(PIN, OTHER_PIN, OTHER_PIN).unwrap_err(),
+        TokenError::NotActivated
+    );
+    assert_eq!(f.token.delete().unwrap_err(), TokenError::NotActivated);
+}
+
+#[test]
+fn damaged_vaults_give_a_clear_error_and_are_never_overwritten() {
+    let good = Fixture::activated().vault_bytes();
+    for (kind, content) in damaged_contents(&good) {
+        let f = Fixture::empty();
+        std::fs::write(f.vault(), &content).unwrap();
+        let errors = [
+            f.token.status().unwrap_err(),
+            f.token.sign(PIN, CODE).unwrap_err(),
+            f.token.change_pin(PIN, OTHER_PIN, OTHER_PIN).unwrap_err(),
+            f.token.activate(&f.key.parts(), PIN, PIN).unwrap_err(),
+        ];
+        for error in errors {
+            let TokenError::Damaged { ref path, reason } = error else {
+                panic!("{kind}: {error:?}");
+            };
+            assert_eq!(path, &f.vault(), "{kind}");
+            let expected_reason = match kind {
+                "empty" => DamageReason::Empty,
+                "truncated" => DamageReason::Truncated,
+                _ => DamageReason::Foreign,
+            };
+            assert_eq!(reason, expected_reason, "{kind}");
+            let message = error.to_string();
+            assert!(message.contains("activate again"), "{message}");
+        }
+        assert_eq!(
+            std::fs::read(f.vault()).unwrap(),
+            content,
+            "{kind} untouched"
+        );
+        f.token.delete().unwrap();
+        assert!(!f.vault().exists(), "{kind}: delete is the way out");
+    }
+}
+
+#[test]
+fn delete_removes_the_vault_and_leaves_no_copy() {
+    let f = Fixture::activated();
+    f.token.delete().unwrap();
+    assert_eq!(f.token.status().unwrap(), Status::NotActivated);
+    let names = f.names();
+    assert!(names.iter().all(|n| n == "vault.json.lock"), "{names:?}");
+    // Activating again works after a delete.
+    f.token
+        .activate(&f.key.parts(), OTHER_PIN, OTHER_PIN)
+        .unwrap();
+    assert_eq!(
+        f.token.sign(OTHER_PIN, CODE).unwrap(),
+        expected(&f.key, CODE)
+    );
+}
+
+#[test]
+fn status_shows_dates_and_cost_but_no_secret() {
+    let f = Fixture::activated();
+    let Status::Activated {
+        created,
+        updated,
+        kdf,
+    } = f.token.status().unwrap()
+    else {
+        panic!("not activated");
+    };
+    assert_eq!(kdf, SMALL);
+    assert_eq!(created, updated);
+    let age = std::time::SystemTime::now()
+        .duration_since(created)
+        .unwrap();
+    assert!(age.as_secs() < 60);
+}
+
+#[cfg(unix)]
+#[test]
+fn vault_and_its_directory_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let path = root.path().join("new-dir").join("vault.json");
+    let token = Token::open(&path).unwrap().with_kdf_params_for_tests(SMALL);
+    let key = mobipass_scheme::ActivationKey::generate();
+    token.activate(&key.parts(), PIN, PIN).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    token.change_pin(PIN, OTHER_PIN, OTHER_PIN).unwrap();
+    assert_eq!(mode(&path), 0o600);
+}
+
+#[test]
+fn a_stale_temp_file_is_removed_at_open() {
+    let f = Fixture::activated();
+    let before = f.vault_bytes();
+    let temp = f.dir.path().join("vault.json.tmp");
+    std::fs::write(&temp, b"{\"half\": \"a second mask").unwrap();
+    let token = Token::open(f.vault()).unwrap();
+    assert!(!temp.exists());
+    assert_eq!(f.vault_bytes(), before);
+    assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.key, CODE));
+}
+
+#[test]
+fn while_another_instance_writes_writers_are_told_and_the_temp_file_is_kept() {
+    use fs4::fs_std::FileExt;
+    let f = Fixture::activated();
+    let before = f.vault_bytes();
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(f.dir.path().join("vault.json.lock"))
+        .unwrap();
+    assert!(lock.try_lock_exclusive().unwrap());
+    let locked = TokenError::Locked { path: f.vault() };
+    assert_eq!(
+        f.token.change_pin(PIN, OTHER_PIN, OTHER_PIN).unwrap_err(),
+        locked
+    );
+    assert_eq!(f.token.delete().unwrap_err(), locked);
+    assert_eq!(
+        f.token.activate(&f.key.parts(), PIN, PIN).unwrap_err(),
+        locked
+    );
+    // Reading needs no lock.
+    assert_eq!(f.token.sign(PIN, CODE).unwrap(), expected(&f.key, CODE));
+    // The other instance's temp file is its work in progress, not debris.
+    let temp = f.dir.path().join("vault.json.tmp");
+    std::fs::write(&temp, b"in progress").unwrap();
+    Token::open(f.vault()).unwrap();
+    assert!(temp.exists());
+    drop(lock);
+    Token::open(f.vault()).unwrap();
+    assert!(!temp.exists());
+    assert_eq!(f.vault_bytes(), before);
+}
+
+#[test]
+fn new_vaults_use_the_default_cost_without_the_test_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = Token::open(dir.path().join("vault.json")).unwrap();
+    let key = mobipass_scheme::ActivationKey::generate();
+    token.activate(&key.parts(), PIN, PIN).unwrap();
+    let Status::Activated { kdf, .. } = token.status().unwrap() else {
+        panic!("not activated");
+    };
+    assert_eq!(kdf, KdfParams::DEFAULT);
+    assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&key, CODE));
+}
+
+#[test]
+fn background_returns_the_result_of_work_done_on_another_thread() {
+    let f = Fixture::activated();
+    let token = f.token.clone();
+    let caller = std::thread::current().id();
+    let future = background(move || (std::thread::current().id(), token.sign(PIN, CODE)));
+    let (worker, response) = block_on(future);
+    assert_ne!(worker, caller);
+    assert_eq!(response.unwrap(), expected(&f.key, CODE));
+}
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).unwrap()
+}
+
+/// Polls a future on this thread until it is ready (no runtime needed).
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+    let mut context = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        match future.as_mut().poll(&mut context) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => std::thread::park(),
+        }
+    }
+}
