@@ -4,8 +4,10 @@
 #   2. build the .deb with cargo-deb (profile ci-package, see Cargo.toml);
 #   3. install it with dpkg, run the INSTALLED mobipass --help and status;
 #   4. start the installed GUI under Xvfb and take a screenshot;
-#   5. show that the vault outlives the package, then uninstall with dpkg -r
-#      and check that every file the package brought is gone.
+#   5. activate and sign with the installed binary (the response must equal
+#      the scheme example's);
+#   6. uninstall with dpkg -r: every file the package brought is gone, the
+#      user's vault is not.
 # Prints how long each part took; budget: CI's whole run stays well under 90 min.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -94,7 +96,9 @@ run_installed mobipass status > "$scratch/status.out" 2>&1
 status_exit=$?
 set -e
 cat "$scratch/status.out"
-[ "$status_exit" -eq 0 ] || fail "installed 'mobipass status' exited $status_exit"
+# README: exit code 3 = not activated; a fresh vault path must say exactly that.
+[ "$status_exit" -eq 3 ] || fail "installed 'mobipass status' without a vault exited $status_exit, not 3"
+grep -qi 'not activated' "$scratch/status.out" || fail "'mobipass status' does not say it is not activated"
 [ ! -e "$vault" ] || fail "'mobipass status' created a vault"
 
 step "start the installed GUI under Xvfb"
@@ -127,12 +131,10 @@ else
   echo "screenshot: $artifacts/installed-gui.png"
 fi
 
-step "the vault outlives the package"
-activate_help=$(run_installed mobipass activate --help 2>/dev/null || true)
-if grep -q -- --pin-stdin <<<"$activate_help"; then
-  # A valid envelope key: 9 random digits per part + Damm check digit over
-  # the part number and the data digits (docs/SCHEME.md).
-  key=$(python3 - <<'PY'
+step "activate and sign with the installed binary"
+# A valid envelope key: 9 random digits per part + Damm check digit over the
+# part number and the data digits (docs/SCHEME.md).
+key=$(python3 - <<'PY'
 import secrets
 T = ["0317598642", "7092154863", "4206871359", "1750983426", "6123045978",
      "3674209581", "5869720134", "8945362017", "9438617205", "2581436790"]
@@ -148,15 +150,18 @@ for number in range(1, 5):
 print(" ".join(parts))
 PY
 )
-  printf '%s\n4739\n4739\n' "$key" | run_installed mobipass activate --pin-stdin >/dev/null \
-    || fail "installed 'mobipass activate --pin-stdin' failed"
-  [ -s "$vault" ] || fail "activation wrote no vault at $vault"
-  echo "activated; vault at $vault"
-  vault_check=yes
-else
-  echo "SKIPPED activation: the terminal mode has no 'activate' yet; uninstall is still checked"
-  vault_check=no
-fi
+printf '%s\n4739\n4739\n' "$key" | run_installed mobipass activate --pin-stdin >/dev/null \
+  || fail "installed 'mobipass activate --pin-stdin' failed"
+[ -s "$vault" ] || fail "activation wrote no vault at $vault"
+run_installed mobipass status || fail "installed 'mobipass status' after activation failed"
+response=$(printf '4739\n' | run_installed mobipass sign 338609 --pin-stdin --plain) \
+  || fail "installed 'mobipass sign' failed"
+# The installed app must answer exactly as the scheme's reference example does
+# for the same key and document code.
+# shellcheck disable=SC2086
+expected=$(cargo run --quiet --locked -p mobipass-scheme --example respond -- $key 338609)
+[ "$response" = "$expected" ] || fail "installed app signed $response, the scheme example says $expected"
+echo "installed app signed 338609 -> $response (matches the scheme example)"
 
 step "uninstall with dpkg -r"
 dpkg -r mobipass
@@ -173,10 +178,8 @@ while read -r path; do
 done < "$scratch/installed-paths"
 [ "$left" -eq 0 ] || fail "dpkg -r left files behind"
 ! command -v mobipass >/dev/null || fail "mobipass is still on PATH after removal"
-if [ "$vault_check" = yes ]; then
-  [ -s "$vault" ] || fail "removing the package deleted the user's vault"
-  echo "vault still there after uninstall (only 'mobipass delete' removes it)"
-fi
+[ -s "$vault" ] || fail "removing the package deleted the user's vault"
+echo "vault still there after uninstall (only 'mobipass delete' removes it)"
 echo "removed cleanly: $(wc -l < "$scratch/installed-paths") paths checked"
 
 step "done"
