@@ -41,4 +41,7 @@ PY
 
 echo "cross-file checks"
 python3 packaging/check_files.py
+# ...and those checks do fail on the mistakes they are for:
+tests=$(python3 packaging/test_check_files.py 2>&1) || { echo "$tests"; exit 1; }
+tail -n 3 <<<"$tests"
 echo "packaging files valid"
