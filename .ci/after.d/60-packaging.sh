@@ -124,11 +124,12 @@ else
   [ -n "$window" ] || { cat "$scratch/gui.log"; fail "no MobiPass window appeared within 30 s"; }
   echo "window: $window"
   sleep 2   # let the first frame render
-  import -display "$display" -window root "$artifacts/installed-gui.png"
+  import -display "$display" -window "$(awk '{print $1}' <<<"$window")" "$artifacts/installed-gui.png"
   kill -0 "$gui_pid" 2>/dev/null || fail "the installed GUI died while on screen"
   kill "$gui_pid"; wait "$gui_pid" 2>/dev/null || true; gui_pid=
   kill "$xvfb_pid"; wait "$xvfb_pid" 2>/dev/null || true; xvfb_pid=
   echo "screenshot: $artifacts/installed-gui.png"
+  [ ! -e "$vault" ] || fail "starting the GUI created a vault before activation"
 fi
 
 step "activate and sign with the installed binary"
