@@ -39,6 +39,7 @@ cleanup() {
 trap cleanup EXIT
 
 version=$(packaging/version.sh)
+[ "$(id -u)" -eq 0 ] || fail "installing the .deb with dpkg needs root (CI runs as root)"
 
 step "validate packaging files"
 bash packaging/validate.sh
