@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packaging check, run by .ci/run after the tests on a fresh Debian machine:
 #   1. validate the packaging files (packaging/validate.sh);
-#   2. build the .deb with cargo-deb (profile ci-package, see Cargo.toml);
+#   2. build the .deb with cargo-deb from the release profile customers get;
 #   3. install it with dpkg, run the INSTALLED mobipass --help and status;
 #   4. start the installed GUI under Xvfb and take a screenshot;
 #   5. activate and sign with the installed binary (the response must equal
@@ -52,8 +52,8 @@ if ! cargo deb --version >/dev/null 2>&1; then
 fi
 cargo deb --version
 
-step "build the .deb (cargo deb --profile ci-package)"
-cargo deb --locked --profile ci-package --output "$artifacts/" >"$scratch/cargo-deb.out"
+step "build the .deb (cargo deb: release profile, fat LTO)"
+cargo deb --locked --output "$artifacts/" >"$scratch/cargo-deb.out"
 deb=$(ls "$artifacts"/mobipass_"$version"-1_*.deb)
 echo "built $deb ($(du -h "$deb" | cut -f1))"
 [ "$(dpkg-deb -f "$deb" Version)" = "$version-1" ] || fail "package version is not $version-1"
