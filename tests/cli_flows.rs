@@ -381,3 +381,39 @@ fn help_documents_commands_and_exit_codes() {
         assert!(text.contains(word), "{word}");
     }
 }
+
+/// A memory shortage is passing: it must never be reported as a damaged vault
+/// (which would tell the customer to delete their only key), nor crash.
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_shortage_is_reported_as_such_not_as_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault.json");
+    let pin_input = "0000000003 0000000001 0000000007 0000000018\n3907\n3907\n";
+    // 200 MB of address space cannot hold Argon2's 256 MiB.
+    let script = format!(
+        "ulimit -v 200000; exec '{}' --vault '{}' activate --pin-stdin",
+        env!("CARGO_BIN_EXE_mobipass"),
+        vault.display()
+    );
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pin_input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(8), "stderr: {stderr}");
+    assert!(stderr.contains("not enough free memory"), "{stderr}");
+    assert!(!stderr.contains("Delete the key"), "{stderr}");
+    assert!(!vault.exists(), "nothing may be written");
+}

@@ -55,6 +55,34 @@ fn change_pin_with_the_right_pin_moves_the_key_to_the_new_pin() {
     assert_eq!(old["created"], new["created"]);
 }
 
+/// Two masks of the same key under two PINs reveal both PINs to an offline
+/// search, so the previous vault's bytes must not stay in the freed blocks.
+#[cfg(unix)]
+#[test]
+fn change_pin_overwrites_the_previous_vault_file_with_zeros() {
+    use std::io::Read;
+    let f = Fixture::activated();
+    // This handle keeps reaching the old file after the rename replaces it.
+    let mut previous = std::fs::File::open(f.vault()).unwrap();
+    let previous_len = f.vault_bytes().len();
+
+    let saved = f.token.change_pin(PIN, OTHER_PIN, OTHER_PIN).unwrap();
+
+    assert!(saved.is_durable() && saved.warnings().is_empty());
+    let mut left = Vec::new();
+    previous.read_to_end(&mut left).unwrap();
+    assert_eq!(left.len(), previous_len);
+    assert!(left.iter().all(|&b| b == 0), "the old mask is still there");
+    assert_eq!(
+        f.token.sign(OTHER_PIN, CODE).unwrap(),
+        expected(&f.key, CODE)
+    );
+    assert_eq!(
+        f.names(),
+        ["vault.json", "vault.json.lock"].map(String::from).into()
+    );
+}
+
 #[test]
 fn change_pin_with_a_wrong_current_pin_completes_and_afterwards_signs_differently() {
     let f = Fixture::activated();

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::exit::Failure;
 use super::input::Input;
-use crate::token::{Status, Token, check_key_part, parse_amount};
+use crate::token::{Saved, Status, Token, check_key_part, parse_amount};
 
 /// Said after every PIN change, the same whether or not the current PIN was
 /// right (MobiPass cannot know which).
@@ -38,10 +38,11 @@ pub(super) fn activate(token: &Token, pin_stdin: bool) -> Result<(), Failure> {
     if input.interactive() {
         eprintln!("Activating (this takes a moment)...");
     }
-    token.activate(&parts, &pin, &again)?;
+    let saved = token.activate(&parts, &pin, &again)?;
     eprintln!(
         "MobiPass is activated. Keep the envelope somewhere safe: you need it if you forget the PIN."
     );
+    warn_about(&saved);
     Ok(())
 }
 
@@ -161,9 +162,18 @@ pub(super) fn change_pin(token: &Token, pin_stdin: bool) -> Result<(), Failure> 
     let mut input = Input::choose(pin_stdin)?;
     let current = ask_pin(&mut input, "Current PIN: ", "the current PIN")?;
     let (new, again) = choose_pin(&mut input, "New PIN: ")?;
-    token.change_pin(&current, &new, &again)?;
+    let saved = token.change_pin(&current, &new, &again)?;
     eprintln!("{CHANGED_NOTE}");
+    warn_about(&saved);
     Ok(())
+}
+
+/// What went wrong after a change was made. The change stands, so the command
+/// still succeeds (exit 0): reporting it as failed would be untrue.
+fn warn_about(saved: &Saved) {
+    for warning in saved.warnings() {
+        eprintln!("mobipass: warning: {warning}");
+    }
 }
 
 pub(super) fn delete(token: &Token, yes: bool) -> Result<(), Failure> {

@@ -25,6 +25,11 @@ pub const LOCKED: u8 = 5;
 pub const IO: u8 = 6;
 /// `activate` on a vault that already holds a key.
 pub const ALREADY_ACTIVATED: u8 = 7;
+/// Not enough free memory for the key derivation; try again later.
+pub const OUT_OF_MEMORY: u8 = 8;
+
+/// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: u8 = 130;
 
 /// The exit code for a core error.
 pub fn code_for(error: &TokenError) -> u8 {
@@ -35,6 +40,7 @@ pub fn code_for(error: &TokenError) -> u8 {
         TokenError::Damaged { .. } => DAMAGED,
         TokenError::Locked { .. } => LOCKED,
         TokenError::Io { .. } | TokenError::NoDataDir => IO,
+        TokenError::OutOfMemory => OUT_OF_MEMORY,
     }
 }
 

@@ -9,6 +9,7 @@
 mod commands;
 pub mod exit;
 mod input;
+mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,7 +87,9 @@ fn exit_codes_help() -> String {
         "Exit codes: {OK} done (a mistyped PIN also gives 0 and a signature value), \
          {BAD_INPUT} bad input (nothing written), {NOT_ACTIVATED} not activated, \
          {DAMAGED} vault damaged, {LOCKED} vault busy (another MobiPass is changing it), \
-         {IO} file error, {ALREADY_ACTIVATED} already activated, {GUI_FAILED} window could not open."
+         {IO} file error, {ALREADY_ACTIVATED} already activated, \
+         {OUT_OF_MEMORY} not enough free memory (try again), {GUI_FAILED} window could not open, \
+         {INTERRUPTED} stopped by Ctrl-C."
     )
 }
 

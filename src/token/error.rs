@@ -56,6 +56,12 @@ pub enum TokenError {
         /// What the operating system reported.
         kind: std::io::ErrorKind,
     },
+    /// The key derivation could not get the memory it needs (256 MiB by
+    /// default). Passing: nothing is wrong with the vault.
+    #[error(
+        "not enough free memory to compute the signature (MobiPass needs about 256 MiB for a moment); close other programs and try again"
+    )]
+    OutOfMemory,
     /// No vault path was given and the platform has no data directory for this user.
     #[error(
         "found no data directory for this user; choose a vault file with --vault or MOBIPASS_VAULT"

@@ -16,6 +16,7 @@ mod amount;
 mod background;
 mod error;
 mod key_entry;
+mod saved;
 mod store;
 mod vault;
 
@@ -31,6 +32,7 @@ pub use amount::{AmountError, parse_amount};
 pub use background::background;
 pub use error::{DamageReason, TokenError};
 pub use key_entry::check_key_part;
+pub use saved::{SaveWarning, Saved};
 pub use vault::FORMAT_VERSION;
 
 use store::{Files, WriteLock};
@@ -123,12 +125,14 @@ impl Token {
     /// Saves the key from the envelope under a new PIN typed twice. Refuses a
     /// mistyped part (naming it), a trivial PIN (with the reason), a mismatch,
     /// an existing vault and a damaged one (which is never overwritten).
+    /// `Ok` means the vault is written; [`Saved::warnings`] says what could
+    /// not be done after that.
     pub fn activate<S: AsRef<str>>(
         &self,
         parts: &[S; 4],
         pin: &str,
         pin_again: &str,
-    ) -> Result<(), TokenError> {
+    ) -> Result<Saved, TokenError> {
         let key = ActivationKey::from_parts(parts)?;
         let pin = Pin::choose(pin, pin_again)?;
         let lock = self.files.lock()?;
@@ -137,7 +141,7 @@ impl Token {
             return Err(TokenError::AlreadyActivated);
         }
         let now = SystemTime::now();
-        let (kdf, salt, mask) = self.new_mask(&key, &pin);
+        let (kdf, salt, mask) = self.new_mask(&key, &pin)?;
         self.save(
             &lock,
             &Vault {
@@ -178,14 +182,23 @@ impl Token {
     /// with the current PIN as typed: if that was wrong, the vault afterwards
     /// holds a wrong key and signs wrongly (as the bank's manual says); the
     /// operation cannot tell and runs the same either way.
-    pub fn change_pin(&self, current: &str, new: &str, new_again: &str) -> Result<(), TokenError> {
+    ///
+    /// `Ok` means the PIN is changed, even when [`Saved::warnings`] reports
+    /// that the change may not survive a power cut or that the previous
+    /// version could not be erased; an `Err` means the vault is as it was.
+    pub fn change_pin(
+        &self,
+        current: &str,
+        new: &str,
+        new_again: &str,
+    ) -> Result<Saved, TokenError> {
         let current = Pin::parse(current)?;
         let new = Pin::choose(new, new_again)?;
         let lock = self.files.lock()?;
         self.files.remove_stale_temp(&lock)?;
         let vault = self.load()?.ok_or(TokenError::NotActivated)?;
         let key = self.unmask(&vault, &current)?;
-        let (kdf, salt, mask) = self.new_mask(&key, &new);
+        let (kdf, salt, mask) = self.new_mask(&key, &new)?;
         self.save(
             &lock,
             &Vault {
@@ -226,13 +239,21 @@ impl Token {
     }
 
     fn unmask(&self, vault: &Vault, pin: &Pin) -> Result<ActivationKey, TokenError> {
-        mobipass_scheme::unmask(&vault.mask, pin, &vault.salt, &vault.kdf)
-            .map_err(|error| self.damaged(stored_damage(error)))
+        mobipass_scheme::unmask(&vault.mask, pin, &vault.salt, &vault.kdf).map_err(|error| {
+            match error {
+                CamouflageError::OutOfMemory => TokenError::OutOfMemory,
+                other => self.damaged(stored_damage(other)),
+            }
+        })
     }
 
     /// A mask of `key` under `pin` with a fresh salt and the default cost
     /// (or the tests' override, which alone may go below the floor).
-    fn new_mask(&self, key: &ActivationKey, pin: &Pin) -> (KdfParams, Salt, Mask) {
+    fn new_mask(
+        &self,
+        key: &ActivationKey,
+        pin: &Pin,
+    ) -> Result<(KdfParams, Salt, Mask), TokenError> {
         let salt = Salt::generate();
         let (params, mask) = match self.new_mask_params {
             None => (
@@ -244,14 +265,14 @@ impl Token {
                 camouflage::mask_with_any_params(key, pin, &salt, &params),
             ),
         };
-        (
-            params,
-            salt,
-            mask.expect("the default and the tests' parameters are valid"),
-        )
+        match mask {
+            Ok(mask) => Ok((params, salt, mask)),
+            Err(CamouflageError::OutOfMemory) => Err(TokenError::OutOfMemory),
+            Err(other) => unreachable!("the default and the tests' parameters are valid: {other}"),
+        }
     }
 
-    fn save(&self, lock: &WriteLock, vault: &Vault) -> Result<(), TokenError> {
+    fn save(&self, lock: &WriteLock, vault: &Vault) -> Result<Saved, TokenError> {
         self.files.write_atomically(lock, &vault.to_json())
     }
 
@@ -267,6 +288,8 @@ impl Token {
 fn stored_damage(error: CamouflageError) -> DamageReason {
     match error {
         CamouflageError::MaskFormat => DamageReason::BadMask,
-        CamouflageError::InvalidParams | CamouflageError::BelowFloor => DamageReason::BadKdf,
+        CamouflageError::InvalidParams
+        | CamouflageError::BelowFloor
+        | CamouflageError::OutOfMemory => DamageReason::BadKdf,
     }
 }

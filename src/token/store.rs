@@ -14,13 +14,17 @@
 //! by the next writer and at every start.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use fs4::fs_std::FileExt;
 use zeroize::Zeroizing;
 
 use super::error::TokenError;
+use super::saved::{SaveWarning, Saved};
+
+/// How often a reader tries again when the vault was replaced under it.
+const READ_ATTEMPTS: u32 = 5;
 
 /// The paths of one vault.
 #[derive(Debug, Clone)]
@@ -62,17 +66,32 @@ impl Files {
     }
 
     /// The vault's bytes, or `None` when there is no vault. Needs no lock: a
-    /// save replaces the file in one rename, so a reader sees old or new.
+    /// save replaces the file in one rename, so a reader sees old or new; and
+    /// since a save zeroes the old file only after the rename, a file that is
+    /// still the vault once it has been read was read before any zeroing.
     pub(crate) fn read(&self) -> Result<Option<Zeroizing<Vec<u8>>>, TokenError> {
-        let mut file = match File::open(&self.vault) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(TokenError::io(&self.vault, &error)),
-        };
-        let mut bytes = Zeroizing::new(Vec::new());
-        file.read_to_end(&mut bytes)
-            .map_err(|error| TokenError::io(&self.vault, &error))?;
-        Ok(Some(bytes))
+        let error = |error: io::Error| TokenError::io(&self.vault, &error);
+        // A writer replaces the vault at most once per Argon2 run, so a few
+        // tries always catch a file that stays put.
+        for attempt in 1.. {
+            let mut file = match File::open(&self.vault) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(error(e)),
+            };
+            // Sized from the file so the buffer never grows, which would leave
+            // copies of the mask in freed memory.
+            let len = file.metadata().map_err(error)?.len();
+            let mut bytes = Zeroizing::new(Vec::with_capacity(
+                usize::try_from(len).unwrap_or(0).saturating_add(1),
+            ));
+            file.read_to_end(&mut bytes).map_err(error)?;
+            if attempt == READ_ATTEMPTS || still_at(&file, &self.vault).map_err(error)? {
+                return Ok(Some(bytes));
+            }
+            // Replaced while reading: read the new one.
+        }
+        unreachable!("the last attempt returns")
     }
 
     /// Takes the write lock without waiting: if another instance is writing,
@@ -117,12 +136,25 @@ impl Files {
         shred(&self.temp).map(|_| ())
     }
 
-    /// Replaces the vault with `bytes` so that a crash leaves old or new.
+    /// Replaces the vault with `bytes` so that a crash leaves old or new, then
+    /// overwrites the previous version's bytes. Once the rename has happened
+    /// the save counts as done: what fails after it comes back as a warning.
     pub(crate) fn write_atomically(
         &self,
         lock: &WriteLock,
         bytes: &[u8],
-    ) -> Result<(), TokenError> {
+    ) -> Result<Saved, TokenError> {
+        self.write_atomically_with(lock, bytes, sync_dir)
+    }
+
+    /// [`Self::write_atomically`] with the directory flush passed in, so a
+    /// test can make it fail.
+    fn write_atomically_with(
+        &self,
+        lock: &WriteLock,
+        bytes: &[u8],
+        sync_dir: fn(&Path) -> io::Result<()>,
+    ) -> Result<Saved, TokenError> {
         self.remove_stale_temp(lock)?;
         let temp_error = |error: io::Error| TokenError::io(&self.temp, &error);
         let written = owner_only(OpenOptions::new().write(true).create_new(true))
@@ -136,11 +168,54 @@ impl Files {
             let _ = shred(&self.temp);
             return Err(temp_error(error));
         }
+        let previous = match self.open_previous() {
+            Ok(previous) => previous,
+            Err(error) => {
+                let _ = shred(&self.temp);
+                return Err(TokenError::io(&self.vault, &error));
+            }
+        };
         if let Err(error) = fs::rename(&self.temp, &self.vault) {
             let _ = shred(&self.temp);
             return Err(TokenError::io(&self.vault, &error));
         }
-        sync_dir(self.dir())
+        let mut saved = Saved::default();
+        let dir = self.dir();
+        if let Err(error) = sync_dir(dir) {
+            // Until the rename is on disk a power cut can bring the previous
+            // version back; erasing it now could leave nothing usable.
+            saved.warn(SaveWarning::NotDurable {
+                path: dir.to_owned(),
+                kind: error.kind(),
+            });
+            return Ok(saved);
+        }
+        if let Some(mut previous) = previous
+            && let Err(error) = zero_fill(&mut previous)
+        {
+            saved.warn(SaveWarning::OldCopyNotErased {
+                path: self.vault.clone(),
+                kind: error.kind(),
+            });
+        }
+        Ok(saved)
+    }
+
+    /// The current vault, opened for writing before it is replaced: after the
+    /// rename its name points at the new file, but this handle still reaches
+    /// the old one (the mask under the previous PIN), whose bytes a rename
+    /// alone would leave in the disk's free space. On Unix only: elsewhere an
+    /// open file can block the rename (Windows), so the old blocks are simply
+    /// freed (docs/SECURITY.md).
+    fn open_previous(&self) -> io::Result<Option<File>> {
+        if !cfg!(unix) {
+            return Ok(None);
+        }
+        match OpenOptions::new().read(true).write(true).open(&self.vault) {
+            Ok(file) => Ok(Some(file)),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// Overwrites the vault's content, flushes, and removes it. `false` when
@@ -149,7 +224,8 @@ impl Files {
         self.remove_stale_temp(lock)?;
         let existed = shred(&self.vault)?;
         if existed {
-            sync_dir(self.dir())?;
+            let dir = self.dir();
+            sync_dir(dir).map_err(|error| TokenError::io(dir, &error))?;
         }
         Ok(existed)
     }
@@ -166,18 +242,7 @@ fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
 /// mask does not linger in the freed blocks of the usual file systems (copy-on-
 /// write file systems and SSDs may still keep old blocks; docs/SECURITY.md).
 fn shred(path: &Path) -> Result<bool, TokenError> {
-    let overwrite = || -> io::Result<()> {
-        let mut file = OpenOptions::new().write(true).open(path)?;
-        let len = file.metadata()?.len();
-        let zeros = [0u8; 4096];
-        let mut left = len;
-        while left > 0 {
-            let n = left.min(zeros.len() as u64) as usize;
-            file.write_all(&zeros[..n])?;
-            left -= n as u64;
-        }
-        file.sync_all()
-    };
+    let overwrite = || zero_fill(&mut OpenOptions::new().write(true).open(path)?);
     match overwrite() {
         Ok(()) => {}
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
@@ -187,14 +252,121 @@ fn shred(path: &Path) -> Result<bool, TokenError> {
     Ok(true)
 }
 
+/// Overwrites all of an open file's bytes with zeros, in place, and flushes.
+fn zero_fill(file: &mut File) -> io::Result<()> {
+    let len = file.metadata()?.len();
+    file.seek(SeekFrom::Start(0))?;
+    let zeros = [0u8; 4096];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        file.write_all(&zeros[..n])?;
+        left -= n as u64;
+    }
+    file.sync_all()
+}
+
+/// Whether `path` still names the open `file` (always true where this
+/// cannot be told; only Unix zeroes replaced files, see `open_previous`).
+fn still_at(file: &File, path: &Path) -> io::Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (open, named) = match (file.metadata(), fs::metadata(path)) {
+            (Ok(open), Ok(named)) => (open, named),
+            (_, Err(error)) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
+            (Err(error), _) | (_, Err(error)) => return Err(error),
+        };
+        Ok(open.dev() == named.dev() && open.ino() == named.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        Ok(true)
+    }
+}
+
 /// Makes a rename or removal in `dir` durable (a no-op where directories
 /// cannot be opened, as on Windows, whose rename is durable on its own).
-fn sync_dir(dir: &Path) -> Result<(), TokenError> {
+fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|error| TokenError::io(dir, &error))?;
+    File::open(dir)?.sync_all()?;
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failing_sync(_: &Path) -> io::Result<()> {
+        Err(io::Error::other("flush refused"))
+    }
+
+    #[test]
+    fn a_failed_directory_flush_after_the_rename_is_a_warning_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = Files::new(dir.path().join("vault.json"));
+        let lock = files.lock().unwrap();
+        files.write_atomically(&lock, b"old").unwrap();
+        let previous = File::open(files.vault()).unwrap();
+
+        let saved = files
+            .write_atomically_with(&lock, b"new", failing_sync)
+            .expect("the rename happened, so the save is done");
+
+        assert!(!saved.is_durable());
+        assert_eq!(
+            saved.warnings(),
+            [SaveWarning::NotDurable {
+                path: dir.path().to_owned(),
+                kind: io::ErrorKind::Other,
+            }]
+        );
+        assert_eq!(files.read().unwrap().unwrap().as_slice(), b"new");
+        assert!(!files.has_stale_temp());
+        // Not durable yet, so the previous version is left for a power cut to
+        // fall back on rather than zeroed.
+        let mut left = Vec::new();
+        (&previous).read_to_end(&mut left).unwrap();
+        assert_eq!(left, b"old");
+    }
+
+    #[test]
+    fn a_durable_save_zeroes_the_previous_version_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = Files::new(dir.path().join("vault.json"));
+        let lock = files.lock().unwrap();
+        let first = files.write_atomically(&lock, b"old mask").unwrap();
+        assert_eq!(first, Saved::default());
+        let previous = File::open(files.vault()).unwrap();
+
+        let saved = files.write_atomically(&lock, b"new mask").unwrap();
+
+        assert!(saved.is_durable() && saved.warnings().is_empty());
+        assert_eq!(files.read().unwrap().unwrap().as_slice(), b"new mask");
+        let mut left = Vec::new();
+        (&previous).read_to_end(&mut left).unwrap();
+        if cfg!(unix) {
+            assert_eq!(left, [0; 8]);
+        } else {
+            assert_eq!(left, b"old mask");
+        }
+    }
+
+    #[test]
+    fn a_stale_temp_file_is_zeroed_before_it_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = Files::new(dir.path().join("vault.json"));
+        fs::write(&files.temp, b"second mask").unwrap();
+        let stale = File::open(&files.temp).unwrap();
+
+        files.remove_stale_temp(&files.lock().unwrap()).unwrap();
+
+        assert!(!files.has_stale_temp());
+        let mut left = Vec::new();
+        (&stale).read_to_end(&mut left).unwrap();
+        assert_eq!(left, [0; 11]);
+    }
 }

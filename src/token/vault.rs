@@ -18,6 +18,8 @@ use super::error::DamageReason;
 
 /// The vault format this code reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
+/// Buffer size for writing a vault, well above its real size.
+const JSON_CAPACITY: usize = 1024;
 /// The only key-derivation algorithm of format 1.
 const ALGORITHM: &str = "argon2id";
 
@@ -83,8 +85,10 @@ impl Vault {
             created: humantime::format_rfc3339_seconds(self.created).to_string(),
             updated: humantime::format_rfc3339_seconds(self.updated).to_string(),
         };
-        let mut bytes =
-            Zeroizing::new(serde_json::to_vec_pretty(&file).expect("the vault always serialises"));
+        // About 400 bytes: room enough that the buffer never grows, which
+        // would leave copies of the mask in freed memory.
+        let mut bytes = Zeroizing::new(Vec::with_capacity(JSON_CAPACITY));
+        serde_json::to_writer_pretty(&mut *bytes, &file).expect("the vault always serialises");
         bytes.push(b'\n');
         bytes
     }
@@ -164,6 +168,13 @@ mod tests {
             created: humantime::parse_rfc3339("2026-01-02T03:04:05Z").unwrap(),
             updated: humantime::parse_rfc3339("2026-02-03T04:05:06Z").unwrap(),
         }
+    }
+
+    #[test]
+    fn the_written_json_fits_its_buffer_without_growing() {
+        let json = sample().to_json();
+        assert!(json.len() * 2 < JSON_CAPACITY, "{} bytes", json.len());
+        assert_eq!(json.capacity(), JSON_CAPACITY);
     }
 
     #[test]

@@ -76,6 +76,28 @@ fn strip_separators(text: &str) -> Zeroizing<String> {
     )
 }
 
+/// Validates part `number` (1..=4) and returns its nine data digits as a number.
+fn read_part(number: u8, text: &str) -> Result<u32, KeyError> {
+    debug_assert!((1..=PARTS as u8).contains(&number));
+    let digits = strip_separators(text);
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(KeyError::NotDigits { part: number });
+    }
+    if digits.len() != PART_DIGITS {
+        return Err(KeyError::WrongLength {
+            part: number,
+            found: digits.len(),
+        });
+    }
+    let values = digits.bytes().map(|b| b - b'0');
+    if damm::interim(std::iter::once(number).chain(values.clone())) != 0 {
+        return Err(KeyError::Typo { part: number });
+    }
+    Ok(values
+        .take(DATA_DIGITS_PER_PART)
+        .fold(0u32, |acc, d| acc * 10 + u32::from(d)))
+}
+
 impl ActivationKey {
     /// A new uniformly random key from the operating system's CSPRNG.
     ///
@@ -99,26 +121,17 @@ impl ActivationKey {
     pub fn from_parts<S: AsRef<str>>(parts: &[S; PARTS]) -> Result<Self, KeyError> {
         let mut secret: u128 = 0;
         for (index, part) in parts.iter().enumerate() {
-            let number = index as u8 + 1;
-            let digits = strip_separators(part.as_ref());
-            if !digits.chars().all(|c| c.is_ascii_digit()) {
-                return Err(KeyError::NotDigits { part: number });
-            }
-            if digits.len() != PART_DIGITS {
-                return Err(KeyError::WrongLength {
-                    part: number,
-                    found: digits.len(),
-                });
-            }
-            let values = digits.bytes().map(|b| b - b'0');
-            if damm::interim(std::iter::once(number).chain(values.clone())) != 0 {
-                return Err(KeyError::Typo { part: number });
-            }
-            for value in values.take(DATA_DIGITS_PER_PART) {
-                secret = secret * 10 + u128::from(value);
-            }
+            let data = read_part(index as u8 + 1, part.as_ref())?;
+            secret = secret * 1_000_000_000 + u128::from(data);
         }
         Ok(Self { secret })
+    }
+
+    /// Checks one part on its own, as a form does while the person types:
+    /// digits, length, and the check digit over the part's number and data
+    /// (so a part typed into another part's field is caught too).
+    pub fn check_part(number: u8, text: &str) -> Result<(), KeyError> {
+        read_part(number, text).map(drop)
     }
 
     /// Splits a pasted whole key (40 digits, any spaces and dashes) into its

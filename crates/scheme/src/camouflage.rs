@@ -10,8 +10,8 @@
 
 use std::fmt;
 
-use argon2::{Algorithm, Argon2, Params, Version};
-use zeroize::{Zeroize, Zeroizing};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::activation::{ActivationKey, MODULUS};
 use crate::pin::Pin;
@@ -30,6 +30,10 @@ pub enum CamouflageError {
     /// New masks must meet the cost floor (see [`KdfParams::meets_floor`]).
     #[error("the key-derivation parameters are below the minimum cost")]
     BelowFloor,
+    /// The memory Argon2id needs could not be had. Passing: try again with
+    /// more memory free. Never a sign of a damaged vault.
+    #[error("not enough free memory for the key derivation")]
+    OutOfMemory,
     /// A stored mask is not 36 decimal digits.
     #[error("the stored mask is not 36 digits")]
     MaskFormat,
@@ -70,13 +74,17 @@ impl KdfParams {
                 >= Self::FLOOR_WORK_KIB_PASSES
     }
 
-    fn argon2(&self) -> Result<Argon2<'static>, CamouflageError> {
+    fn argon2(&self) -> Result<(Argon2<'static>, usize), CamouflageError> {
         if self.memory_kib > Self::MAX_MEMORY_KIB || self.parallelism > 16 || self.iterations > 64 {
             return Err(CamouflageError::InvalidParams);
         }
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
             .map_err(|_| CamouflageError::InvalidParams)?;
-        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+        let blocks = params.block_count();
+        Ok((
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+            blocks,
+        ))
     }
 }
 
@@ -113,8 +121,9 @@ impl Salt {
 }
 
 /// The stored mask `M = (S + P) mod 10^36`. On its own it says nothing about
-/// `S`; `Debug` still hides it, since with a PIN guess it is the secret.
-#[derive(Clone, PartialEq, Eq, Zeroize)]
+/// `S`; `Debug` still hides it and drop wipes it, since with a PIN guess it is
+/// the secret.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct Mask(u128);
 
 impl fmt::Debug for Mask {
@@ -144,11 +153,28 @@ impl Mask {
 /// `P`: Argon2id of the PIN, all 256 output bits read big-endian and reduced
 /// mod 10^36. Reducing the full width keeps `P`'s bias below 2^-136.
 fn pin_offset(pin: &Pin, salt: &Salt, params: &KdfParams) -> Result<u128, CamouflageError> {
+    let (argon2, block_count) = params.argon2()?;
+    // Our own memory, so it can be wiped: every block of Argon2's working
+    // state is a function of the PIN and could serve to test PIN guesses
+    // against a memory dump. `try_reserve` turns a failed allocation into an
+    // error the app can explain instead of an abort.
+    let mut blocks: Vec<Block> = Vec::new();
+    blocks
+        .try_reserve_exact(block_count)
+        .map_err(|_| CamouflageError::OutOfMemory)?;
+    blocks.resize(block_count, Block::default());
     let mut out = Zeroizing::new([0u8; 32]);
-    params
-        .argon2()?
-        .hash_password_into(pin.as_bytes(), salt.as_bytes(), out.as_mut())
-        .map_err(|_| CamouflageError::InvalidParams)?;
+    let result = argon2.hash_password_into_with_memory(
+        pin.as_bytes(),
+        salt.as_bytes(),
+        out.as_mut(),
+        &mut blocks[..],
+    );
+    blocks.zeroize();
+    result.map_err(|e| match e {
+        argon2::Error::OutOfMemory => CamouflageError::OutOfMemory,
+        _ => CamouflageError::InvalidParams,
+    })?;
     // Horner's rule in base 256; r < 10^36 keeps r * 256 + 255 inside u128.
     Ok(out
         .iter()

@@ -1,0 +1,15 @@
+# MobiPass help screen, English: the bank's manual inside the app.
+
+help-title = Help
+help-activation-title = Saving the key
+help-activation-body = The bank gives you an envelope with an activation key in four parts of ten digits. Choose "Save key", choose a 4-digit PIN, type the four parts and save. A part with a typo is marked at once; compare it with the envelope. The key stays on this computer only.
+help-signing-title = Signing a payment
+help-signing-body = When the internet bank asks for a signature, it shows a document code. Choose "Sign", type your PIN and the code, and type the 8-digit signature value back into the internet bank. If the bank shows the amount and payee, tick that option and type them as well.
+help-blocked-title = Blocked
+help-blocked-body = After three wrong signature values in a row, the bank blocks MobiPass. Only the bank can unblock it: call your bank's support line. MobiPass itself cannot see or lift the block.
+help-lost-title = Lost or stolen computer
+help-lost-body = Call your bank at once and ask it to block MobiPass. Nobody can sign without your PIN, but the bank should know straight away.
+help-pin-title = Your PIN
+help-pin-body = Choose 4 digits nobody can guess: not 1234, 1111, 0000 or a year of birth. Never write the PIN on the envelope and never tell it to anyone, not even to the bank.
+help-wrong-pin-title = Why MobiPass never says "wrong PIN"
+help-wrong-pin-body = MobiPass keeps nothing that could tell a right PIN from a wrong one, so a thief who copies the key file cannot try all 10,000 PINs. With a mistyped PIN, MobiPass shows a normal-looking but wrong signature value, and the bank counts it as a wrong attempt.

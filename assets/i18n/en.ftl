@@ -1,0 +1,102 @@
+# MobiPass desktop app, English. Every id here must exist in ru.ftl and kk.ftl
+# too (tests/gui_i18n.rs checks it).
+
+language-name = English
+app-title = MobiPass
+language-label = Language
+theme-system = System theme
+theme-light = Light
+theme-dark = Dark
+busy = Working… this takes about a second.
+back = Back
+cancel = Cancel
+next = Next
+switch-keys = Ctrl+L: language · Ctrl+T: theme
+keys-hint = Tab moves between fields, Enter goes on, Esc goes back.
+
+welcome-title = Welcome to MobiPass
+welcome-body = MobiPass signs your internet-bank payments. To start, save the activation key from the bank's envelope and choose a PIN.
+welcome-save-key = Save key
+welcome-help = Help
+welcome-keys = Enter: save key · H: help
+
+pin-choose-title = Choose a PIN
+pin-choose-body = The PIN is 4 digits. You will type it each time you sign. Avoid easy guesses such as 1234, 1111 or a year of birth.
+pin-new = New PIN
+pin-new-again = New PIN again
+pin-label = PIN
+
+key-title = Type the activation key
+key-body = Type the four parts from the envelope, ten digits each. MobiPass moves to the next part by itself. You can also paste the whole key into any part.
+key-part = Part { $part }
+key-part-ok = Part { $part } is correct.
+
+review-title = Check and save
+review-body = Compare the key with the envelope once more. It will be saved under the PIN you chose.
+review-save = Save key
+
+saved-title = Key saved
+saved-body = MobiPass is ready to sign. Keep the envelope somewhere safe, or destroy it as your bank advises.
+saved-continue = Continue
+
+menu-title = What do you want to do?
+menu-sign = Sign
+menu-change-pin = Change PIN
+menu-delete = Delete key
+menu-help = Help
+menu-keys = Keys 1, 2, 3 and 4 choose an action.
+
+sign-title = Sign a payment
+sign-pin = PIN
+sign-code = Document code
+sign-linked = The bank shows amount and payee
+sign-amount = Amount
+sign-payee = Payee account
+sign-submit = Sign
+sign-response-label = Signature value: type it into the internet bank
+sign-copy = Copy
+sign-copied = Copied. MobiPass clears the clipboard in 30 seconds.
+sign-hides = This value hides itself in 60 seconds.
+sign-again = Sign another payment
+sign-response-keys = C: copy · Enter: sign another payment · Esc: back
+sign-note = If you mistype the PIN, the signature value is wrong: MobiPass cannot tell. After three wrong signature values in a row, the bank blocks MobiPass.
+
+change-title = Change PIN
+change-body = Type the current PIN, then the new PIN twice. MobiPass cannot check the current PIN: if you mistype it, the change still goes ahead, and your signatures will be wrong until the bank issues a new key.
+change-current = Current PIN
+change-submit = Change PIN
+change-done = The PIN is changed. Use the new PIN from now on.
+
+delete-title = Delete the key?
+delete-body = MobiPass will forget the activation key. To sign again you will need the envelope from the bank, or a new one.
+delete-confirm = Yes, delete the key
+delete-keys = Enter: delete · Esc: cancel
+deleted-body = The key is deleted.
+
+problem-title = MobiPass cannot use its key file
+problem-retry = Try again
+problem-delete = Delete key
+
+err-key-not-digits = Part { $part } may hold only digits.
+err-key-length = Part { $part } has { $found } digits; each part has 10.
+err-key-typo = Part { $part } has a typo. Compare it with the envelope.
+err-key-whole-length = A whole key has 40 digits; this one has { $found }.
+err-pin-four-digits = The PIN is exactly 4 digits.
+err-pin-all-same = All four digits are the same. Choose a PIN that is harder to guess.
+err-pin-sequence = The digits run in a row. Choose a PIN that is harder to guess.
+err-pin-common = This is one of the most common PINs. Choose a PIN that is harder to guess.
+err-pin-mismatch = The two new PINs differ. Type the new PIN again.
+err-code = The document code has 6 to 8 digits.
+err-amount = Type the amount like 1500 or 1 500,00.
+err-amount-too-large = The amount is too large.
+err-payee = The payee account must contain at least one digit.
+err-not-activated = No key is saved yet.
+err-already-activated = A key is already saved. Delete it first.
+err-damaged = The key file { $path } is damaged. Delete the key and save it again from the envelope.
+err-locked = Another MobiPass window or terminal is using the key file { $path }. Close it and try again.
+err-io-full = The disk is full: MobiPass could not write { $path }. Free some space and try again.
+err-io-permission = MobiPass may not read or write { $path }. Check the file's permissions.
+err-io = MobiPass could not read or write { $path }. Try again.
+err-unexpected = Something unexpected went wrong. Try again.
+err-no-data-dir = MobiPass found no folder to keep its key in. Start it with --vault and a file path, or set MOBIPASS_VAULT.
+err-out-of-memory = Not enough free memory for a moment (MobiPass needs about 256 MB to protect your key). Close other programs and try again. Your key is safe.

@@ -1,0 +1,305 @@
+//! The operator command line: every life-cycle action on one credential, over
+//! the same library a bank backend embeds, with `--json` for scripts.
+//!
+//! Exit codes (stable, documented in the README):
+//! - 0: done; for `verify`, the response was accepted
+//! - 1: `verify` only: the response was not accepted (rejected, blocked,
+//!   expired, already used, unknown challenge, revoked)
+//! - 2: bad usage or invalid input
+//! - 3: no such credential
+//! - 4: the credential's state forbids it (exists already, blocked, revoked)
+//! - 5: storage or master-key failure
+
+mod exit;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::{
+    Actor, Amount, ChallengeId, Config, CredentialId, MasterKey, Payee, Verifier, VerifierError,
+};
+use exit::Failure;
+
+/// MobiPass verifier: operator commands (and the HTTP service).
+#[derive(Debug, Parser)]
+#[command(name = "mobipass-verifier", version, about)]
+pub struct Cli {
+    /// Database: sqlite:///path/file.sqlite3 or postgres://user:pass@host/db.
+    /// Default: the embedded SQLite file in the platform data directory.
+    #[arg(long, global = true, env = "MOBIPASS_VERIFIER_DB")]
+    db: Option<String>,
+    /// File holding the master key (64 hex digits). Else MOBIPASS_MASTER_KEY
+    /// (hex), else the default key file next to the default database.
+    #[arg(long, global = true, env = "MOBIPASS_MASTER_KEY_FILE")]
+    master_key_file: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Who is acting, for the audit log. Default: $USER, else "operator".
+    #[arg(long, global = true)]
+    actor: Option<String>,
+    /// Wrong responses that block a newly issued credential (1 to 5).
+    #[arg(long, global = true, default_value_t = 3)]
+    failure_limit: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a credential and print its activation key for the envelope (shown once).
+    Issue {
+        /// The bank's credential id (1-64 of A-Z a-z 0-9 . _ : -).
+        id: String,
+    },
+    /// Replace a credential's key (the old envelope stops working) and print the new one.
+    Reissue {
+        /// The credential id.
+        id: String,
+    },
+    /// Create a challenge: a 6-digit document code for the customer to sign.
+    Challenge {
+        /// The credential id.
+        id: String,
+        /// Amount in minor units (cents) for a linked signature; needs --payee.
+        #[arg(long, requires = "payee")]
+        amount: Option<u64>,
+        /// Payee account for a linked signature; needs --amount.
+        #[arg(long, requires = "amount")]
+        payee: Option<String>,
+    },
+    /// Check the customer's 8-digit response to a challenge.
+    Verify {
+        /// The credential id.
+        id: String,
+        /// The challenge id printed by `challenge`.
+        challenge_id: String,
+        /// The 8-digit response (spaces allowed).
+        response: String,
+    },
+    /// Block a credential at once (e.g. a customer reports a lost device).
+    Block {
+        /// The credential id.
+        id: String,
+        /// Why, for the audit log.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Unblock a credential and reset its failure count.
+    Unblock {
+        /// The credential id.
+        id: String,
+    },
+    /// Revoke a credential for good.
+    Revoke {
+        /// The credential id.
+        id: String,
+    },
+    /// Show a credential's state and failure count.
+    Status {
+        /// The credential id.
+        id: String,
+    },
+    /// Show the audit log, newest first.
+    Audit {
+        /// Only this credential's events.
+        id: Option<String>,
+        /// How many events.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Re-wrap every stored seed under a new master key, in one transaction.
+    RotateMasterKey {
+        /// Where the new key is (created with a fresh key if missing). Default:
+        /// replace the default key file (the old one is kept nowhere).
+        #[arg(long)]
+        new_key_file: Option<PathBuf>,
+    },
+    /// Run the HTTP service.
+    Serve(crate::http::ServeArgs),
+}
+
+/// Parses the command line, runs it, and maps the result to an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(exit::STORAGE);
+        }
+    };
+    let json = cli.json;
+    match runtime.block_on(execute(cli)) {
+        Ok(code) => code,
+        Err(failure) => failure.report(json),
+    }
+}
+
+fn actor(cli: &Cli) -> Result<Actor, Failure> {
+    let name = cli
+        .actor
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "operator".into());
+    Ok(Actor::new(name)?)
+}
+
+fn credential(text: &str) -> Result<CredentialId, Failure> {
+    Ok(CredentialId::new(text)?)
+}
+
+/// The master key: `--master-key-file`, then the environment, then (for the
+/// default database only) the default key file, created on first use.
+fn master_key(cli: &Cli) -> Result<MasterKey, Failure> {
+    if let Some(path) = &cli.master_key_file {
+        return Ok(MasterKey::from_file(path)?);
+    }
+    if let Some(key) = MasterKey::from_env()? {
+        return Ok(key);
+    }
+    if cli.db.is_some() {
+        return Err(VerifierError::MasterKey(
+            "with --db, give the master key: --master-key-file PATH or MOBIPASS_MASTER_KEY".into(),
+        )
+        .into());
+    }
+    Ok(MasterKey::load_or_create(
+        &crate::paths::default_master_key_path()?,
+    )?)
+}
+
+async fn open(cli: &Cli) -> Result<Verifier, Failure> {
+    let url = match &cli.db {
+        Some(url) => url.clone(),
+        None => crate::paths::default_db_url()?,
+    };
+    let config = Config {
+        failure_limit: cli.failure_limit,
+        ..Config::default()
+    };
+    Ok(Verifier::open(&url, master_key(cli)?, config).await?)
+}
+
+async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
+    let json = cli.json;
+    match &cli.command {
+        Command::Serve(args) => {
+            crate::http::serve(args.clone()).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::RotateMasterKey { new_key_file } => {
+            return rotate(&cli, new_key_file.as_deref()).await;
+        }
+        _ => {}
+    }
+    let verifier = open(&cli).await?;
+    match &cli.command {
+        Command::Issue { id } => {
+            let id = credential(id)?;
+            let key = verifier.issue(&id, &actor(&cli)?).await?;
+            output::activation_key(json, &id, &key, "issued");
+        }
+        Command::Reissue { id } => {
+            let id = credential(id)?;
+            let key = verifier.reissue(&id, &actor(&cli)?).await?;
+            output::activation_key(json, &id, &key, "reissued");
+        }
+        Command::Challenge { id, amount, payee } => {
+            let id = credential(id)?;
+            let linked = match (amount, payee) {
+                (Some(amount), Some(payee)) => Some((
+                    Amount::from_minor(*amount)
+                        .map_err(|e| VerifierError::InvalidInput(e.to_string()))?,
+                    Payee::parse(payee).map_err(|e| VerifierError::InvalidInput(e.to_string()))?,
+                )),
+                _ => None,
+            };
+            let challenge = verifier.challenge_as(&id, linked, &actor(&cli)?).await?;
+            output::challenge(json, &challenge);
+        }
+        Command::Verify {
+            id,
+            challenge_id,
+            response,
+        } => {
+            let id = credential(id)?;
+            let challenge_id: ChallengeId = challenge_id.parse()?;
+            let outcome = verifier
+                .verify_as(&id, &challenge_id, response, &actor(&cli)?)
+                .await?;
+            output::outcome(json, &outcome);
+            if outcome != crate::Outcome::Accepted {
+                return Ok(ExitCode::from(exit::NOT_ACCEPTED));
+            }
+        }
+        Command::Block { id, reason } => {
+            let id = credential(id)?;
+            verifier.block(&id, reason, &actor(&cli)?).await?;
+            output::done(json, &id, "blocked");
+        }
+        Command::Unblock { id } => {
+            let id = credential(id)?;
+            verifier.unblock(&id, &actor(&cli)?).await?;
+            output::done(json, &id, "unblocked");
+        }
+        Command::Revoke { id } => {
+            let id = credential(id)?;
+            verifier.revoke(&id, &actor(&cli)?).await?;
+            output::done(json, &id, "revoked");
+        }
+        Command::Status { id } => {
+            let status = verifier.status(&credential(id)?).await?;
+            output::status(json, &status);
+        }
+        Command::Audit { id, limit } => {
+            let id = id.as_deref().map(credential).transpose()?;
+            let events = verifier.audit(id.as_ref(), *limit).await?;
+            output::audit(json, &events);
+        }
+        Command::RotateMasterKey { .. } | Command::Serve(_) => unreachable!("handled above"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Rotation writes the new key durably BEFORE re-wrapping, so a crash in
+/// between leaves the new key on disk rather than seeds nobody can open.
+async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<ExitCode, Failure> {
+    let verifier = open(cli).await?;
+    let actor = actor(cli)?;
+    let (new_key, replace_default) = match new_key_file {
+        Some(path) => (MasterKey::load_or_create(path)?, None),
+        None => {
+            if cli.db.is_some() || cli.master_key_file.is_some() || MasterKey::from_env()?.is_some()
+            {
+                return Err(VerifierError::InvalidInput(
+                    "give --new-key-file: only the default key file is replaced in place".into(),
+                )
+                .into());
+            }
+            let current = crate::paths::default_master_key_path()?;
+            let staged = current.with_extension("key.new");
+            let _ = std::fs::remove_file(&staged);
+            (MasterKey::load_or_create(&staged)?, Some((staged, current)))
+        }
+    };
+    let count = verifier.rotate_master_key_as(new_key, &actor).await?;
+    if let Some((staged, current)) = replace_default {
+        std::fs::rename(&staged, &current).map_err(|e| {
+            VerifierError::MasterKey(format!(
+                "seeds re-wrapped, but moving {} to {} failed ({}): move it by hand",
+                staged.display(),
+                current.display(),
+                e.kind()
+            ))
+        })?;
+    }
+    output::rotated(cli.json, count);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,51 @@
+//! What can go wrong, in words an operator or a bank backend can act on.
+//!
+//! No variant carries a secret: messages name the credential or the kind of
+//! input that was wrong, never a key, a response or a master key.
+
+/// Errors of the verifier library.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifierError {
+    /// No credential with this id exists.
+    #[error("no credential with this id")]
+    UnknownCredential,
+    /// `issue` was called for an id that already has a credential (use `reissue`).
+    #[error("a credential with this id already exists (use reissue to replace its key)")]
+    AlreadyExists,
+    /// The credential was revoked; revocation is final.
+    #[error("the credential is revoked")]
+    Revoked,
+    /// The credential is blocked; no challenge is created until it is unblocked.
+    #[error("the credential is blocked")]
+    Blocked,
+    /// The caller passed something malformed (an id, a response, an amount...).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The master key could not be read, or does not fit this database.
+    #[error("master key: {0}")]
+    MasterKey(String),
+    /// A stored seed failed to decrypt: wrong master key or a damaged row.
+    #[error("a stored seed could not be decrypted (wrong master key or damaged database)")]
+    Crypto,
+    /// The database failed or could not be reached.
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+impl From<rusqlite::Error> for VerifierError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Storage(error.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for VerifierError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        Self::Storage(error.to_string())
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for VerifierError {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        Self::Storage(error.to_string())
+    }
+}

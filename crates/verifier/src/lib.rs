@@ -1,0 +1,38 @@
+//! The bank side of MobiPass: credentials, challenges and verification with
+//! blocking after too many wrong responses.
+//!
+//! A bank embeds [`Verifier`] in its backend, or runs the `mobipass-verifier`
+//! binary (operator CLI and HTTP service). The scheme itself (OCRA, activation
+//! keys) lives in `mobipass-scheme`; this crate adds what only the bank can do:
+//! keep the seeds sealed under a master key, count failures where an attacker
+//! cannot reset them, and serialise verifications per credential so that no
+//! amount of concurrency ever evaluates more guesses than the limit.
+//!
+//! Layers, top down: [`Verifier`] (validation, randomness, clock) ->
+//! `store` (one transaction per call; SQLite with a group-committing writer
+//! thread, or PostgreSQL with row locks) -> `rules` (the decisions, shared by
+//! both stores) and `seal` (AES-256-GCM at rest).
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod master_key;
+pub mod model;
+pub mod paths;
+mod rules;
+mod seal;
+mod store;
+mod verifier;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use error::VerifierError;
+pub use ids::{Actor, ChallengeId, CredentialId};
+pub use master_key::MasterKey;
+pub use model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, State};
+pub use verifier::Verifier;
+
+pub use mobipass_scheme::{ActivationKey, Amount, Payee};
+pub mod cli;

@@ -1,0 +1,160 @@
+//! The values the verifier hands back: outcomes, statuses, challenges and
+//! audit events. All are `Serialize` so a service can return them as JSON
+//! unchanged; none holds a secret.
+
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::ids::{ChallengeId, CredentialId};
+
+/// Timestamps as RFC 3339 text in UTC with milliseconds.
+mod rfc3339 {
+    use std::time::SystemTime;
+
+    use serde::Serializer;
+
+    pub(crate) fn serialize<S: Serializer>(time: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&humantime::format_rfc3339_millis(*time))
+    }
+}
+
+/// Life cycle of a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Issued; no response accepted yet (the envelope may still be in the post).
+    Issued,
+    /// At least one response accepted.
+    Active,
+    /// Too many wrong responses, or blocked by an operator. Refuses every
+    /// response until unblocked.
+    Blocked,
+    /// Permanently withdrawn.
+    Revoked,
+}
+
+impl State {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Issued => "issued",
+            Self::Active => "active",
+            Self::Blocked => "blocked",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    pub(crate) fn from_stored(text: &str) -> Result<Self, crate::VerifierError> {
+        match text {
+            "issued" => Ok(Self::Issued),
+            "active" => Ok(Self::Active),
+            "blocked" => Ok(Self::Blocked),
+            "revoked" => Ok(Self::Revoked),
+            _ => Err(crate::VerifierError::Storage(format!(
+                "unknown credential state {text:?} in the database"
+            ))),
+        }
+    }
+}
+
+/// The result of one verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The response is right: the challenge is used up and the failure count reset.
+    Accepted,
+    /// The response is wrong; this many more wrong responses are allowed
+    /// before the credential blocks.
+    Rejected {
+        /// Wrong responses left before the block.
+        attempts_left: u8,
+    },
+    /// The credential is blocked (by this wrong response, an earlier one, or an
+    /// operator). The response was not accepted, right or wrong.
+    Blocked,
+    /// The credential is revoked. The response was not evaluated.
+    Revoked,
+    /// The challenge has expired. The response was not evaluated and counts
+    /// as no failure.
+    Expired,
+    /// The challenge was already answered correctly once. The response was not
+    /// evaluated and counts as no failure.
+    AlreadyUsed,
+    /// No such challenge for this credential (never created, created for
+    /// another credential, or dropped by a reissue). Not evaluated, no failure.
+    UnknownChallenge,
+}
+
+impl Outcome {
+    /// A stable snake_case name, as in JSON and the audit log.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected { .. } => "rejected",
+            Self::Blocked => "blocked",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::AlreadyUsed => "already_used",
+            Self::UnknownChallenge => "unknown_challenge",
+        }
+    }
+}
+
+/// A credential's current state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CredentialStatus {
+    /// The credential.
+    pub id: CredentialId,
+    /// Its state.
+    pub state: State,
+    /// Consecutive wrong responses.
+    pub failures: u8,
+    /// Wrong responses that block it.
+    pub limit: u8,
+    /// 1 at issue, +1 per reissue.
+    pub key_version: u32,
+    /// When it was first issued.
+    #[serde(with = "rfc3339")]
+    pub created: SystemTime,
+    /// When it last changed.
+    #[serde(with = "rfc3339")]
+    pub updated: SystemTime,
+}
+
+/// A challenge to show the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedChallenge {
+    /// Pass back to `verify` with the customer's response.
+    pub id: ChallengeId,
+    /// The 6-digit document code the customer types into MobiPass.
+    pub code: String,
+    /// For a linked signature: the amount in minor units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount_minor: Option<u64>,
+    /// For a linked signature: the 8 payee digits that enter the question.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payee: Option<String>,
+    /// After this, `verify` answers `Expired`.
+    #[serde(with = "rfc3339")]
+    pub expires_at: SystemTime,
+}
+
+/// One line of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    /// Position in the log (increasing).
+    pub seq: i64,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: SystemTime,
+    /// Who: an operator, an API key name, or `service`.
+    pub actor: String,
+    /// What: `issued`, `reissued`, `challenge`, `verify`, `blocked`,
+    /// `unblocked`, `revoked`, `master_key_rotated`.
+    pub action: String,
+    /// Which credential, if any.
+    pub credential: Option<String>,
+    /// The outcome of a verification, or a block reason.
+    pub detail: String,
+}

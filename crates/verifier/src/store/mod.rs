@@ -1,0 +1,112 @@
+//! Storage behind one trait, with two implementations: an embedded SQLite
+//! file (one machine) and PostgreSQL (several verifier nodes on one database).
+//!
+//! Every method is one whole transaction: it locks what it reads, applies the
+//! decision from [`crate::rules`], appends the audit row, and returns only
+//! after the commit is durable. The store owns the master key because a
+//! verification must decrypt the seed inside that transaction.
+
+use async_trait::async_trait;
+use mobipass_scheme::{OcraKey, Response};
+
+use crate::error::VerifierError;
+use crate::ids::{Actor, ChallengeId, CredentialId};
+use crate::master_key::MasterKey;
+use crate::model::{AuditEvent, CredentialStatus, Outcome};
+use crate::rules::Action;
+
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
+
+/// A new key for a credential (issue or reissue); the store seals it.
+pub(crate) struct NewKey {
+    pub(crate) id: CredentialId,
+    pub(crate) key: OcraKey,
+    pub(crate) limit: u8,
+    pub(crate) actor: Actor,
+    pub(crate) now: i64,
+}
+
+/// A challenge to record.
+pub(crate) struct NewChallenge {
+    pub(crate) id: ChallengeId,
+    pub(crate) credential: CredentialId,
+    pub(crate) code: String,
+    pub(crate) amount_minor: Option<i64>,
+    pub(crate) payee: Option<String>,
+    pub(crate) now: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) actor: Actor,
+}
+
+/// One response to judge.
+pub(crate) struct Attempt {
+    pub(crate) credential: CredentialId,
+    pub(crate) challenge: ChallengeId,
+    pub(crate) response: Response,
+    pub(crate) now: i64,
+    pub(crate) actor: Actor,
+}
+
+/// An operator action to apply.
+pub(crate) struct Change {
+    pub(crate) credential: CredentialId,
+    pub(crate) action: Action,
+    pub(crate) actor: Actor,
+    pub(crate) now: i64,
+}
+
+/// A credential store. Each call is one durable transaction.
+#[async_trait]
+pub(crate) trait Store: Send + Sync {
+    /// Creates a credential; `AlreadyExists` if the id is taken.
+    async fn issue(&self, new: NewKey) -> Result<(), VerifierError>;
+    /// Replaces a credential's key, resets it to `Issued` and drops its open challenges.
+    async fn reissue(&self, new: NewKey) -> Result<(), VerifierError>;
+    /// Records a challenge for an issued or active credential.
+    async fn challenge(&self, new: NewChallenge) -> Result<(), VerifierError>;
+    /// Judges a response, serialised per credential.
+    async fn verify(&self, attempt: Attempt) -> Result<Outcome, VerifierError>;
+    /// Blocks, unblocks or revokes.
+    async fn change(&self, change: Change) -> Result<(), VerifierError>;
+    /// Re-wraps every seed under `new` in one transaction; returns how many.
+    async fn rotate_master_key(
+        &self,
+        new: MasterKey,
+        actor: Actor,
+        now: i64,
+    ) -> Result<usize, VerifierError>;
+    /// A credential's status.
+    async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError>;
+    /// The newest `limit` audit events, newest first, optionally for one credential.
+    async fn audit(
+        &self,
+        id: Option<&CredentialId>,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>, VerifierError>;
+}
+
+/// Opens the store a URL names: `sqlite://PATH` (or a bare path) or `postgres://...`.
+pub(crate) async fn open(
+    url: &str,
+    master: MasterKey,
+    config: &crate::Config,
+) -> Result<Box<dyn Store>, VerifierError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Box::new(
+            postgres::PgStore::open(url, master, config.pg_pool_size).await?,
+        ))
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        if path.is_empty() {
+            return Err(VerifierError::InvalidInput(
+                "a SQLite URL names a file: sqlite:///path/to/verifier.sqlite3".into(),
+            ));
+        }
+        Ok(Box::new(sqlite::SqliteStore::open(
+            std::path::Path::new(path),
+            master,
+            config.max_batch,
+        )?))
+    }
+}

@@ -1,0 +1,540 @@
+//! The PostgreSQL store, for several verifier nodes sharing one database.
+//!
+//! Each operation is one transaction on a pooled connection. A verification
+//! locks its credential row with `SELECT ... FOR UPDATE`, so verifications of
+//! one credential are serial across every node, while different credentials
+//! proceed in parallel on different connections. Commits are durable
+//! (`synchronous_commit` on, PostgreSQL's default) before an outcome returns.
+//!
+//! The master key sits behind an async `RwLock`: operations hold it shared,
+//! a rotation exclusively, so no operation on this node decrypts with a key
+//! that a concurrent rotation has just retired.
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio::sync::RwLock;
+use tokio_postgres::NoTls;
+
+use crate::clock::from_millis;
+use crate::error::VerifierError;
+use crate::ids::{Actor, CredentialId};
+use crate::master_key::MasterKey;
+use crate::model::{AuditEvent, CredentialStatus, Outcome, State};
+use crate::rules::{self, ChallengeRow, CredentialRow};
+use crate::seal::{self, SealedSeed};
+use crate::store::{Attempt, Change, NewChallenge, NewKey, Store};
+
+/// Key of the advisory lock that serialises migrations between nodes.
+const MIGRATION_LOCK: i64 = 0x4d6f_6269_5061_7373; // "MobiPass"
+
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE credentials (
+    id            TEXT PRIMARY KEY,
+    state         TEXT NOT NULL CHECK (state IN ('issued', 'active', 'blocked', 'revoked')),
+    failures      SMALLINT NOT NULL,
+    failure_limit SMALLINT NOT NULL CHECK (failure_limit BETWEEN 1 AND 5),
+    key_version   INTEGER NOT NULL,
+    sealed_seed   BYTEA NOT NULL,
+    activated     BOOLEAN NOT NULL,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
+CREATE TABLE challenges (
+    id            BYTEA PRIMARY KEY,
+    credential_id TEXT NOT NULL REFERENCES credentials (id),
+    code          TEXT NOT NULL,
+    amount_minor  BIGINT,
+    payee         TEXT,
+    created_at    BIGINT NOT NULL,
+    expires_at    BIGINT NOT NULL,
+    used_at       BIGINT
+);
+CREATE INDEX challenges_by_credential ON challenges (credential_id);
+CREATE TABLE audit (
+    seq           BIGSERIAL PRIMARY KEY,
+    at            BIGINT NOT NULL,
+    actor         TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    credential_id TEXT,
+    detail        TEXT NOT NULL
+);
+CREATE INDEX audit_by_credential ON audit (credential_id, seq);
+CREATE FUNCTION mobipass_refuse() RETURNS trigger LANGUAGE plpgsql AS
+    $$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$;
+CREATE TRIGGER audit_is_append_only BEFORE UPDATE OR DELETE ON audit
+    FOR EACH ROW EXECUTE FUNCTION mobipass_refuse('the audit log is append-only');
+CREATE TRIGGER audit_is_not_truncated BEFORE TRUNCATE ON audit
+    FOR EACH STATEMENT EXECUTE FUNCTION mobipass_refuse('the audit log is append-only');
+CREATE TRIGGER challenge_terms_are_fixed
+    BEFORE UPDATE OF id, credential_id, code, amount_minor, payee, created_at, expires_at ON challenges
+    FOR EACH ROW EXECUTE FUNCTION mobipass_refuse('a challenge cannot change');
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"];
+
+/// The PostgreSQL store.
+pub(crate) struct PgStore {
+    pool: Pool,
+    master: RwLock<MasterKey>,
+}
+
+fn storage(error: impl std::fmt::Display) -> VerifierError {
+    VerifierError::Storage(error.to_string())
+}
+
+impl PgStore {
+    /// Connects, migrates (under an advisory lock, so nodes starting together
+    /// do not race) and checks the master key.
+    pub(crate) async fn open(
+        url: &str,
+        master: MasterKey,
+        pool_size: usize,
+    ) -> Result<Self, VerifierError> {
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|_| VerifierError::InvalidInput("not a valid postgres:// URL".into()))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size)
+            .build()
+            .map_err(storage)?;
+        let store = Self {
+            pool,
+            master: RwLock::new(master),
+        };
+        store.migrate().await?;
+        store.check_master_key().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), VerifierError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS mobipass_schema (version INTEGER NOT NULL)")
+            .await?;
+        let version: i32 = tx
+            .query_opt("SELECT version FROM mobipass_schema", &[])
+            .await?
+            .map(|row| row.get(0))
+            .unwrap_or(0);
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.batch_execute(migration).await?;
+            let next = index as i32 + 1;
+            tx.execute("DELETE FROM mobipass_schema", &[]).await?;
+            tx.execute(
+                "INSERT INTO mobipass_schema (version) VALUES ($1)",
+                &[&next],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn check_master_key(&self) -> Result<(), VerifierError> {
+        let client = self.pool.get().await?;
+        let mine = self.master.read().await.fingerprint();
+        client
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('master_key_fingerprint', $1)
+                 ON CONFLICT (key) DO NOTHING",
+                &[&mine],
+            )
+            .await?;
+        let stored: String = client
+            .query_one(
+                "SELECT value FROM meta WHERE key = 'master_key_fingerprint'",
+                &[],
+            )
+            .await?
+            .get(0);
+        if stored == mine {
+            Ok(())
+        } else {
+            Err(VerifierError::MasterKey(
+                "this is not the master key the database's seeds are sealed under".into(),
+            ))
+        }
+    }
+}
+
+async fn append_audit(
+    client: &impl GenericClient,
+    now: i64,
+    actor: &Actor,
+    action: &str,
+    credential: Option<&CredentialId>,
+    detail: &str,
+) -> Result<(), VerifierError> {
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO audit (at, actor, action, credential_id, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .await?;
+    client
+        .execute(
+            &statement,
+            &[
+                &now,
+                &actor.as_str(),
+                &action,
+                &credential.map(CredentialId::as_str),
+                &detail,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Loads and locks a credential row for the rest of the transaction.
+async fn lock_credential(
+    client: &impl GenericClient,
+    id: &CredentialId,
+) -> Result<CredentialRow, VerifierError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT state, failures, failure_limit, key_version, sealed_seed, activated
+             FROM credentials WHERE id = $1 FOR UPDATE",
+        )
+        .await?;
+    let row = client
+        .query_opt(&statement, &[&id.as_str()])
+        .await?
+        .ok_or(VerifierError::UnknownCredential)?;
+    Ok(CredentialRow {
+        state: State::from_stored(row.get(0))?,
+        failures: u8::try_from(row.get::<_, i16>(1)).map_err(storage)?,
+        limit: u8::try_from(row.get::<_, i16>(2)).map_err(storage)?,
+        key_version: u32::try_from(row.get::<_, i32>(3)).map_err(storage)?,
+        sealed: SealedSeed(row.get(4)),
+        activated: row.get(5),
+    })
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn issue(&self, new: NewKey) -> Result<(), VerifierError> {
+        let master = self.master.read().await;
+        let sealed = seal::seal(&master, &new.id, 1, &new.key);
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO credentials
+                    (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at)
+                 VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4)
+                 ON CONFLICT (id) DO NOTHING",
+                &[&new.id.as_str(), &i16::from(new.limit), &sealed.0, &new.now],
+            )
+            .await?;
+        if inserted == 0 {
+            return Err(VerifierError::AlreadyExists);
+        }
+        append_audit(&tx, new.now, &new.actor, "issued", Some(&new.id), "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn reissue(&self, new: NewKey) -> Result<(), VerifierError> {
+        let master = self.master.read().await;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let current = lock_credential(&tx, &new.id).await?;
+        rules::may_reissue(current.state)?;
+        let version = current.key_version + 1;
+        let sealed = seal::seal(&master, &new.id, version, &new.key);
+        tx.execute(
+            "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = $2, key_version = $3,
+                 sealed_seed = $4, activated = FALSE, updated_at = $5 WHERE id = $1",
+            &[&new.id.as_str(), &i16::from(new.limit), &(version as i32), &sealed.0, &new.now],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM challenges WHERE credential_id = $1 AND used_at IS NULL",
+            &[&new.id.as_str()],
+        )
+        .await?;
+        append_audit(
+            &tx,
+            new.now,
+            &new.actor,
+            "reissued",
+            Some(&new.id),
+            &format!("key version {version}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn challenge(&self, new: NewChallenge) -> Result<(), VerifierError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // A shared lock: challenges may be created in parallel, but not while
+        // the credential is being blocked, revoked or reissued.
+        let statement = tx
+            .prepare_cached("SELECT state FROM credentials WHERE id = $1 FOR SHARE")
+            .await?;
+        let state: String = tx
+            .query_opt(&statement, &[&new.credential.as_str()])
+            .await?
+            .ok_or(VerifierError::UnknownCredential)?
+            .get(0);
+        rules::may_challenge(State::from_stored(&state)?)?;
+        let statement = tx
+            .prepare_cached(
+                "INSERT INTO challenges (id, credential_id, code, amount_minor, payee, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .await?;
+        tx.execute(
+            &statement,
+            &[
+                &&new.id.as_bytes()[..],
+                &new.credential.as_str(),
+                &new.code,
+                &new.amount_minor,
+                &new.payee,
+                &new.now,
+                &new.expires_at,
+            ],
+        )
+        .await?;
+        let detail = if new.amount_minor.is_some() {
+            "linked"
+        } else {
+            "plain"
+        };
+        append_audit(
+            &tx,
+            new.now,
+            &new.actor,
+            "challenge",
+            Some(&new.credential),
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn verify(&self, attempt: Attempt) -> Result<Outcome, VerifierError> {
+        let master = self.master.read().await;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let credential = lock_credential(&tx, &attempt.credential).await?;
+        let statement = tx
+            .prepare_cached(
+                "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL
+                 FROM challenges WHERE id = $1 AND credential_id = $2",
+            )
+            .await?;
+        let challenge = tx
+            .query_opt(
+                &statement,
+                &[
+                    &&attempt.challenge.as_bytes()[..],
+                    &attempt.credential.as_str(),
+                ],
+            )
+            .await?
+            .map(|row| ChallengeRow {
+                code: row.get(0),
+                amount_minor: row.get(1),
+                payee: row.get(2),
+                expires_at: row.get(3),
+                used: row.get(4),
+            });
+        let verdict = rules::judge(
+            &master,
+            &attempt.credential,
+            &credential,
+            challenge.as_ref(),
+            attempt.now,
+            &attempt.response,
+        )?;
+        if let Some((state, failures, activated)) = verdict.credential {
+            let statement = tx
+                .prepare_cached(
+                    "UPDATE credentials SET state = $2, failures = $3, activated = $4, updated_at = $5 WHERE id = $1",
+                )
+                .await?;
+            tx.execute(
+                &statement,
+                &[
+                    &attempt.credential.as_str(),
+                    &state.as_str(),
+                    &i16::from(failures),
+                    &activated,
+                    &attempt.now,
+                ],
+            )
+            .await?;
+        }
+        if verdict.consume_challenge {
+            let statement = tx
+                .prepare_cached("UPDATE challenges SET used_at = $2 WHERE id = $1")
+                .await?;
+            tx.execute(
+                &statement,
+                &[&&attempt.challenge.as_bytes()[..], &attempt.now],
+            )
+            .await?;
+        }
+        append_audit(
+            &tx,
+            attempt.now,
+            &attempt.actor,
+            "verify",
+            Some(&attempt.credential),
+            verdict.outcome.as_str(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(verdict.outcome)
+    }
+
+    async fn change(&self, change: Change) -> Result<(), VerifierError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let credential = lock_credential(&tx, &change.credential).await?;
+        let (state, failures) = change.action.apply(&credential)?;
+        tx.execute(
+            "UPDATE credentials SET state = $2, failures = $3, updated_at = $4 WHERE id = $1",
+            &[
+                &change.credential.as_str(),
+                &state.as_str(),
+                &i16::from(failures),
+                &change.now,
+            ],
+        )
+        .await?;
+        append_audit(
+            &tx,
+            change.now,
+            &change.actor,
+            change.action.audit_name(),
+            Some(&change.credential),
+            change.action.audit_detail(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn rotate_master_key(
+        &self,
+        new: MasterKey,
+        actor: Actor,
+        now: i64,
+    ) -> Result<usize, VerifierError> {
+        let mut master = self.master.write().await;
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let rows = tx
+            .query(
+                "SELECT id, key_version, sealed_seed FROM credentials ORDER BY id FOR UPDATE",
+                &[],
+            )
+            .await?;
+        for row in &rows {
+            let id = CredentialId::new(row.get::<_, String>(0))?;
+            let version = u32::try_from(row.get::<_, i32>(1)).map_err(storage)?;
+            let key = seal::open(&master, &id, version, &SealedSeed(row.get(2)))?;
+            let resealed = seal::seal(&new, &id, version, &key);
+            tx.execute(
+                "UPDATE credentials SET sealed_seed = $2 WHERE id = $1",
+                &[&id.as_str(), &resealed.0],
+            )
+            .await?;
+        }
+        tx.execute(
+            "UPDATE meta SET value = $1 WHERE key = 'master_key_fingerprint'",
+            &[&new.fingerprint()],
+        )
+        .await?;
+        append_audit(
+            &tx,
+            now,
+            &actor,
+            "master_key_rotated",
+            None,
+            &format!("{} seeds", rows.len()),
+        )
+        .await?;
+        tx.commit().await?;
+        *master = new;
+        Ok(rows.len())
+    }
+
+    async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
+        let client = self.pool.get().await?;
+        let statement = client
+            .prepare_cached(
+                "SELECT state, failures, failure_limit, key_version, created_at, updated_at
+                 FROM credentials WHERE id = $1",
+            )
+            .await?;
+        let row = client
+            .query_opt(&statement, &[&id.as_str()])
+            .await?
+            .ok_or(VerifierError::UnknownCredential)?;
+        Ok(CredentialStatus {
+            id: id.clone(),
+            state: State::from_stored(row.get(0))?,
+            failures: u8::try_from(row.get::<_, i16>(1)).map_err(storage)?,
+            limit: u8::try_from(row.get::<_, i16>(2)).map_err(storage)?,
+            key_version: u32::try_from(row.get::<_, i32>(3)).map_err(storage)?,
+            created: from_millis(row.get(4)),
+            updated: from_millis(row.get(5)),
+        })
+    }
+
+    async fn audit(
+        &self,
+        id: Option<&CredentialId>,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>, VerifierError> {
+        let client = self.pool.get().await?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let columns = "SELECT seq, at, actor, action, credential_id, detail FROM audit";
+        let rows = match id {
+            Some(id) => {
+                client
+                    .query(
+                        &format!("{columns} WHERE credential_id = $1 ORDER BY seq DESC LIMIT $2"),
+                        &[&id.as_str(), &limit],
+                    )
+                    .await?
+            }
+            None => {
+                client
+                    .query(&format!("{columns} ORDER BY seq DESC LIMIT $1"), &[&limit])
+                    .await?
+            }
+        };
+        Ok(rows
+            .iter()
+            .map(|row| AuditEvent {
+                seq: row.get(0),
+                at: from_millis(row.get(1)),
+                actor: row.get(2),
+                action: row.get(3),
+                credential: row.get(4),
+                detail: row.get(5),
+            })
+            .collect())
+    }
+}

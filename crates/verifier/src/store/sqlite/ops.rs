@@ -1,0 +1,340 @@
+//! The SQL of each operation, run by the writer thread inside a savepoint of
+//! the batch transaction (or by a reader for queries).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::clock::from_millis;
+use crate::error::VerifierError;
+use crate::ids::{Actor, CredentialId};
+use crate::master_key::MasterKey;
+use crate::model::{AuditEvent, CredentialStatus, Outcome, State};
+use crate::rules::{self, ChallengeRow, CredentialRow};
+use crate::seal::{self, SealedSeed};
+use crate::store::{Attempt, Change, NewChallenge, NewKey};
+
+fn append_audit(
+    conn: &Connection,
+    now: i64,
+    actor: &Actor,
+    action: &str,
+    credential: Option<&CredentialId>,
+    detail: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit (at, actor, action, credential_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        now,
+        actor.as_str(),
+        action,
+        credential.map(CredentialId::as_str),
+        detail
+    ])?;
+    Ok(())
+}
+
+fn load_credential(conn: &Connection, id: &CredentialId) -> Result<CredentialRow, VerifierError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT state, failures, failure_limit, key_version, sealed_seed, activated
+             FROM credentials WHERE id = ?1",
+        )?
+        .query_row([id.as_str()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, u8>(1)?,
+                row.get::<_, u8>(2)?,
+                row.get::<_, u32>(3)?,
+                row.get::<_, Vec<u8>>(4)?,
+                row.get::<_, bool>(5)?,
+            ))
+        })
+        .optional()?;
+    let (state, failures, limit, key_version, sealed, activated) =
+        row.ok_or(VerifierError::UnknownCredential)?;
+    Ok(CredentialRow {
+        state: State::from_stored(&state)?,
+        failures,
+        limit,
+        key_version,
+        sealed: SealedSeed(sealed),
+        activated,
+    })
+}
+
+pub(crate) fn issue(
+    conn: &Connection,
+    master: &MasterKey,
+    new: &NewKey,
+) -> Result<(), VerifierError> {
+    let sealed = seal::seal(master, &new.id, 1, &new.key);
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO credentials
+                (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at)
+             VALUES (?1, 'issued', 0, ?2, 1, ?3, 0, ?4, ?4)
+             ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![new.id.as_str(), new.limit, sealed.0, new.now])?;
+    if inserted == 0 {
+        return Err(VerifierError::AlreadyExists);
+    }
+    append_audit(conn, new.now, &new.actor, "issued", Some(&new.id), "")?;
+    Ok(())
+}
+
+pub(crate) fn reissue(
+    conn: &Connection,
+    master: &MasterKey,
+    new: &NewKey,
+) -> Result<(), VerifierError> {
+    let current = load_credential(conn, &new.id)?;
+    rules::may_reissue(current.state)?;
+    let version = current.key_version + 1;
+    let sealed = seal::seal(master, &new.id, version, &new.key);
+    conn.prepare_cached(
+        "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = ?2, key_version = ?3,
+             sealed_seed = ?4, activated = 0, updated_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![new.id.as_str(), new.limit, version, sealed.0, new.now])?;
+    conn.prepare_cached("DELETE FROM challenges WHERE credential_id = ?1 AND used_at IS NULL")?
+        .execute([new.id.as_str()])?;
+    append_audit(
+        conn,
+        new.now,
+        &new.actor,
+        "reissued",
+        Some(&new.id),
+        &format!("key version {version}"),
+    )?;
+    Ok(())
+}
+
+pub(crate) fn challenge(conn: &Connection, new: &NewChallenge) -> Result<(), VerifierError> {
+    let state: Option<String> = conn
+        .prepare_cached("SELECT state FROM credentials WHERE id = ?1")?
+        .query_row([new.credential.as_str()], |row| row.get(0))
+        .optional()?;
+    let state = state.ok_or(VerifierError::UnknownCredential)?;
+    rules::may_challenge(State::from_stored(&state)?)?;
+    conn.prepare_cached(
+        "INSERT INTO challenges (id, credential_id, code, amount_minor, payee, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        &new.id.as_bytes()[..],
+        new.credential.as_str(),
+        new.code,
+        new.amount_minor,
+        new.payee,
+        new.now,
+        new.expires_at
+    ])?;
+    let detail = if new.amount_minor.is_some() {
+        "linked"
+    } else {
+        "plain"
+    };
+    append_audit(
+        conn,
+        new.now,
+        &new.actor,
+        "challenge",
+        Some(&new.credential),
+        detail,
+    )?;
+    Ok(())
+}
+
+pub(crate) fn verify(
+    conn: &Connection,
+    master: &MasterKey,
+    attempt: &Attempt,
+) -> Result<Outcome, VerifierError> {
+    let credential = load_credential(conn, &attempt.credential)?;
+    let challenge = conn
+        .prepare_cached(
+            "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL
+             FROM challenges WHERE id = ?1 AND credential_id = ?2",
+        )?
+        .query_row(
+            params![
+                &attempt.challenge.as_bytes()[..],
+                attempt.credential.as_str()
+            ],
+            |row| {
+                Ok(ChallengeRow {
+                    code: row.get(0)?,
+                    amount_minor: row.get(1)?,
+                    payee: row.get(2)?,
+                    expires_at: row.get(3)?,
+                    used: row.get(4)?,
+                })
+            },
+        )
+        .optional()?;
+    let verdict = rules::judge(
+        master,
+        &attempt.credential,
+        &credential,
+        challenge.as_ref(),
+        attempt.now,
+        &attempt.response,
+    )?;
+    if let Some((state, failures, activated)) = verdict.credential {
+        conn.prepare_cached(
+            "UPDATE credentials SET state = ?2, failures = ?3, activated = ?4, updated_at = ?5 WHERE id = ?1",
+        )?
+        .execute(params![attempt.credential.as_str(), state.as_str(), failures, activated, attempt.now])?;
+    }
+    if verdict.consume_challenge {
+        conn.prepare_cached("UPDATE challenges SET used_at = ?2 WHERE id = ?1")?
+            .execute(params![&attempt.challenge.as_bytes()[..], attempt.now])?;
+    }
+    append_audit(
+        conn,
+        attempt.now,
+        &attempt.actor,
+        "verify",
+        Some(&attempt.credential),
+        verdict.outcome.as_str(),
+    )?;
+    Ok(verdict.outcome)
+}
+
+pub(crate) fn change(conn: &Connection, change: &Change) -> Result<(), VerifierError> {
+    let credential = load_credential(conn, &change.credential)?;
+    let (state, failures) = change.action.apply(&credential)?;
+    conn.prepare_cached(
+        "UPDATE credentials SET state = ?2, failures = ?3, updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        change.credential.as_str(),
+        state.as_str(),
+        failures,
+        change.now
+    ])?;
+    append_audit(
+        conn,
+        change.now,
+        &change.actor,
+        change.action.audit_name(),
+        Some(&change.credential),
+        change.action.audit_detail(),
+    )?;
+    Ok(())
+}
+
+/// Re-wraps every seed from `old` to `new`; the caller owns the transaction.
+pub(crate) fn rotate(
+    conn: &Connection,
+    old: &MasterKey,
+    new: &MasterKey,
+    actor: &Actor,
+    now: i64,
+) -> Result<usize, VerifierError> {
+    let rows: Vec<(String, u32, Vec<u8>)> = conn
+        .prepare("SELECT id, key_version, sealed_seed FROM credentials")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = conn.prepare("UPDATE credentials SET sealed_seed = ?2 WHERE id = ?1")?;
+    for (id, version, sealed) in &rows {
+        let id = CredentialId::new(id.clone())?;
+        let key = seal::open(old, &id, *version, &SealedSeed(sealed.clone()))?;
+        let resealed = seal::seal(new, &id, *version, &key);
+        update.execute(params![id.as_str(), resealed.0])?;
+    }
+    set_fingerprint(conn, new)?;
+    append_audit(
+        conn,
+        now,
+        actor,
+        "master_key_rotated",
+        None,
+        &format!("{} seeds", rows.len()),
+    )?;
+    Ok(rows.len())
+}
+
+pub(crate) fn set_fingerprint(conn: &Connection, master: &MasterKey) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('master_key_fingerprint', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [master.fingerprint()],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn fingerprint(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT value FROM meta WHERE key = 'master_key_fingerprint'",
+        [],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
+pub(crate) fn status(
+    conn: &Connection,
+    id: &CredentialId,
+) -> Result<CredentialStatus, VerifierError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT state, failures, failure_limit, key_version, created_at, updated_at
+             FROM credentials WHERE id = ?1",
+        )?
+        .query_row([id.as_str()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, u8>(1)?,
+                row.get::<_, u8>(2)?,
+                row.get::<_, u32>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, i64>(5)?,
+            ))
+        })
+        .optional()?;
+    let (state, failures, limit, key_version, created, updated) =
+        row.ok_or(VerifierError::UnknownCredential)?;
+    Ok(CredentialStatus {
+        id: id.clone(),
+        state: State::from_stored(&state)?,
+        failures,
+        limit,
+        key_version,
+        created: from_millis(created),
+        updated: from_millis(updated),
+    })
+}
+
+pub(crate) fn audit(
+    conn: &Connection,
+    id: Option<&CredentialId>,
+    limit: usize,
+) -> Result<Vec<AuditEvent>, VerifierError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let map = |row: &rusqlite::Row<'_>| {
+        Ok(AuditEvent {
+            seq: row.get(0)?,
+            at: from_millis(row.get(1)?),
+            actor: row.get(2)?,
+            action: row.get(3)?,
+            credential: row.get(4)?,
+            detail: row.get(5)?,
+        })
+    };
+    let columns = "SELECT seq, at, actor, action, credential_id, detail FROM audit";
+    let events = match id {
+        Some(id) => conn
+            .prepare_cached(&format!(
+                "{columns} WHERE credential_id = ?1 ORDER BY seq DESC LIMIT ?2"
+            ))?
+            .query_map(params![id.as_str(), limit], map)?
+            .collect::<Result<Vec<_>, _>>()?,
+        None => conn
+            .prepare_cached(&format!("{columns} ORDER BY seq DESC LIMIT ?1"))?
+            .query_map([limit], map)?
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    Ok(events)
+}

@@ -1,0 +1,65 @@
+//! SQLite schema and migrations, versioned with `PRAGMA user_version`.
+//!
+//! The audit table refuses UPDATE and DELETE through triggers, and a
+//! challenge's code, amount, payee and credential cannot be changed once
+//! written, so even a bug elsewhere in this crate cannot rewrite history or
+//! the terms a customer signed.
+
+use rusqlite::Connection;
+
+/// Migrations in order; entry `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE credentials (
+    id            TEXT PRIMARY KEY,
+    state         TEXT NOT NULL CHECK (state IN ('issued', 'active', 'blocked', 'revoked')),
+    failures      INTEGER NOT NULL,
+    failure_limit INTEGER NOT NULL CHECK (failure_limit BETWEEN 1 AND 5),
+    key_version   INTEGER NOT NULL,
+    sealed_seed   BLOB NOT NULL,
+    activated     INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE challenges (
+    id            BLOB PRIMARY KEY,
+    credential_id TEXT NOT NULL REFERENCES credentials (id),
+    code          TEXT NOT NULL,
+    amount_minor  INTEGER,
+    payee         TEXT,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    used_at       INTEGER
+) STRICT;
+CREATE INDEX challenges_by_credential ON challenges (credential_id);
+CREATE TRIGGER challenge_terms_are_fixed
+    BEFORE UPDATE OF id, credential_id, code, amount_minor, payee, created_at, expires_at ON challenges
+    BEGIN SELECT RAISE(ABORT, 'a challenge cannot change'); END;
+CREATE TABLE audit (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            INTEGER NOT NULL,
+    actor         TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    credential_id TEXT,
+    detail        TEXT NOT NULL
+);
+CREATE INDEX audit_by_credential ON audit (credential_id, seq);
+CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+"];
+
+/// Brings the schema up to date in one transaction.
+pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: usize = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+        tx.execute_batch(migration)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+    }
+    tx.commit()
+}

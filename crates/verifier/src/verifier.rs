@@ -1,0 +1,266 @@
+//! The verifier: the credential life cycle over a store.
+//!
+//! This layer validates input, draws randomness and reads the clock; the
+//! store does the transactions and [`crate::rules`] the decisions. A
+//! `Verifier` is cheap to clone and safe to share between tasks.
+
+use std::sync::Arc;
+
+use mobipass_scheme::{ActivationKey, Amount, DocumentCode, Payee, Response};
+
+use crate::clock::{Clock, SystemClock, to_millis};
+use crate::config::Config;
+use crate::error::VerifierError;
+use crate::ids::{Actor, ChallengeId, CredentialId};
+use crate::master_key::MasterKey;
+use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome};
+use crate::rules::Action;
+use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Store};
+
+/// Longest block reason kept in the audit log.
+pub const MAX_REASON_LEN: usize = 200;
+
+/// The bank-side verifier. Clone it freely: clones share one store.
+#[derive(Clone)]
+pub struct Verifier {
+    store: Arc<dyn Store>,
+    config: Arc<Config>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// Opens (and migrates) the store at `db_url`: `sqlite://PATH` or
+    /// `postgres://USER@HOST/DB`. Fails if `master` is not the key this
+    /// database's seeds are sealed under.
+    pub async fn open(
+        db_url: &str,
+        master: MasterKey,
+        config: Config,
+    ) -> Result<Self, VerifierError> {
+        config.validate()?;
+        let store = store::open(db_url, master, &config).await?;
+        Ok(Self {
+            store: Arc::from(store),
+            config: Arc::new(config),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Uses `clock` instead of the system clock (tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn now(&self) -> i64 {
+        to_millis(self.clock.now())
+    }
+
+    /// Creates a credential and returns its activation key, once: only the
+    /// sealed OCRA key is stored, so the envelope cannot be printed again.
+    pub async fn issue(
+        &self,
+        id: &CredentialId,
+        actor: &Actor,
+    ) -> Result<ActivationKey, VerifierError> {
+        let key = ActivationKey::generate();
+        self.store.issue(self.new_key(id, &key, actor)).await?;
+        Ok(key)
+    }
+
+    /// Gives a credential a new activation key; the old one stops working at
+    /// once and open challenges are dropped. Resets the state to `Issued`.
+    pub async fn reissue(
+        &self,
+        id: &CredentialId,
+        actor: &Actor,
+    ) -> Result<ActivationKey, VerifierError> {
+        let key = ActivationKey::generate();
+        self.store.reissue(self.new_key(id, &key, actor)).await?;
+        Ok(key)
+    }
+
+    fn new_key(&self, id: &CredentialId, key: &ActivationKey, actor: &Actor) -> NewKey {
+        NewKey {
+            id: id.clone(),
+            key: key.ocra_key(),
+            limit: self.config.failure_limit,
+            actor: actor.clone(),
+            now: self.now(),
+        }
+    }
+
+    /// A new challenge: a random 6-digit document code, optionally linked to
+    /// an amount and payee, valid for [`Config::challenge_ttl`].
+    pub async fn challenge(
+        &self,
+        id: &CredentialId,
+        linked: Option<(Amount, Payee)>,
+    ) -> Result<IssuedChallenge, VerifierError> {
+        self.challenge_as(id, linked, &Actor::service()).await
+    }
+
+    /// [`Verifier::challenge`], recording `actor` in the audit log.
+    pub async fn challenge_as(
+        &self,
+        id: &CredentialId,
+        linked: Option<(Amount, Payee)>,
+        actor: &Actor,
+    ) -> Result<IssuedChallenge, VerifierError> {
+        let now = self.clock.now();
+        let expires_at = now + self.config.challenge_ttl;
+        let code = DocumentCode::generate();
+        let challenge_id = ChallengeId::generate();
+        let (amount_minor, payee) = match &linked {
+            Some((amount, payee)) => (Some(amount.minor()), Some(payee.digits().to_owned())),
+            None => (None, None),
+        };
+        self.store
+            .challenge(NewChallenge {
+                id: challenge_id,
+                credential: id.clone(),
+                code: code.as_str().to_owned(),
+                amount_minor: amount_minor.map(|a| a as i64),
+                payee: payee.clone(),
+                now: to_millis(now),
+                expires_at: to_millis(expires_at),
+                actor: actor.clone(),
+            })
+            .await?;
+        Ok(IssuedChallenge {
+            id: challenge_id,
+            code: code.as_str().to_owned(),
+            amount_minor,
+            payee,
+            expires_at,
+        })
+    }
+
+    /// Checks a customer's response (8 digits, spaces allowed) to a challenge.
+    /// The outcome is committed durably before it is returned.
+    pub async fn verify(
+        &self,
+        id: &CredentialId,
+        challenge: &ChallengeId,
+        response: &str,
+    ) -> Result<Outcome, VerifierError> {
+        self.verify_as(id, challenge, response, &Actor::service())
+            .await
+    }
+
+    /// [`Verifier::verify`], recording `actor` in the audit log.
+    pub async fn verify_as(
+        &self,
+        id: &CredentialId,
+        challenge: &ChallengeId,
+        response: &str,
+        actor: &Actor,
+    ) -> Result<Outcome, VerifierError> {
+        let response = Response::parse(response)
+            .map_err(|_| VerifierError::InvalidInput("a response is 8 digits".into()))?;
+        self.store
+            .verify(Attempt {
+                credential: id.clone(),
+                challenge: *challenge,
+                response,
+                now: self.now(),
+                actor: actor.clone(),
+            })
+            .await
+    }
+
+    /// Blocks a credential at once (a customer reporting a lost device; no
+    /// identity check is needed to stop signatures).
+    pub async fn block(
+        &self,
+        id: &CredentialId,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<(), VerifierError> {
+        let reason = reason.trim();
+        if reason.chars().count() > MAX_REASON_LEN || reason.chars().any(char::is_control) {
+            return Err(VerifierError::InvalidInput(format!(
+                "a block reason is one line of at most {MAX_REASON_LEN} characters"
+            )));
+        }
+        self.change(
+            id,
+            Action::Block {
+                reason: reason.to_owned(),
+            },
+            actor,
+        )
+        .await
+    }
+
+    /// Unblocks a credential and resets its failure count.
+    pub async fn unblock(&self, id: &CredentialId, actor: &Actor) -> Result<(), VerifierError> {
+        self.change(id, Action::Unblock, actor).await
+    }
+
+    /// Revokes a credential for good.
+    pub async fn revoke(&self, id: &CredentialId, actor: &Actor) -> Result<(), VerifierError> {
+        self.change(id, Action::Revoke, actor).await
+    }
+
+    async fn change(
+        &self,
+        id: &CredentialId,
+        action: Action,
+        actor: &Actor,
+    ) -> Result<(), VerifierError> {
+        self.store
+            .change(Change {
+                credential: id.clone(),
+                action,
+                actor: actor.clone(),
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// A credential's state, failure count and limit.
+    pub async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
+        self.store.status(id).await
+    }
+
+    /// The newest `limit` audit events, newest first; all credentials or one.
+    pub async fn audit(
+        &self,
+        id: Option<&CredentialId>,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>, VerifierError> {
+        self.store.audit(id, limit).await
+    }
+
+    /// Re-wraps every stored seed under `new` in one transaction and uses it
+    /// from then on. Returns the number of seeds re-wrapped. Other verifier
+    /// processes on the same database must be restarted with the new key.
+    pub async fn rotate_master_key(&self, new: MasterKey) -> Result<usize, VerifierError> {
+        self.rotate_master_key_as(new, &Actor::service()).await
+    }
+
+    /// [`Verifier::rotate_master_key`], recording `actor` in the audit log.
+    pub async fn rotate_master_key_as(
+        &self,
+        new: MasterKey,
+        actor: &Actor,
+    ) -> Result<usize, VerifierError> {
+        self.store
+            .rotate_master_key(new, actor.clone(), self.now())
+            .await
+    }
+}

@@ -1,0 +1,219 @@
+//! The operator CLI, run as a real process: the whole life cycle, JSON
+//! output and the documented exit codes.
+
+use std::process::{Command, Output};
+
+use mobipass_scheme::{ActivationKey, Challenge, DocumentCode};
+use serde_json::Value;
+
+struct Cli {
+    db: String,
+    _dir: tempfile::TempDir,
+    master_hex: String,
+}
+
+impl Cli {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self {
+            db: format!("sqlite://{}", dir.path().join("v.sqlite3").display()),
+            _dir: dir,
+            master_hex: "11".repeat(32),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_mobipass-verifier"))
+            .args(["--db", &self.db, "--actor", "ops.test"])
+            .args(args)
+            .env_remove("MOBIPASS_MASTER_KEY_FILE")
+            .env("MOBIPASS_MASTER_KEY", &self.master_hex)
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, args: &[&str], expected_code: i32) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let output = self.run(&all);
+        assert_eq!(
+            output.status.code(),
+            Some(expected_code),
+            "{args:?}: {output:?}"
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+}
+
+fn respond(key: &ActivationKey, code: &str) -> String {
+    Challenge::Plain(DocumentCode::parse(code).unwrap())
+        .respond(&key.ocra_key())
+        .as_str()
+        .to_owned()
+}
+
+#[test]
+fn operator_runs_the_whole_life_cycle_from_the_command_line() {
+    let cli = Cli::new();
+    let issued = cli.json(&["issue", "alice"], 0);
+    let parts: Vec<String> = issued["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(parts.len(), 4);
+    let key = ActivationKey::from_parts(&[&parts[0], &parts[1], &parts[2], &parts[3]]).unwrap();
+
+    let challenge = cli.json(&["challenge", "alice"], 0);
+    let (id, code) = (
+        challenge["id"].as_str().unwrap(),
+        challenge["code"].as_str().unwrap(),
+    );
+    let right = respond(&key, code);
+    let wrong: String = right
+        .chars()
+        .map(|c| if c == '9' { '0' } else { '9' })
+        .collect();
+    assert_eq!(
+        cli.json(&["verify", "alice", id, &wrong], 1),
+        serde_json::json!({"outcome": "rejected", "attempts_left": 2})
+    );
+    assert_eq!(
+        cli.json(&["verify", "alice", id, &right], 0)["outcome"],
+        "accepted"
+    );
+    assert_eq!(
+        cli.json(&["verify", "alice", id, &right], 1)["outcome"],
+        "already_used"
+    );
+
+    let text = cli.run(&["block", "alice", "--reason", "lost laptop"]);
+    assert!(text.status.success());
+    assert_eq!(cli.json(&["status", "alice"], 0)["state"], "blocked");
+    assert_eq!(cli.json(&["challenge", "alice"], 4)["error"], "blocked");
+    cli.json(&["unblock", "alice"], 0);
+    assert_eq!(cli.json(&["status", "alice"], 0)["state"], "active");
+
+    let reissued = cli.json(&["reissue", "alice"], 0);
+    assert_ne!(reissued["parts"], issued["parts"]);
+    let audit = cli.json(&["audit", "alice"], 0);
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.first(), Some(&"reissued"));
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor"] == "ops.test")
+    );
+    cli.json(&["revoke", "alice"], 0);
+    assert_eq!(cli.json(&["status", "alice"], 0)["state"], "revoked");
+}
+
+#[test]
+fn issue_prints_the_envelope_grouped_in_text_mode() {
+    let cli = Cli::new();
+    let output = cli.run(&["issue", "bob"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for n in 1..=4 {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("Part {n}:")))
+            .unwrap();
+        let digits = line.split(':').nth(1).unwrap().trim();
+        assert_eq!(digits.len(), 11, "{digits}");
+        assert_eq!(&digits[5..6], " ");
+    }
+}
+
+#[test]
+fn errors_have_documented_exit_codes() {
+    let cli = Cli::new();
+    cli.json(&["issue", "carol"], 0);
+    assert_eq!(cli.json(&["issue", "carol"], 4)["error"], "already_exists");
+    assert_eq!(
+        cli.json(&["status", "nobody"], 3)["error"],
+        "unknown_credential"
+    );
+    assert_eq!(cli.json(&["status", "bad id"], 2)["error"], "invalid_input");
+    assert_eq!(
+        cli.json(&["verify", "carol", "00", "12345678"], 2)["error"],
+        "invalid_input"
+    );
+    let challenge = cli.json(&["challenge", "carol"], 0);
+    let id = challenge["id"].as_str().unwrap();
+    assert_eq!(
+        cli.json(&["verify", "carol", id, "1234"], 2)["error"],
+        "invalid_input"
+    );
+    // Usage errors come from clap with code 2 as well.
+    assert_eq!(
+        cli.run(&["challenge", "carol", "--amount", "100"])
+            .status
+            .code(),
+        Some(2)
+    );
+    // The wrong master key is refused before anything is touched.
+    let wrong_key = Command::new(env!("CARGO_BIN_EXE_mobipass-verifier"))
+        .args(["--db", &cli.db, "--json", "status", "carol"])
+        .env("MOBIPASS_MASTER_KEY", "22".repeat(32))
+        .output()
+        .unwrap();
+    assert_eq!(wrong_key.status.code(), Some(5));
+    let message = String::from_utf8(wrong_key.stdout).unwrap();
+    assert!(message.contains("master_key") && !message.contains(&"22".repeat(32)));
+}
+
+#[test]
+fn rotate_master_key_rewraps_seeds_into_a_new_key_file() {
+    let cli = Cli::new();
+    let issued = cli.json(&["issue", "dave"], 0);
+    let parts: Vec<String> = issued["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    let key = ActivationKey::from_parts(&[&parts[0], &parts[1], &parts[2], &parts[3]]).unwrap();
+    let new_key_path = cli._dir.path().join("new.key");
+    let rotated = cli.json(
+        &[
+            "rotate-master-key",
+            "--new-key-file",
+            new_key_path.to_str().unwrap(),
+        ],
+        0,
+    );
+    assert_eq!(rotated["seeds"], 1);
+    let new_hex = std::fs::read_to_string(&new_key_path)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let with_new = Cli {
+        db: cli.db.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+        master_hex: new_hex,
+    };
+    let challenge = with_new.json(&["challenge", "dave"], 0);
+    let response = respond(&key, challenge["code"].as_str().unwrap());
+    assert_eq!(
+        with_new.json(
+            &[
+                "verify",
+                "dave",
+                challenge["id"].as_str().unwrap(),
+                &response
+            ],
+            0
+        )["outcome"],
+        "accepted"
+    );
+    assert_eq!(cli.json(&["status", "dave"], 5)["error"], "master_key");
+}

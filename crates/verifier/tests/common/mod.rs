@@ -1,0 +1,133 @@
+//! Shared test support: open a fresh verifier on either store, and the
+//! customer's side of the scheme (responses computed from the activation key).
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use mobipass_scheme::{ActivationKey, Challenge, DocumentCode, Response};
+use mobipass_verifier::{Config, IssuedChallenge, MasterKey, Verifier};
+
+/// Which store a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database of one backend; removed (SQLite) or left in its
+/// own schema (PostgreSQL) when dropped.
+pub struct TestDb {
+    pub url: String,
+    pub backend: Backend,
+    pub dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// `None` (with a notice) when PostgreSQL is not configured, except under
+    /// CI=true, where a missing PostgreSQL is a failure.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("verifier.sqlite3").display());
+                Some(Self {
+                    url,
+                    backend,
+                    dir: Some(dir),
+                })
+            }
+            Backend::Postgres => {
+                let Ok(base) = std::env::var("MOBIPASS_TEST_PG_URL") else {
+                    if std::env::var("CI").as_deref() == Ok("true") {
+                        panic!(
+                            "CI=true but MOBIPASS_TEST_PG_URL is unset: PostgreSQL tests cannot be skipped in CI"
+                        );
+                    }
+                    eprintln!("SKIPPED: MOBIPASS_TEST_PG_URL is unset, PostgreSQL test not run");
+                    return None;
+                };
+                let schema = format!("t_{}", hex::encode(rand_bytes()));
+                let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+                    .await
+                    .expect("connect to MOBIPASS_TEST_PG_URL");
+                tokio::spawn(connection);
+                client
+                    .batch_execute(&format!("CREATE SCHEMA {schema}"))
+                    .await
+                    .unwrap();
+                let separator = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+                Some(Self {
+                    url,
+                    backend,
+                    dir: None,
+                })
+            }
+        }
+    }
+
+    pub async fn open(&self, master: MasterKey, config: Config) -> Verifier {
+        Verifier::open(&self.url, master, config)
+            .await
+            .expect("open verifier")
+    }
+}
+
+fn rand_bytes() -> [u8; 6] {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).unwrap();
+    bytes
+}
+
+/// The response the customer's MobiPass computes for a challenge.
+pub fn respond(key: &ActivationKey, challenge: &IssuedChallenge) -> String {
+    let code = DocumentCode::parse(&challenge.code).unwrap();
+    let question = match (challenge.amount_minor, &challenge.payee) {
+        (Some(amount), Some(payee)) => Challenge::Linked {
+            code,
+            amount: mobipass_scheme::Amount::from_minor(amount).unwrap(),
+            payee: mobipass_scheme::Payee::parse(payee).unwrap(),
+        },
+        _ => Challenge::Plain(code),
+    };
+    question.respond(&key.ocra_key()).as_str().to_owned()
+}
+
+/// A well-formed response that is certainly not `right`.
+pub fn wrong(right: &str) -> String {
+    let wrong: String = right
+        .chars()
+        .map(|c| char::from(b'0' + (c as u8 - b'0' + 1) % 10))
+        .collect();
+    assert!(Response::parse(&wrong).is_ok());
+    wrong
+}
+
+pub fn clock_at_now() -> Arc<mobipass_verifier::ManualClock> {
+    Arc::new(mobipass_verifier::ManualClock::new(
+        std::time::SystemTime::now(),
+    ))
+}
+
+/// Runs an async test body once per backend: `both_stores!(name, |db| async move { ... });`
+#[macro_export]
+macro_rules! both_stores {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let db = common::TestDb::new(common::Backend::Sqlite).await.unwrap();
+                ($body)(db).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(db) = common::TestDb::new(common::Backend::Postgres).await {
+                    ($body)(db).await;
+                }
+            }
+        }
+    };
+}

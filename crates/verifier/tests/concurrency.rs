@@ -1,0 +1,138 @@
+//! Concurrent guessing never evaluates more wrong responses than the limit.
+
+mod common;
+
+use common::{Backend, TestDb, respond, wrong};
+use mobipass_verifier::{Actor, Config, CredentialId, MasterKey, Outcome, State, Verifier};
+
+const ATTEMPTS: usize = 200;
+
+/// Fires `ATTEMPTS` wrong responses at once, spread over `verifiers`, and
+/// checks that exactly `limit` were evaluated before the block.
+async fn concurrent_wrong_guesses_stop_at_the_limit(verifiers: Vec<Verifier>) {
+    let alice = CredentialId::new("alice").unwrap();
+    let operator = Actor::new("operator").unwrap();
+    let key = verifiers[0].issue(&alice, &operator).await.unwrap();
+    let challenge = verifiers[0].challenge(&alice, None).await.unwrap();
+    let right = respond(&key, &challenge);
+    let bad = wrong(&right);
+
+    let mut tasks = Vec::new();
+    for n in 0..ATTEMPTS {
+        let verifier = verifiers[n % verifiers.len()].clone();
+        let (alice, challenge_id, bad) = (alice.clone(), challenge.id, bad.clone());
+        tasks.push(tokio::spawn(async move {
+            verifier.verify(&alice, &challenge_id, &bad).await.unwrap()
+        }));
+    }
+    let mut rejected = Vec::new();
+    let mut blocked = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Outcome::Rejected { attempts_left } => rejected.push(attempts_left),
+            Outcome::Blocked => blocked += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    rejected.sort_unstable();
+    assert_eq!(rejected, [1, 2], "exactly limit - 1 rejections");
+    assert_eq!(blocked, ATTEMPTS - 2);
+    let status = verifiers[0].status(&alice).await.unwrap();
+    assert_eq!(
+        (status.state, status.failures),
+        (State::Blocked, 3),
+        "exactly limit guesses evaluated"
+    );
+
+    assert_eq!(
+        verifiers[1 % verifiers.len()]
+            .verify(&alice, &challenge.id, &right)
+            .await
+            .unwrap(),
+        Outcome::Blocked
+    );
+    verifiers[0].unblock(&alice, &operator).await.unwrap();
+    assert_eq!(
+        verifiers[1 % verifiers.len()]
+            .verify(&alice, &challenge.id, &right)
+            .await
+            .unwrap(),
+        Outcome::Accepted
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_wrong_guesses_on_sqlite_evaluate_only_the_limit() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let verifier = db.open(MasterKey::generate(), Config::default()).await;
+    concurrent_wrong_guesses_stop_at_the_limit(vec![verifier]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_wrong_guesses_on_sqlite_without_batching_evaluate_only_the_limit() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let verifier = db
+        .open(
+            MasterKey::generate(),
+            Config {
+                max_batch: 1,
+                ..Config::default()
+            },
+        )
+        .await;
+    concurrent_wrong_guesses_stop_at_the_limit(vec![verifier]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_wrong_guesses_on_two_postgres_nodes_evaluate_only_the_limit() {
+    let Some(db) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let master = MasterKey::generate();
+    let first = db.open(master.clone(), Config::default()).await;
+    let second = db.open(master, Config::default()).await;
+    concurrent_wrong_guesses_stop_at_the_limit(vec![first, second]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_sqlite_verifiers_on_one_file_share_the_count() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let master = MasterKey::generate();
+    let first = db.open(master.clone(), Config::default()).await;
+    let second = db.open(master, Config::default()).await;
+    concurrent_wrong_guesses_stop_at_the_limit(vec![first, second]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn failing_operations_do_not_disturb_their_batch() {
+    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let verifier = db.open(MasterKey::generate(), Config::default()).await;
+    let operator = Actor::new("operator").unwrap();
+    // 100 issues of 50 ids, all at once: half must fail as duplicates, the
+    // other half commit, whatever batches they land in.
+    let mut tasks = Vec::new();
+    for n in 0..100 {
+        let (verifier, operator) = (verifier.clone(), operator.clone());
+        tasks.push(tokio::spawn(async move {
+            let cid = CredentialId::new(format!("c{}", n % 50)).unwrap();
+            verifier.issue(&cid, &operator).await.is_ok()
+        }));
+    }
+    let mut issued = 0;
+    for task in tasks {
+        issued += usize::from(task.await.unwrap());
+    }
+    assert_eq!(issued, 50);
+    for n in 0..50 {
+        let cid = CredentialId::new(format!("c{n}")).unwrap();
+        assert_eq!(verifier.status(&cid).await.unwrap().state, State::Issued);
+    }
+    let issued_events = verifier
+        .audit(None, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "issued")
+        .count();
+    assert_eq!(issued_events, 50);
+}

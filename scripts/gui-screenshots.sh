@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Drives the real `mobipass` window under Xvfb with xdotool, as a person at
+# the keyboard would: activation (with a typo in part 3 that is marked and
+# fixed), one signature, a check that the signature value copied from the
+# window equals the terminal mode's for the same vault, PIN and code, then
+# the menu and help in Russian and Kazakh, and the dark theme at 1.5x
+# scaling. Saves screenshots.
+#
+# Usage: scripts/gui-screenshots.sh [OUT_DIR]   (default: docs/screenshots)
+# Needs: Xvfb, xdotool, imagemagick (import), xclip; see .ci/apt/gui.txt.
+# The vault is a temporary file with the real default Argon2 cost.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${1:-$root/docs/screenshots}"
+mkdir -p "$out"
+work="$(mktemp -d)"
+vault="$work/vault.json"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+
+# A demonstration envelope key (valid check digits; no real credential).
+PARTS=(3141592651 3589793230 8462643383 3279502888)
+TYPO_PART3=8462643838 # two neighbours swapped: the check digit catches it
+PIN=4826
+CODE=338609
+
+xvfb_pid=""
+app_pid=""
+cleanup() {
+  [[ -n "$app_pid" ]] && kill "$app_pid" 2>/dev/null || true
+  [[ -n "$xvfb_pid" ]] && kill "$xvfb_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { printf 'gui-screenshots: %s\n' "$*" >&2; }
+fail() { say "FAILED: $*"; exit 1; }
+
+(cd "$root" && timeout 1200 cargo build --quiet -p mobipass)
+# Copy the binary: a shared target directory may be rebuilt under our feet.
+cp "$CARGO_TARGET_DIR/debug/mobipass" "$work/mobipass"
+bin="$work/mobipass"
+
+# Xvfb picks a free display itself (-displayfd): other X servers on this
+# machine may use numbers whose lock files we cannot see.
+Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+for _ in $(seq 100); do [[ -s "$work/display" ]] && break; sleep 0.1; done
+[[ -s "$work/display" ]] || { cat "$work/xvfb.log" >&2; fail "Xvfb did not start"; }
+export DISPLAY=":$(tr -d '[:space:]' <"$work/display")"
+xdpyinfo >/dev/null 2>&1 || fail "cannot reach Xvfb on $DISPLAY"
+say "Xvfb on $DISPLAY"
+
+window=""
+start_app() { # $1 = locale, $2 = scale factor (default 1)
+  WINIT_X11_SCALE_FACTOR="${2:-1}" LANG="$1" LC_ALL="$1" LANGUAGE="" MOBIPASS_VAULT="$vault" \
+    "$bin" >"$work/app.log" 2>&1 &
+  app_pid=$!
+  window=""
+  for _ in $(seq 100); do
+    window="$(xdotool search --name '^MobiPass$' 2>/dev/null | head -1 || true)"
+    [[ -n "$window" ]] && break
+    kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log" >&2; fail "the app exited"; }
+    sleep 0.2
+  done
+  [[ -n "$window" ]] || fail "no window appeared"
+  xdotool windowfocus --sync "$window" 2>/dev/null || true
+  sleep 1.5
+}
+stop_app() {
+  kill "$app_pid" 2>/dev/null || true
+  wait "$app_pid" 2>/dev/null || true
+  app_pid=""
+}
+shot() { sleep "${2:-0.6}"; import -window "$window" "$out/$1.png"; say "saved $1.png"; }
+keys() { xdotool key --delay 80 "$@"; }
+typed() { xdotool type --delay 60 "$1"; sleep 0.2; }
+
+say "activation, in English"
+start_app en_US.UTF-8
+shot 01-welcome
+keys Return
+typed "$PIN"
+keys Return
+typed "$PIN"
+shot 02-choose-pin
+keys Return
+sleep 0.5
+typed "${PARTS[0]}"
+typed "${PARTS[1]}"
+typed "$TYPO_PART3"
+shot 03-key-parts-typo
+keys ctrl+a BackSpace
+typed "${PARTS[2]}"
+typed "${PARTS[3]}"
+shot 04-key-parts
+keys Return
+shot 05-review
+keys Return
+# Argon2 at the default cost: wait for the saved message (up to 60 s).
+for _ in $(seq 120); do [[ -s "$vault" ]] && break; sleep 0.5; done
+[[ -s "$vault" ]] || fail "the vault was not written"
+shot 06-saved 1.5
+keys Return
+shot 07-menu
+
+say "one signature"
+keys 1
+sleep 0.5
+typed "$PIN"
+keys Tab
+typed "$CODE"
+shot 08-sign
+keys Return
+sleep 4
+shot 09-response
+keys c
+sleep 0.8
+from_window="$(xclip -o -selection clipboard 2>/dev/null || true)"
+from_terminal="$(printf '%s\n' "$PIN" | "$bin" --vault "$vault" sign "$CODE" --pin-stdin --plain)"
+[[ "$from_window" =~ ^[0-9]{8}$ ]] || fail "the window's copied value is not 8 digits: '$from_window'"
+[[ "$from_window" == "$from_terminal" ]] ||
+  fail "window gave $from_window, terminal mode gave $from_terminal"
+say "the window and the terminal mode agree: $from_window"
+stop_app
+
+say "menu and help in Russian"
+start_app ru_RU.UTF-8
+shot 10-menu-ru
+keys 4
+shot 11-help-ru
+stop_app
+
+say "sign and help in Kazakh"
+start_app kk_KZ.UTF-8
+keys 1
+sleep 0.5
+typed "$PIN"
+keys Tab
+typed "$CODE"
+shot 12-sign-kk
+keys Escape
+keys 4
+shot 13-help-kk
+stop_app
+
+say "dark theme at 1.5x scaling, switched from the keyboard"
+start_app kk_KZ.UTF-8 1.5
+keys ctrl+t ctrl+t
+shot 14-menu-kk-dark-scale-1.5
+stop_app
+
+say "done: screenshots in $out"

@@ -1,0 +1,244 @@
+//! First run, step 2: the four parts of the activation key, laid out like
+//! the envelope (two rows of two).
+//!
+//! Each field keeps digits only and at most ten of them. When a part reaches
+//! ten digits it is checked at once — its Damm check digit catches a typo,
+//! two swapped digits or a part typed into the wrong field — and, if right,
+//! the cursor moves to the next part. A whole key pasted (or typed) into any
+//! field is split into all four by [`ActivationKey::split_pasted`].
+//! A single part is checked by the core's [`token::check_key_part`].
+
+use iced::Task;
+use iced::widget::{column, operation, row, text};
+use mobipass_scheme::{ActivationKey, KeyError};
+use zeroize::Zeroizing;
+
+use crate::gui::i18n::Texts;
+use crate::gui::look;
+use crate::gui::phrase::Phrase;
+use crate::gui::widgets;
+use crate::token;
+
+/// Field ids, part 1 to 4.
+pub const PARTS: [&str; 4] = ["key-part-1", "key-part-2", "key-part-3", "key-part-4"];
+const PART_DIGITS: usize = 10;
+
+/// How a part looks so far.
+#[derive(Clone, PartialEq, Eq)]
+enum Mark {
+    /// Fewer than ten digits: nothing to say yet.
+    Incomplete,
+    /// Ten digits and a matching check digit.
+    Correct,
+    /// Ten digits that fail the check (the reason names the part).
+    Wrong(Phrase),
+}
+
+/// The screen's state.
+pub struct KeyParts {
+    parts: [Zeroizing<String>; 4],
+    marks: [Mark; 4],
+    error: Option<Phrase>,
+}
+
+/// What the user did.
+#[derive(Clone)]
+pub enum Message {
+    /// Field `index` (0..4) changed, by typing or pasting.
+    Changed(usize, String),
+    /// Enter in a field, or the Next button.
+    Submit,
+    /// Esc or Back.
+    Back,
+}
+
+/// What the root must act on.
+pub enum Event {
+    /// Four parts that form a valid key.
+    Complete([Zeroizing<String>; 4]),
+    /// The user went back to the PIN.
+    Back,
+}
+
+impl Default for KeyParts {
+    fn default() -> Self {
+        KeyParts::new()
+    }
+}
+
+impl KeyParts {
+    /// Empty fields.
+    pub fn new() -> KeyParts {
+        KeyParts {
+            parts: Default::default(),
+            marks: std::array::from_fn(|_| Mark::Incomplete),
+            error: None,
+        }
+    }
+
+    /// Fields filled with parts typed before (coming back from the review).
+    pub fn with_parts(parts: [Zeroizing<String>; 4]) -> KeyParts {
+        let mut screen = KeyParts::new();
+        for (index, part) in parts.into_iter().enumerate() {
+            screen.set(index, part);
+        }
+        screen
+    }
+
+    /// Puts the cursor in part 1.
+    pub fn focus<M: Send + 'static>() -> Task<M> {
+        operation::focus(PARTS[0])
+    }
+
+    /// The digits in field `index`.
+    pub fn part(&self, index: usize) -> &str {
+        &self.parts[index]
+    }
+
+    /// The reason shown for the form, if any.
+    pub fn error(&self) -> Option<&Phrase> {
+        self.error.as_ref()
+    }
+
+    /// The reason shown next to part `index`, if it is wrong.
+    pub fn part_error(&self, index: usize) -> Option<&Phrase> {
+        match &self.marks[index] {
+            Mark::Wrong(phrase) => Some(phrase),
+            _ => None,
+        }
+    }
+
+    /// Whether part `index` is complete and right.
+    pub fn part_is_correct(&self, index: usize) -> bool {
+        self.marks[index] == Mark::Correct
+    }
+
+    fn check_part(&self, index: usize, digits: &str) -> Mark {
+        if digits.len() < PART_DIGITS {
+            return Mark::Incomplete;
+        }
+        match token::check_key_part(index + 1, digits) {
+            Ok(()) => Mark::Correct,
+            Err(error) => Mark::Wrong(error.into()),
+        }
+    }
+
+    fn set(&mut self, index: usize, digits: Zeroizing<String>) {
+        self.marks[index] = self.check_part(index, &digits);
+        self.parts[index] = digits;
+    }
+
+    /// Applies a message.
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::Changed(index, typed) => (self.changed(index, &typed), None),
+            Message::Submit => self.submit(),
+            Message::Back => (Task::none(), Some(Event::Back)),
+        }
+    }
+
+    fn changed(&mut self, index: usize, typed: &str) -> Task<Message> {
+        self.error = None;
+        if let Some(parts) = ActivationKey::split_pasted(typed) {
+            for (i, part) in parts.into_iter().enumerate() {
+                self.set(i, part);
+            }
+            return match (0..4).find(|&i| !self.part_is_correct(i)) {
+                Some(wrong) => operation::focus(PARTS[wrong]),
+                None => Task::none(),
+            };
+        }
+        let digits: Zeroizing<String> =
+            Zeroizing::new(typed.chars().filter(char::is_ascii_digit).collect());
+        if digits.len() > PART_DIGITS {
+            // More than a part but not a whole key: most likely a paste cut short.
+            self.error = Some(
+                KeyError::WholeKeyLength {
+                    found: digits.len(),
+                }
+                .into(),
+            );
+            return Task::none();
+        }
+        self.set(index, digits);
+        if self.part_is_correct(index) && index + 1 < PARTS.len() {
+            operation::focus(PARTS[index + 1])
+        } else {
+            Task::none()
+        }
+    }
+
+    fn submit(&mut self) -> (Task<Message>, Option<Event>) {
+        match ActivationKey::from_parts(&self.parts) {
+            Ok(_) => {
+                self.error = None;
+                (Task::none(), Some(Event::Complete(self.parts.clone())))
+            }
+            Err(error) => {
+                self.error = Some(error.into());
+                let part = match error {
+                    KeyError::NotDigits { part }
+                    | KeyError::WrongLength { part, .. }
+                    | KeyError::Typo { part } => usize::from(part).clamp(1, 4) - 1,
+                    KeyError::WholeKeyLength { .. } => 0,
+                };
+                (operation::focus(PARTS[part]), None)
+            }
+        }
+    }
+
+    fn field<'a>(&'a self, texts: &Texts, index: usize) -> iced::Element<'a, Message> {
+        let label = texts.with(
+            "key-part",
+            &[("part", crate::gui::i18n::Arg::Number(index as u64 + 1))],
+        );
+        let status: iced::Element<'a, Message> = match &self.marks[index] {
+            Mark::Incomplete => text("").size(look::TEXT - 2.0).into(),
+            Mark::Correct => widgets::success(texts.with(
+                "key-part-ok",
+                &[("part", crate::gui::i18n::Arg::Number(index as u64 + 1))],
+            )),
+            Mark::Wrong(phrase) => widgets::problem(texts, Some(phrase)),
+        };
+        column![
+            widgets::labelled(
+                label,
+                widgets::digits_input(
+                    PARTS[index],
+                    &self.parts[index],
+                    190.0,
+                    Some(move |typed| Message::Changed(index, typed)),
+                    Message::Submit,
+                ),
+            ),
+            status,
+        ]
+        .spacing(4)
+        .width(iced::Length::Fill)
+        .into()
+    }
+
+    /// The four fields.
+    pub fn view(&self, texts: &Texts) -> iced::Element<'_, Message> {
+        widgets::page(
+            texts.get("key-title"),
+            vec![
+                widgets::para(texts.get("key-body")),
+                row![self.field(texts, 0), self.field(texts, 1)]
+                    .spacing(24)
+                    .into(),
+                row![self.field(texts, 2), self.field(texts, 3)]
+                    .spacing(24)
+                    .into(),
+                widgets::problem(texts, self.error.as_ref()),
+                row![
+                    widgets::secondary(texts.get("back"), Some(Message::Back)),
+                    widgets::primary(texts.get("next"), Some(Message::Submit)),
+                ]
+                .spacing(12)
+                .into(),
+                widgets::hint(texts.get("keys-hint")),
+            ],
+        )
+    }
+}

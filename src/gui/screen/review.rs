@@ -1,0 +1,186 @@
+//! First run, step 3: show the key once more, save it, say it is saved.
+//!
+//! Saving runs Argon2 (about half a second with the default cost), so it
+//! goes through [`token::background`] and the screen shows a busy line with
+//! its buttons disabled until the result comes back as a message.
+
+use iced::Task;
+use iced::widget::{column, row, text};
+use mobipass_scheme::ActivationKey;
+use zeroize::Zeroizing;
+
+use crate::gui::i18n::Texts;
+use crate::gui::look;
+use crate::gui::phrase::Phrase;
+use crate::gui::widgets;
+use crate::token::{self, Token, TokenError};
+
+/// Where the screen is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Stage {
+    /// Showing the key, waiting for Save.
+    Review,
+    /// Argon2 is running.
+    Saving,
+    /// The vault is written.
+    Saved,
+}
+
+/// The screen's state.
+pub struct Review {
+    token: Token,
+    pin: Zeroizing<String>,
+    again: Zeroizing<String>,
+    parts: [Zeroizing<String>; 4],
+    stage: Stage,
+    error: Option<Phrase>,
+}
+
+/// What the user did, or what came back from the core.
+#[derive(Clone)]
+pub enum Message {
+    /// Save (or Enter while reviewing).
+    Save,
+    /// The core's answer.
+    Saved(Result<(), TokenError>),
+    /// Continue (or Enter once saved).
+    Continue,
+    /// Esc or Back: edit the parts again.
+    Back,
+}
+
+/// What the root must act on.
+pub enum Event {
+    /// The key is saved; go to the main menu.
+    Finished,
+    /// Back to the key parts, keeping what was typed.
+    Edit([Zeroizing<String>; 4]),
+}
+
+impl Review {
+    /// A review of `parts` to be saved under `pin`.
+    pub fn new(
+        token: Token,
+        pin: Zeroizing<String>,
+        again: Zeroizing<String>,
+        parts: [Zeroizing<String>; 4],
+    ) -> Review {
+        Review {
+            token,
+            pin,
+            again,
+            parts,
+            stage: Stage::Review,
+            error: None,
+        }
+    }
+
+    /// The PIN and its second entry, to carry back to the key parts.
+    pub(crate) fn pin_pair(&self) -> (Zeroizing<String>, Zeroizing<String>) {
+        (self.pin.clone(), self.again.clone())
+    }
+
+    /// Where the screen is.
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// The problem shown, if saving failed.
+    pub fn error(&self) -> Option<&Phrase> {
+        self.error.as_ref()
+    }
+
+    /// Applies a message.
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::Save if self.stage == Stage::Review => {
+                self.stage = Stage::Saving;
+                self.error = None;
+                let token = self.token.clone();
+                let (parts, pin, again) =
+                    (self.parts.clone(), self.pin.clone(), self.again.clone());
+                let task = Task::perform(
+                    // The GUI does not show save warnings yet: `Saved` is dropped here.
+                    token::background(move || token.activate(&parts, &pin, &again).map(drop)),
+                    Message::Saved,
+                );
+                (task, None)
+            }
+            Message::Saved(result) => {
+                match result {
+                    Ok(()) => self.stage = Stage::Saved,
+                    Err(error) => {
+                        self.stage = Stage::Review;
+                        self.error = Some(error.into());
+                    }
+                }
+                (Task::none(), None)
+            }
+            Message::Continue if self.stage == Stage::Saved => {
+                (Task::none(), Some(Event::Finished))
+            }
+            Message::Back if self.stage == Stage::Review => {
+                (Task::none(), Some(Event::Edit(self.parts.clone())))
+            }
+            Message::Save | Message::Continue | Message::Back => (Task::none(), None),
+        }
+    }
+
+    /// What Enter does here.
+    pub fn enter(&self) -> Message {
+        match self.stage {
+            Stage::Saved => Message::Continue,
+            _ => Message::Save,
+        }
+    }
+
+    /// The key as on the envelope, or the saved message.
+    pub fn view(&self, texts: &Texts) -> iced::Element<'_, Message> {
+        if self.stage == Stage::Saved {
+            return widgets::page(
+                texts.get("saved-title"),
+                vec![
+                    widgets::success(texts.get("saved-body")),
+                    widgets::primary(texts.get("saved-continue"), Some(Message::Continue)),
+                ],
+            );
+        }
+        let grouped = ActivationKey::from_parts(&self.parts)
+            .map(|key| key.parts())
+            .unwrap_or_else(|_| self.parts.clone());
+        let part = |index: usize| {
+            let digits: &str = &grouped[index];
+            let shown = if digits.len() == 10 {
+                format!("{} {}", &digits[..5], &digits[5..])
+            } else {
+                digits.to_owned()
+            };
+            text(shown)
+                .size(look::TEXT + 8.0)
+                .font(look::FONT_BOLD_FACE)
+        };
+        let busy = self.stage == Stage::Saving;
+        let mut blocks = vec![
+            widgets::para(texts.get("review-body")),
+            column![
+                row![part(0), text("–").size(look::TEXT + 8.0), part(1)].spacing(16),
+                row![part(2), text("–").size(look::TEXT + 8.0), part(3)].spacing(16),
+            ]
+            .spacing(8)
+            .into(),
+            widgets::problem(texts, self.error.as_ref()),
+        ];
+        if busy {
+            blocks.push(widgets::busy(texts));
+        }
+        blocks.push(
+            row![
+                widgets::secondary(texts.get("back"), (!busy).then_some(Message::Back)),
+                widgets::primary(texts.get("review-save"), (!busy).then_some(Message::Save)),
+            ]
+            .spacing(12)
+            .into(),
+        );
+        widgets::page(texts.get("review-title"), blocks)
+    }
+}

@@ -1,0 +1,503 @@
+//! Each screen on its own: what it shows (iced_test's Simulator renders the
+//! real widgets headless with the embedded font) and which messages clicks
+//! and typing produce; validation through `update` directly, since the
+//! simulator does not rebuild the view between keystrokes.
+
+use iced::{Element, Settings, Theme};
+use iced_test::selector::{self, Candidate};
+use iced_test::{Simulator, simulator::Snapshot};
+use mobipass::gui::i18n::{Lang, Texts};
+use mobipass::gui::look;
+use mobipass::gui::screen::{change_pin, choose_pin, delete, help, key_parts, menu, sign, welcome};
+use mobipass::gui::timer::Timings;
+use mobipass::token::Token;
+use mobipass_scheme::{ActivationKey, Response};
+
+fn settings() -> Settings {
+    Settings {
+        fonts: vec![look::FONT_REGULAR.into(), look::FONT_BOLD.into()],
+        default_font: look::FONT,
+        ..Settings::default()
+    }
+}
+
+fn ui<'a, M>(element: Element<'a, M>) -> Simulator<'a, M> {
+    Simulator::with_size(settings(), look::WINDOW_SIZE, element)
+}
+
+fn english() -> Texts {
+    Texts::new(Lang::English)
+}
+
+/// A token on an empty temporary vault; the screens below never reach
+/// Argon2 (their tasks are not run), so the vault stays untouched.
+fn token() -> (tempfile::TempDir, Token) {
+    let dir = tempfile::tempdir().unwrap();
+    let token = Token::open(dir.path().join("vault.json")).unwrap();
+    (dir, token)
+}
+
+/// Whether any plain text widget on screen contains `needle`.
+fn shows_text_containing<M>(ui: &mut Simulator<'_, M>, needle: &str) -> bool {
+    let needle = needle.to_owned();
+    ui.find(move |candidate: Candidate<'_>| match candidate {
+        Candidate::Text { content, .. } if content.contains(&needle) => Some(()),
+        _ => None,
+    })
+    .is_ok()
+}
+
+// --- choose PIN -----------------------------------------------------------
+
+#[test]
+fn typing_in_the_first_pin_field_sends_digits() {
+    let screen = choose_pin::ChoosePin::new();
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    ui.click(selector::id(choose_pin::PIN)).unwrap();
+    let _ = ui.typewrite("4");
+    let messages: Vec<_> = ui.into_messages().collect();
+    assert!(matches!(messages.as_slice(), [choose_pin::Message::Pin(p)] if p == "4"));
+}
+
+#[test]
+fn pin_fields_are_masked_and_never_show_the_pin() {
+    let mut screen = choose_pin::ChoosePin::new();
+    let _ = screen.update(choose_pin::Message::Pin("4826".into()));
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find("4826").is_err(), "the PIN is readable on screen");
+    assert!(!shows_text_containing(&mut ui, "4826"));
+    assert!(ui.find("••••").is_ok(), "the PIN field shows four bullets");
+}
+
+#[test]
+fn trivial_pin_is_refused_with_its_reason() {
+    let texts = english();
+    for (pin, reason) in [
+        ("1111", "err-pin-all-same"),
+        ("6789", "err-pin-sequence"),
+        ("2580", "err-pin-common"),
+        ("48", "err-pin-four-digits"),
+    ] {
+        let mut screen = choose_pin::ChoosePin::new();
+        let _ = screen.update(choose_pin::Message::Pin(pin.into()));
+        let _ = screen.update(choose_pin::Message::Again(pin.into()));
+        let (_, event) = screen.update(choose_pin::Message::Submit);
+        assert!(event.is_none(), "{pin} was accepted");
+        assert_eq!(screen.error().unwrap().id(), reason, "{pin}");
+        let words = screen.error().unwrap().render(&texts);
+        let mut ui = ui(screen.view(&texts));
+        assert!(
+            ui.find(words.as_str()).is_ok(),
+            "the reason for {pin} is on screen"
+        );
+    }
+}
+
+#[test]
+fn mismatch_is_explained_and_only_the_second_entry_is_asked_again() {
+    let mut screen = choose_pin::ChoosePin::new();
+    let _ = screen.update(choose_pin::Message::Pin("4826".into()));
+    let _ = screen.update(choose_pin::Message::Again("4862".into()));
+    let (_, event) = screen.update(choose_pin::Message::Submit);
+    assert!(event.is_none());
+    assert_eq!(screen.error().unwrap().id(), "err-pin-mismatch");
+    let _ = screen.update(choose_pin::Message::Again("4826".into()));
+    let (_, event) = screen.update(choose_pin::Message::Submit);
+    assert!(
+        matches!(event, Some(choose_pin::Event::Chosen { ref pin, .. }) if pin.as_str() == "4826")
+    );
+}
+
+#[test]
+fn pin_fields_keep_only_four_digits() {
+    let mut screen = choose_pin::ChoosePin::new();
+    let _ = screen.update(choose_pin::Message::Pin("4a8 2-69".into()));
+    let _ = screen.update(choose_pin::Message::Again("4826".into()));
+    let (_, event) = screen.update(choose_pin::Message::Submit);
+    assert!(
+        matches!(event, Some(choose_pin::Event::Chosen { ref pin, .. }) if pin.as_str() == "4826")
+    );
+}
+
+// --- key parts ------------------------------------------------------------
+
+#[test]
+fn typing_in_part_one_sends_what_was_typed() {
+    let screen = key_parts::KeyParts::new();
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    ui.click(selector::id(key_parts::PARTS[0])).unwrap();
+    let _ = ui.typewrite("3");
+    let messages: Vec<_> = ui.into_messages().collect();
+    assert!(matches!(messages.as_slice(), [key_parts::Message::Changed(0, t)] if t == "3"));
+}
+
+#[test]
+fn a_complete_correct_part_is_marked_correct() {
+    let key = ActivationKey::generate();
+    let mut screen = key_parts::KeyParts::new();
+    let _ = screen.update(key_parts::Message::Changed(1, key.parts()[1].to_string()));
+    assert!(screen.part_is_correct(1));
+    assert!(screen.part_error(1).is_none());
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find("Part 2 is correct.").is_ok());
+}
+
+#[test]
+fn a_part_with_a_typo_is_marked_at_once_and_named() {
+    let key = ActivationKey::generate();
+    let mut part3: Vec<u8> = key.parts()[2].as_bytes().to_vec();
+    part3[4] = b'0' + (part3[4] - b'0' + 1) % 10;
+    let mut screen = key_parts::KeyParts::new();
+    let _ = screen.update(key_parts::Message::Changed(
+        2,
+        String::from_utf8(part3).unwrap(),
+    ));
+    assert_eq!(screen.part_error(2).unwrap().id(), "err-key-typo");
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let words = screen.part_error(2).unwrap().render(&texts);
+        assert!(words.contains('3'), "{words}");
+        let mut ui = ui(screen.view(&texts));
+        assert!(ui.find(words.as_str()).is_ok(), "{words} is on screen");
+    }
+}
+
+#[test]
+fn part_typed_into_the_wrong_field_is_caught() {
+    let key = ActivationKey::generate();
+    let mut screen = key_parts::KeyParts::new();
+    let _ = screen.update(key_parts::Message::Changed(3, key.parts()[0].to_string()));
+    assert_eq!(screen.part_error(3).unwrap().id(), "err-key-typo");
+}
+
+#[test]
+fn pasting_the_whole_key_fills_all_four_parts() {
+    let key = ActivationKey::generate();
+    let mut screen = key_parts::KeyParts::new();
+    let _ = screen.update(key_parts::Message::Changed(2, key.grouped().to_string()));
+    for (index, part) in key.parts().iter().enumerate() {
+        assert_eq!(screen.part(index), part.as_str());
+        assert!(screen.part_is_correct(index));
+    }
+    let (_, event) = screen.update(key_parts::Message::Submit);
+    assert!(matches!(event, Some(key_parts::Event::Complete(_))));
+}
+
+#[test]
+fn key_parts_keep_digits_only_and_at_most_ten() {
+    let mut screen = key_parts::KeyParts::new();
+    let _ = screen.update(key_parts::Message::Changed(0, "31a41-5 9".into()));
+    assert_eq!(screen.part(0), "314159");
+    let _ = screen.update(key_parts::Message::Changed(0, "3141592653589".into()));
+    assert_eq!(
+        screen.part(0),
+        "314159",
+        "13 digits is neither a part nor a key"
+    );
+    assert_eq!(screen.error().unwrap().id(), "err-key-whole-length");
+}
+
+#[test]
+fn next_with_a_part_missing_names_the_part() {
+    let key = ActivationKey::generate();
+    let mut screen = key_parts::KeyParts::new();
+    for index in [0, 1, 3] {
+        let _ = screen.update(key_parts::Message::Changed(
+            index,
+            key.parts()[index].to_string(),
+        ));
+    }
+    let (_, event) = screen.update(key_parts::Message::Submit);
+    assert!(event.is_none());
+    assert_eq!(screen.error().unwrap().id(), "err-key-length");
+    assert!(
+        screen
+            .error()
+            .unwrap()
+            .render(&english())
+            .contains("Part 3")
+    );
+}
+
+// --- sign -----------------------------------------------------------------
+
+#[test]
+fn sign_shows_the_note_about_mistyped_pins_and_blocking() {
+    let (_dir, token) = token();
+    let screen = sign::Sign::new(token, Timings::DEFAULT);
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let mut ui = ui(screen.view(&texts));
+        assert!(
+            ui.find(texts.get("sign-note").as_str()).is_ok(),
+            "{}",
+            lang.code()
+        );
+    }
+}
+
+#[test]
+fn sign_pin_field_is_masked_and_renders_the_same_for_any_pin() {
+    let (_dir, token) = token();
+    let texts = english();
+    let snapshot = |pin: &str, code: &str| -> Snapshot {
+        let mut screen = sign::Sign::new(token.clone(), Timings::DEFAULT);
+        let _ = screen.update(sign::Message::Pin(pin.into()));
+        let _ = screen.update(sign::Message::Code(code.into()));
+        let mut ui = ui(screen.view(&texts));
+        assert!(!shows_text_containing(&mut ui, pin));
+        assert!(ui.find(pin).is_err());
+        ui.snapshot(&Theme::Light).unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("sign.png");
+    assert!(snapshot("4826", "338609").matches_image(&image).unwrap());
+    assert!(
+        snapshot("7391", "338609").matches_image(&image).unwrap(),
+        "another PIN changed the pixels"
+    );
+    assert!(
+        !snapshot("7391", "338610").matches_image(&image).unwrap(),
+        "the comparison cannot tell screens apart"
+    );
+}
+
+#[test]
+fn short_document_code_is_refused_without_signing() {
+    let (_dir, token) = token();
+    let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+    let _ = screen.update(sign::Message::Pin("4826".into()));
+    let _ = screen.update(sign::Message::Code("12345".into()));
+    let _ = screen.update(sign::Message::Submit);
+    assert!(!screen.is_busy());
+    assert_eq!(screen.error().unwrap().id(), "err-code");
+}
+
+#[test]
+fn signing_shows_a_busy_line_and_disables_the_form() {
+    let (_dir, token) = token();
+    let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+    let _ = screen.update(sign::Message::Pin("4826".into()));
+    let _ = screen.update(sign::Message::Code("338609".into()));
+    let _ = screen.update(sign::Message::Submit);
+    assert!(screen.is_busy());
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find(texts.get("busy").as_str()).is_ok());
+    ui.click(texts.get("sign-submit").as_str()).unwrap();
+    assert_eq!(
+        ui.into_messages().count(),
+        0,
+        "the Sign button is disabled while busy"
+    );
+}
+
+#[test]
+fn linked_option_adds_amount_and_payee_fields() {
+    let (_dir, token) = token();
+    let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+    let texts = english();
+    assert!(
+        ui(screen.view(&texts))
+            .find(selector::id(sign::AMOUNT))
+            .is_err()
+    );
+    let _ = screen.update(sign::Message::Linked(true));
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find(selector::id(sign::AMOUNT)).is_ok());
+    assert!(ui.find(selector::id(sign::PAYEE)).is_ok());
+    assert!(ui.find("Payee account").is_ok());
+}
+
+#[test]
+fn response_is_shown_large_and_grouped_with_copy() {
+    let (_dir, token) = token();
+    let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+    let _ = screen.update(sign::Message::Signed(Ok(
+        Response::parse("41357914").unwrap()
+    )));
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find("4135 7914").is_ok());
+    ui.click("Copy").unwrap();
+    let messages: Vec<_> = ui.into_messages().collect();
+    assert!(matches!(messages.as_slice(), [sign::Message::Copy]));
+    let (_, event) = screen.update(sign::Message::Copy);
+    assert!(matches!(event, Some(sign::Event::Copy(ref v)) if v.as_str() == "41357914"));
+}
+
+#[test]
+fn a_stale_hide_timer_does_not_hide_a_newer_response() {
+    let (_dir, token) = token();
+    let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+    let _ = screen.update(sign::Message::Signed(Ok(
+        Response::parse("41357914").unwrap()
+    )));
+    let _ = screen.update(sign::Message::Again);
+    let _ = screen.update(sign::Message::Signed(Ok(
+        Response::parse("11223344").unwrap()
+    )));
+    let _ = screen.update(sign::Message::Hide(1));
+    assert_eq!(screen.response().unwrap().as_str(), "11223344");
+    let _ = screen.update(sign::Message::Hide(3));
+    assert!(screen.response().is_none());
+}
+
+// --- change PIN -----------------------------------------------------------
+
+#[test]
+fn change_pin_mismatch_explains_and_goes_back_to_the_new_pin() {
+    let (_dir, token) = token();
+    let mut screen = change_pin::ChangePin::new(token);
+    let _ = screen.update(change_pin::Message::Current("4826".into()));
+    let _ = screen.update(change_pin::Message::New("7391".into()));
+    let _ = screen.update(change_pin::Message::Again("7319".into()));
+    let _ = screen.update(change_pin::Message::Submit);
+    assert_eq!(screen.error().unwrap().id(), "err-pin-mismatch");
+    assert!(!screen.is_done());
+    let texts = Texts::new(Lang::Russian);
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find(texts.get("err-pin-mismatch").as_str()).is_ok());
+    // Only the current PIN is still there (as bullets); the new ones are cleared.
+    assert!(ui.find("••••").is_ok());
+    assert!(ui.find("4826").is_err());
+}
+
+#[test]
+fn change_pin_refuses_a_trivial_new_pin() {
+    let (_dir, token) = token();
+    let mut screen = change_pin::ChangePin::new(token);
+    let _ = screen.update(change_pin::Message::Current("4826".into()));
+    let _ = screen.update(change_pin::Message::New("0000".into()));
+    let _ = screen.update(change_pin::Message::Again("0000".into()));
+    let _ = screen.update(change_pin::Message::Submit);
+    assert_eq!(screen.error().unwrap().id(), "err-pin-all-same");
+}
+
+#[test]
+fn change_pin_says_up_front_that_it_cannot_check_the_current_pin() {
+    let (_dir, token) = token();
+    let screen = change_pin::ChangePin::new(token);
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find(texts.get("change-body").as_str()).is_ok());
+}
+
+#[test]
+fn change_pin_success_is_said() {
+    let (_dir, token) = token();
+    let mut screen = change_pin::ChangePin::new(token);
+    let _ = screen.update(change_pin::Message::Changed(Ok(())));
+    let texts = english();
+    assert!(
+        ui(screen.view(&texts))
+            .find(texts.get("change-done").as_str())
+            .is_ok()
+    );
+}
+
+// --- menu, welcome, delete, help ------------------------------------------
+
+#[test]
+fn menu_buttons_send_their_action() {
+    let texts = english();
+    for (label, want) in [
+        ("1   Sign", menu::Message::Sign),
+        ("2   Change PIN", menu::Message::ChangePin),
+        ("3   Delete key", menu::Message::Delete),
+        ("4   Help", menu::Message::Help),
+    ] {
+        let menu = menu::Menu;
+        let mut ui = ui(menu.view(&texts));
+        ui.click(label).unwrap();
+        assert_eq!(ui.into_messages().collect::<Vec<_>>(), vec![want]);
+        assert_eq!(menu::Menu::shortcut(&label[..1]), Some(want));
+    }
+    assert_eq!(menu::Menu::shortcut("5"), None);
+}
+
+#[test]
+fn welcome_save_key_button_starts_activation() {
+    let texts = Texts::new(Lang::Kazakh);
+    let screen = welcome::Welcome::new(None);
+    let mut ui = ui(screen.view(&texts));
+    ui.click(texts.get("welcome-save-key").as_str()).unwrap();
+    assert!(matches!(
+        ui.into_messages().collect::<Vec<_>>().as_slice(),
+        [welcome::Message::SaveKey]
+    ));
+}
+
+#[test]
+fn delete_asks_for_explicit_confirmation() {
+    let (_dir, token) = token();
+    let screen = delete::Delete::new(token);
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find(texts.get("delete-title").as_str()).is_ok());
+    ui.click("Yes, delete the key").unwrap();
+    assert!(matches!(
+        ui.into_messages().collect::<Vec<_>>().as_slice(),
+        [delete::Message::Confirm]
+    ));
+}
+
+#[test]
+fn help_has_every_section_in_every_language() {
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let mut ui = ui(help::Help.view(&texts));
+        for (title, _) in help::SECTIONS {
+            assert!(
+                ui.find(texts.get(title).as_str()).is_ok(),
+                "{title} in {}",
+                lang.code()
+            );
+        }
+    }
+}
+
+// --- snapshots ------------------------------------------------------------
+
+/// Pixel hashes of the main screens (tiny-skia, embedded font), committed
+/// under tests/snapshots/. A layout or wording change shows up here; to
+/// accept it, delete the `.sha256` file and run the test again.
+#[test]
+fn main_screens_match_their_snapshot_hashes() {
+    let (_dir, token) = token();
+    let texts = english();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots");
+    let check = |name: &str, mut ui: Simulator<'_, _>| {
+        let path = format!("{dir}/{name}");
+        assert!(
+            ui.snapshot(&Theme::Light)
+                .unwrap()
+                .matches_hash(&path)
+                .unwrap(),
+            "{name} changed"
+        );
+    };
+    check(
+        "welcome",
+        ui(welcome::Welcome::new(None).view(&texts).map(|_| ())),
+    );
+    check("menu", ui(menu::Menu.view(&texts).map(|_| ())));
+    check(
+        "sign",
+        ui(sign::Sign::new(token.clone(), Timings::DEFAULT)
+            .view(&texts)
+            .map(|_| ())),
+    );
+    check(
+        "key-parts",
+        ui(key_parts::KeyParts::new().view(&texts).map(|_| ())),
+    );
+    check(
+        "help-kk",
+        ui(help::Help.view(&Texts::new(Lang::Kazakh)).map(|_| ())),
+    );
+}

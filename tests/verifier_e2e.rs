@@ -1,0 +1,232 @@
+//! End to end: the customer's MobiPass app (the `mobipass` core, a real vault
+//! file with PIN camouflage) against the bank's verifier, on SQLite and on
+//! PostgreSQL. Small Argon2 parameters keep it quick; the scheme is the same.
+
+use mobipass::token::Token;
+use mobipass_scheme::KdfParams;
+use mobipass_verifier::{
+    ActivationKey, Actor, Amount, Config, CredentialId, MasterKey, Outcome, Payee, State, Verifier,
+};
+
+const PIN: &str = "4826";
+const WRONG_PIN: &str = "4827";
+const TEST_KDF: KdfParams = KdfParams {
+    memory_kib: 64,
+    iterations: 1,
+    parallelism: 1,
+};
+
+struct Setup {
+    verifier: Verifier,
+    _dir: tempfile::TempDir,
+    vault_dir: std::path::PathBuf,
+}
+
+/// A verifier on `backend` plus a scratch directory for app vaults; `None`
+/// when PostgreSQL is not configured (fails instead under CI=true).
+async fn setup(postgres: bool) -> Option<Setup> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = if postgres {
+        let Ok(base) = std::env::var("MOBIPASS_TEST_PG_URL") else {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI=true but MOBIPASS_TEST_PG_URL is unset"
+            );
+            eprintln!("SKIPPED: MOBIPASS_TEST_PG_URL is unset, PostgreSQL end-to-end test not run");
+            return None;
+        };
+        // The temporary directory's random name makes a fresh schema name.
+        let suffix: String = dir
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let schema = format!("e2e_{}", suffix.to_ascii_lowercase());
+        let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .unwrap();
+        let separator = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{separator}options=-csearch_path%3D{schema}")
+    } else {
+        format!("sqlite://{}", dir.path().join("bank.sqlite3").display())
+    };
+    let verifier = Verifier::open(&url, MasterKey::generate(), Config::default())
+        .await
+        .unwrap();
+    let vault_dir = dir.path().join("customer");
+    std::fs::create_dir_all(&vault_dir).unwrap();
+    Some(Setup {
+        verifier,
+        _dir: dir,
+        vault_dir,
+    })
+}
+
+/// The customer types the envelope's four parts and a PIN into MobiPass.
+fn activate_app(setup: &Setup, name: &str, key: &ActivationKey) -> Token {
+    let token = Token::open(setup.vault_dir.join(name))
+        .unwrap()
+        .with_kdf_params_for_tests(TEST_KDF);
+    let parts = key.parts();
+    let typed: [&str; 4] = std::array::from_fn(|i| parts[i].as_str());
+    token.activate(&typed, PIN, PIN).unwrap();
+    token
+}
+
+fn operator() -> Actor {
+    Actor::new("operator").unwrap()
+}
+
+async fn full_flow(setup: Setup) {
+    let verifier = &setup.verifier;
+    let alice = CredentialId::new("alice").unwrap();
+    let envelope = verifier.issue(&alice, &operator()).await.unwrap();
+    let app = activate_app(&setup, "alice.vault", &envelope);
+
+    // Sign with the right PIN: accepted, credential becomes active.
+    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    let response = app.sign(PIN, &challenge.code).unwrap();
+    assert_eq!(
+        verifier
+            .verify(&alice, &challenge.id, &response.grouped())
+            .await
+            .unwrap(),
+        Outcome::Accepted
+    );
+    assert_eq!(verifier.status(&alice).await.unwrap().state, State::Active);
+
+    // A wrong PIN gives a normal-looking but wrong response, three times.
+    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    let mut outcomes = Vec::new();
+    for _ in 0..3 {
+        let response = app.sign(WRONG_PIN, &challenge.code).unwrap();
+        assert_eq!(response.as_str().len(), 8);
+        outcomes.push(
+            verifier
+                .verify(&alice, &challenge.id, response.as_str())
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Rejected { attempts_left: 2 },
+            Outcome::Rejected { attempts_left: 1 },
+            Outcome::Blocked
+        ]
+    );
+    let right = app.sign(PIN, &challenge.code).unwrap();
+    assert_eq!(
+        verifier
+            .verify(&alice, &challenge.id, right.as_str())
+            .await
+            .unwrap(),
+        Outcome::Blocked
+    );
+
+    // The operator unblocks: the right PIN works again.
+    verifier.unblock(&alice, &operator()).await.unwrap();
+    assert_eq!(
+        verifier
+            .verify(&alice, &challenge.id, right.as_str())
+            .await
+            .unwrap(),
+        Outcome::Accepted
+    );
+
+    // Linked signature: accepted only for the same amount and payee.
+    let payee_account = "KZ86 125K ZT50 0410 0100";
+    let linked = verifier
+        .challenge(
+            &alice,
+            Some((
+                Amount::from_minor(150_000).unwrap(),
+                Payee::parse(payee_account).unwrap(),
+            )),
+        )
+        .await
+        .unwrap();
+    let other_amount = app
+        .sign_linked(PIN, &linked.code, 150_001, payee_account)
+        .unwrap();
+    assert_eq!(
+        verifier
+            .verify(&alice, &linked.id, other_amount.as_str())
+            .await
+            .unwrap(),
+        Outcome::Rejected { attempts_left: 2 }
+    );
+    let other_payee = app
+        .sign_linked(PIN, &linked.code, 150_000, "KZ86 125K ZT50 0410 0101")
+        .unwrap();
+    assert_eq!(
+        verifier
+            .verify(&alice, &linked.id, other_payee.as_str())
+            .await
+            .unwrap(),
+        Outcome::Rejected { attempts_left: 1 }
+    );
+    let plain = app.sign(PIN, &linked.code).unwrap();
+    assert_eq!(
+        verifier
+            .verify(&alice, &linked.id, plain.as_str())
+            .await
+            .unwrap(),
+        Outcome::Blocked
+    );
+    verifier.unblock(&alice, &operator()).await.unwrap();
+    let same = app
+        .sign_linked(PIN, &linked.code, 150_000, payee_account)
+        .unwrap();
+    assert_eq!(
+        verifier
+            .verify(&alice, &linked.id, same.as_str())
+            .await
+            .unwrap(),
+        Outcome::Accepted
+    );
+
+    // Reissue: the old app signs wrongly, a newly activated one is accepted.
+    let new_envelope = verifier.reissue(&alice, &operator()).await.unwrap();
+    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    let old = app.sign(PIN, &challenge.code).unwrap();
+    assert_eq!(
+        verifier
+            .verify(&alice, &challenge.id, old.as_str())
+            .await
+            .unwrap(),
+        Outcome::Rejected { attempts_left: 2 }
+    );
+    app.delete().unwrap();
+    let new_app = activate_app(&setup, "alice-new.vault", &new_envelope);
+    let new = new_app.sign(PIN, &challenge.code).unwrap();
+    assert_eq!(
+        verifier
+            .verify(&alice, &challenge.id, new.as_str())
+            .await
+            .unwrap(),
+        Outcome::Accepted
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_and_verifier_full_flow_on_sqlite() {
+    full_flow(setup(false).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_and_verifier_full_flow_on_postgres() {
+    if let Some(setup) = setup(true).await {
+        full_flow(setup).await;
+    }
+}
