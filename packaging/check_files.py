@@ -11,7 +11,8 @@ says what to fix:
 - ids: the app id, desktop file, icon name and binary agree everywhere.
 - Info.plist (after substitution) parses with plistlib and has the bundle keys.
 - the Flatpak manifest parses and installs what the .deb installs.
-- icons: every hicolor PNG is the size its folder claims.
+- icons: every hicolor PNG is the size its folder claims, and the GUI's window
+  icon is the one made from the SVG.
 """
 
 import json
@@ -170,6 +171,9 @@ def check_icons() -> None:
             problem(png, "missing (run assets/icons/generate.sh)")
         elif png_size(png) != (size, size):
             problem(png, f"is {png_size(png)}, not {size}x{size}")
+    window_icon = icons / "mobipass-64.png"
+    if window_icon.read_bytes() != (icons / f"hicolor/64x64/apps/{APP_ID}.png").read_bytes():
+        problem(window_icon, "is not the 64x64 icon made from the SVG (run assets/icons/generate.sh)")
     ico = icons / "mobipass.ico"
     reserved, kind, count = struct.unpack("<HHH", ico.read_bytes()[:6])
     if (reserved, kind) != (0, 1) or count < 4:

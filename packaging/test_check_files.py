@@ -92,6 +92,11 @@ class CheckFilesTest(unittest.TestCase):
                     self.tmp / "assets/icons/hicolor/48x48/apps/org.mobipass.MobiPass.png")
         self.assert_problem("48x48", "not 48x48")
 
+    def test_window_icon_not_made_from_the_svg_is_refused(self):
+        shutil.copy(self.tmp / "assets/icons/hicolor/32x32/apps/org.mobipass.MobiPass.png",
+                    self.tmp / "assets/icons/mobipass-64.png")
+        self.assert_problem("mobipass-64.png", "generate.sh")
+
     def test_missing_screenshot_is_refused(self):
         shots = self.tmp / "docs/screenshots"
         shots.mkdir(parents=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates every derived icon from the one source SVG, so the sizes can never
-# drift apart: hicolor PNGs (Linux, Flatpak, the GUI's window icon), mobipass.ico
-# (Windows exe + installer) and mobipass.icns (macOS bundle).
+# drift apart: hicolor PNGs (Linux, Flatpak), mobipass-64.png (the GUI's window
+# icon), mobipass.ico (Windows exe + installer) and mobipass.icns (macOS bundle).
 #
 # Needs Debian's librsvg2-bin (rsvg-convert), icoutils (icotool) and
 # icnsutils (png2icns):  apt-get install librsvg2-bin icoutils icnsutils
@@ -24,6 +24,9 @@ for size in "${sizes[@]}"; do
 done
 
 png() { echo "hicolor/${1}x${1}/apps/$name.png"; }
+
+# The GUI's window icon (src/gui/look.rs embeds this path).
+cp "$(png 64)" mobipass-64.png
 
 # Windows shows 16..48 in lists and 256 in large views; 256 is stored as PNG
 # (--raw) as Vista and later expect, the small ones as BMP for old shells.
