@@ -116,6 +116,9 @@ impl Suite {
     /// Parses a suite string. Data-input elements must appear in the RFC's
     /// order: `[C] QFxx [PH] [Snnn] [TG]`.
     pub fn parse(text: &str) -> Result<Self, SuiteError> {
+        if text.len() > super::SUITE_MAX {
+            return Err(SuiteError::MalformedDataInput("suite string too long"));
+        }
         let fields: Vec<&str> = text.split(':').collect();
         let [version, function, data] = fields[..] else {
             return Err(SuiteError::FieldCount);
