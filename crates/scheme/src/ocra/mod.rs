@@ -75,10 +75,10 @@ pub enum InputError {
 /// digits, most significant first, a `0` nibble appended when their count is
 /// odd, left-aligned in `out`. Up to 38 digits fit a `u128` (the fast path for
 /// every MobiPass question); longer ones go through [`decimal_to_nibbles`].
-fn encode_numeric(decimal: &str, out: &mut [u8; QUESTION_FIELD]) {
+fn encode_numeric(decimal: &[u8], out: &mut [u8]) {
     if decimal.len() <= 38 {
         let value = decimal
-            .bytes()
+            .iter()
             .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'));
         let nibbles = (128 - value.leading_zeros()).div_ceil(4).max(1) as usize;
         // An odd count has at most 31 nibbles, so the shift cannot overflow.
@@ -90,11 +90,38 @@ fn encode_numeric(decimal: &str, out: &mut [u8; QUESTION_FIELD]) {
     }
 }
 
+/// `10^n` for the truncation lengths RFC 6287 allows (0 and 4 to 10).
+const POWERS_OF_TEN: [u64; 11] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+];
+
+/// Dynamic truncation (RFC 4226 section 5.3), reduced mod `10^digits`.
+fn truncate(tag: &[u8], digits: u8) -> u64 {
+    let offset = usize::from(tag[tag.len() - 1] & 0x0f);
+    let binary = u32::from_be_bytes([
+        tag[offset] & 0x7f,
+        tag[offset + 1],
+        tag[offset + 2],
+        tag[offset + 3],
+    ]);
+    u64::from(binary) % POWERS_OF_TEN[usize::from(digits)]
+}
+
 /// Hex digit values of a decimal number written in `decimal` (most significant
 /// first, no leading zeros; `[0]` for zero). Long division by 16 keeps this
 /// exact for questions beyond any machine integer.
-fn decimal_to_nibbles(decimal: &str) -> Vec<u8> {
-    let mut digits: Vec<u8> = decimal.bytes().map(|b| b - b'0').collect();
+fn decimal_to_nibbles(decimal: &[u8]) -> Vec<u8> {
+    let mut digits: Vec<u8> = decimal.iter().map(|b| b - b'0').collect();
     let mut nibbles = Vec::new();
     while digits.iter().any(|&d| d != 0) {
         let mut remainder = 0u32;
@@ -175,7 +202,7 @@ impl Suite {
                 if !q.iter().all(u8::is_ascii_digit) {
                     return Err(InputError::QuestionCharacters);
                 }
-                encode_numeric(input.question, &mut question);
+                encode_numeric(q, &mut question);
             }
             QuestionFormat::Hex => {
                 let nibbles: Option<Vec<u8>> = q.iter().map(|&c| hex_value(c)).collect();
@@ -270,17 +297,7 @@ impl Suite {
         if self.digits == 0 {
             return Ok(Output::Full(tag.to_vec()));
         }
-        // Dynamic truncation (RFC 4226 section 5.3).
-        let offset = usize::from(tag[tag.len() - 1] & 0x0f);
-        let binary = u32::from_be_bytes([
-            tag[offset] & 0x7f,
-            tag[offset + 1],
-            tag[offset + 2],
-            tag[offset + 3],
-        ]);
-        Ok(Output::Truncated(
-            u64::from(binary) % 10u64.pow(u32::from(self.digits)),
-        ))
+        Ok(Output::Truncated(truncate(&tag, self.digits)))
     }
 
     fn compute(&self, key: &[u8], input: &OcraInput<'_>) -> Result<Output, InputError> {
@@ -294,23 +311,29 @@ impl Suite {
         }
     }
 
-    /// [`Suite::respond_value`] for an HMAC-SHA256 suite with the key already
-    /// set up (its inner and outer pads hashed), which saves two of the six
-    /// SHA-256 blocks a MobiPass response costs.
-    pub(crate) fn respond_value_prepared(
-        &self,
-        mac: Hmac<Sha256>,
-        input: &OcraInput<'_>,
-    ) -> Result<Option<u64>, InputError> {
-        assert_eq!(
-            self.hash,
-            HashAlgorithm::Sha256,
-            "prepared keys are HMAC-SHA256"
+    /// The response to a numeric question whose ASCII digits the caller has
+    /// already checked, for an HMAC-SHA256 suite with the key already set up
+    /// (its pads hashed) and no input but the question: the path every
+    /// MobiPass response takes, so it skips the general input checks.
+    pub(crate) fn respond_checked_digits(&self, mut mac: Hmac<Sha256>, digits: &[u8]) -> u64 {
+        assert!(
+            self.hash == HashAlgorithm::Sha256
+                && self.question_format == QuestionFormat::Numeric
+                && !self.counter
+                && self.pin_hash.is_none()
+                && self.session_len.is_none()
+                && self.time_step_seconds.is_none()
+                && self.digits > 0,
+            "only for HMAC-SHA256 QN suites with a question alone"
         );
-        Ok(match self.compute_with(mac, input)? {
-            Output::Truncated(value) => Some(value),
-            Output::Full(_) => None,
-        })
+        debug_assert!(!digits.is_empty() && digits.len() <= self.question_max);
+        debug_assert!(digits.iter().all(u8::is_ascii_digit));
+        let mut head = [0u8; HEAD_MAX];
+        let question = self.text.len() + 1; // the 0x00 separator is already there
+        head[..self.text.len()].copy_from_slice(self.text.as_bytes());
+        encode_numeric(digits, &mut head[question..question + QUESTION_FIELD]);
+        mac.update(&head[..question + QUESTION_FIELD]);
+        truncate(&mac.finalize().into_bytes(), self.digits)
     }
 
     /// Computes the response: zero-padded decimal digits, or, for suites with
@@ -346,14 +369,14 @@ mod tests {
     #[test]
     fn numeric_questions_convert_like_the_reference_code() {
         // 338609 = 0x52AB1: odd nibble count, a 0 nibble goes on the right.
-        assert_eq!(decimal_to_nibbles("338609"), vec![5, 2, 0xA, 0xB, 1]);
+        assert_eq!(decimal_to_nibbles(b"338609"), vec![5, 2, 0xA, 0xB, 1]);
         let mut out = [0u8; 4];
-        pack_nibbles(&decimal_to_nibbles("338609"), &mut out);
+        pack_nibbles(&decimal_to_nibbles(b"338609"), &mut out);
         assert_eq!(out, [0x52, 0xAB, 0x10, 0x00]);
-        assert_eq!(decimal_to_nibbles("00000000"), vec![0]);
+        assert_eq!(decimal_to_nibbles(b"00000000"), vec![0]);
         // Beyond u128: 10^40 = 0x1D6329F1C35CA4BFABB9F5610000000000.
         assert_eq!(
-            decimal_to_nibbles("10000000000000000000000000000000000000000")
+            decimal_to_nibbles(b"10000000000000000000000000000000000000000")
                 .iter()
                 .map(|n| format!("{n:X}"))
                 .collect::<String>(),
@@ -375,9 +398,9 @@ mod tests {
                     })
                     .collect();
                 let mut fast = [0u8; QUESTION_FIELD];
-                encode_numeric(&decimal, &mut fast);
+                encode_numeric(decimal.as_bytes(), &mut fast);
                 let mut long = [0u8; QUESTION_FIELD];
-                pack_nibbles(&decimal_to_nibbles(&decimal), &mut long);
+                pack_nibbles(&decimal_to_nibbles(decimal.as_bytes()), &mut long);
                 assert_eq!(fast, long, "{decimal}");
             }
         }
