@@ -13,10 +13,14 @@ use token_support::*;
 
 /// Runs the binary on `vault` with `stdin` as its standard input.
 fn mobipass(vault: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mobipass"))
-        .arg("--vault")
-        .arg(vault)
-        .args(args)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mobipass"));
+    command.arg("--vault").arg(vault).args(args);
+    run_with_stdin(command, stdin)
+}
+
+/// Runs `command` with `stdin` as its standard input and collects its output.
+fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
         .env_remove("MOBIPASS_VAULT")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -396,23 +400,11 @@ fn memory_shortage_is_reported_as_such_not_as_damage() {
         env!("CARGO_BIN_EXE_mobipass"),
         vault.display()
     );
-    let mut child = std::process::Command::new("sh")
-        .args(["-c", &script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(pin_input.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(8), "stderr: {stderr}");
+    let mut command = Command::new("sh");
+    command.args(["-c", &script]);
+    let output = run_with_stdin(command, pin_input);
+    let stderr = stderr(&output);
+    assert_eq!(code(&output), exit::OUT_OF_MEMORY, "stderr: {stderr}");
     assert!(stderr.contains("not enough free memory"), "{stderr}");
     assert!(!stderr.contains("Delete the key"), "{stderr}");
     assert!(!vault.exists(), "nothing may be written");
