@@ -98,6 +98,14 @@ fn read_part(number: u8, text: &str) -> Result<u32, KeyError> {
         .fold(0u32, |acc, d| acc * 10 + u32::from(d)))
 }
 
+/// The number (1 to 4) of the part holding the first non-digit of `digits`,
+/// read as consecutive parts of `per_part` characters; characters past the
+/// last part count as the last part's.
+fn part_with_non_digit(digits: &str, per_part: usize) -> Option<u8> {
+    let position = digits.chars().position(|c| !c.is_ascii_digit())?;
+    Some((position / per_part).min(PARTS - 1) as u8 + 1)
+}
+
 impl ActivationKey {
     /// A new uniformly random key from the operating system's CSPRNG.
     ///
@@ -153,8 +161,7 @@ impl ActivationKey {
             Some(parts) => Self::from_parts(&parts),
             None => {
                 let digits = strip_separators(text);
-                if let Some(position) = digits.chars().position(|c| !c.is_ascii_digit()) {
-                    let part = (position / PART_DIGITS).min(PARTS - 1) as u8 + 1;
+                if let Some(part) = part_with_non_digit(&digits, PART_DIGITS) {
                     return Err(KeyError::NotDigits { part });
                 }
                 Err(KeyError::WholeKeyLength {
@@ -167,8 +174,7 @@ impl ActivationKey {
     /// Rebuilds a key from its 36 data digits (no check digits), as a bank's
     /// own systems or test vectors may hold them.
     pub fn from_data_digits(digits: &str) -> Result<Self, KeyError> {
-        if let Some(position) = digits.bytes().position(|b| !b.is_ascii_digit()) {
-            let part = (position / DATA_DIGITS_PER_PART).min(PARTS - 1) as u8 + 1;
+        if let Some(part) = part_with_non_digit(digits, DATA_DIGITS_PER_PART) {
             return Err(KeyError::NotDigits { part });
         }
         if digits.len() != PARTS * DATA_DIGITS_PER_PART {

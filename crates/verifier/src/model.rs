@@ -82,7 +82,8 @@ pub enum Outcome {
     /// evaluated and counts as no failure.
     AlreadyUsed,
     /// No such challenge for this credential (never created, created for
-    /// another credential, or dropped by a reissue). Not evaluated, no failure.
+    /// another credential, dropped by a reissue, or purged long after it
+    /// expired). Not evaluated, no failure.
     UnknownChallenge,
 }
 
@@ -151,7 +152,7 @@ pub struct AuditEvent {
     /// Who: an operator, an API key name, or `service`.
     pub actor: String,
     /// What: `issued`, `reissued`, `challenge`, `verify`, `blocked`,
-    /// `unblocked`, `revoked`, `master_key_rotated`.
+    /// `unblocked`, `revoked`, `master_key_rotated`, `purge_challenges`.
     pub action: String,
     /// Which credential, if any.
     pub credential: Option<String>,

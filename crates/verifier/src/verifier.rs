@@ -15,7 +15,10 @@ use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome};
 use crate::rules::Action;
-use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Store};
+use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Purge, Store};
+
+/// Expired challenges deleted per transaction by [`Verifier::purge_challenges`].
+const PURGE_CHUNK: u32 = 2_000;
 
 /// Longest block reason kept in the audit log.
 pub const MAX_REASON_LEN: usize = 200;
@@ -244,6 +247,38 @@ impl Verifier {
         limit: usize,
     ) -> Result<Vec<AuditEvent>, VerifierError> {
         self.store.audit(id, limit).await
+    }
+
+    /// Deletes the challenges that expired more than `retention` ago and
+    /// returns how many went. Without it the challenge table grows by one row
+    /// per signature for ever. A deleted challenge can no longer be answered
+    /// either way: its id then verifies as `UnknownChallenge` instead of
+    /// `Expired` or `AlreadyUsed`, and the audit log keeps every outcome.
+    /// Works in chunks of a few thousand rows, each its own transaction, so
+    /// verifications keep flowing while a large backlog goes.
+    pub async fn purge_challenges(
+        &self,
+        retention: std::time::Duration,
+        actor: &Actor,
+    ) -> Result<u64, VerifierError> {
+        let retention = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+        let expired_before = self.now().saturating_sub(retention);
+        let mut total = 0;
+        loop {
+            let removed = self
+                .store
+                .purge_challenges(Purge {
+                    expired_before,
+                    max_rows: PURGE_CHUNK,
+                    actor: actor.clone(),
+                    now: self.now(),
+                })
+                .await?;
+            total += removed;
+            if removed < u64::from(PURGE_CHUNK) {
+                return Ok(total);
+            }
+        }
     }
 
     /// Re-wraps every stored seed under `new` in one transaction and uses it

@@ -286,3 +286,41 @@ fn default_data_dir_and_database_are_made_private() {
     assert_eq!(mode(&data.join("verifier.sqlite3")), 0o600);
     assert_eq!(mode(&data.join("master.key")), 0o600);
 }
+
+#[test]
+fn purge_challenges_keeps_challenges_that_have_not_expired() {
+    let cli = Cli::new();
+    let issued = cli.json(&["issue", "dora"], 0);
+    let parts: Vec<&str> = issued["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    let key = ActivationKey::from_parts(&[parts[0], parts[1], parts[2], parts[3]]).unwrap();
+    let challenge = cli.json(&["challenge", "dora"], 0);
+    // Even with no retention at all, an open challenge is not expired yet.
+    assert_eq!(
+        cli.json(&["purge-challenges", "--older-than", "0s"], 0),
+        serde_json::json!({"result": "purged", "challenges": 0})
+    );
+    let right = respond(&key, challenge["code"].as_str().unwrap());
+    let id = challenge["id"].as_str().unwrap();
+    assert_eq!(
+        cli.json(&["verify", "dora", id, &right], 0)["outcome"],
+        "accepted"
+    );
+    let text = cli.run(&["purge-challenges"]);
+    assert!(text.status.success(), "{text:?}");
+    assert_eq!(
+        String::from_utf8(text.stdout).unwrap(),
+        "0 expired challenge(s) deleted.\n"
+    );
+    // A retention that is not a duration is a usage error.
+    assert_eq!(
+        cli.run(&["purge-challenges", "--older-than", "a week"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -66,11 +66,22 @@ async fn crash_child() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sigkill_mid_stream_loses_no_acknowledged_verification() {
+async fn sigkill_mid_stream_loses_no_acknowledged_verification_on_sqlite() {
+    sigkill_mid_stream(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_mid_stream_loses_no_acknowledged_verification_on_postgres() {
+    sigkill_mid_stream(Backend::Postgres).await;
+}
+
+async fn sigkill_mid_stream(backend: Backend) {
     if std::env::var("MOBIPASS_CRASH_CHILD").is_ok() {
         return;
     }
-    let db = TestDb::new(Backend::Sqlite).await.unwrap();
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
     let master = MasterKey::generate();
     let operator = Actor::new("operator").unwrap();
     let mut plan = String::new();
@@ -94,8 +105,8 @@ async fn sigkill_mid_stream_loses_no_acknowledged_verification() {
             }
         }
     }
-    let dir = db.dir.as_ref().unwrap().path();
-    let plan_path = dir.join("plan.txt");
+    let plan_dir = tempfile::tempdir().unwrap();
+    let plan_path = plan_dir.path().join("plan.txt");
     std::fs::write(&plan_path, plan).unwrap();
 
     let mut child = Command::new(std::env::current_exe().unwrap())

@@ -91,11 +91,26 @@ async fn try_post(client: &Client, path: &str, body: Value) -> Option<Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sigkill_under_load_loses_nothing_acknowledged() {
+async fn sigkill_under_load_loses_nothing_acknowledged_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("verifier.sqlite3").display());
-    let config = write_config(dir.path(), "");
-    let mut server = ServerProcess::spawn(&url, &config);
+    sigkill_under_load(&url, dir.path()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_under_load_loses_nothing_acknowledged_on_postgres() {
+    let Some(url) = http_support::postgres_url().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    sigkill_under_load(&url, dir.path()).await;
+}
+
+/// Load from [`WORKERS`] clients, SIGKILL, restart on the same database:
+/// every acknowledged verification is there, in order.
+async fn sigkill_under_load(url: &str, dir: &std::path::Path) {
+    let config = write_config(dir, "");
+    let mut server = ServerProcess::spawn(url, &config);
 
     let mut keys = Vec::new();
     for worker in 0..WORKERS {
@@ -130,7 +145,7 @@ async fn sigkill_under_load_loses_nothing_acknowledged() {
         "too little load to mean anything: {acknowledged}"
     );
 
-    let restarted = ServerProcess::spawn(&url, &config);
+    let restarted = ServerProcess::spawn(url, &config);
     for (worker, ledger) in ledgers.iter().enumerate() {
         let id = format!("crash-{worker}");
         // Every acknowledged verification is in the audit log, in order,

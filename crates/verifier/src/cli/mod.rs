@@ -115,6 +115,13 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Delete challenges that expired long ago (the audit log keeps every
+    /// outcome). `serve` does this hourly on its own.
+    PurgeChallenges {
+        /// Keep challenges that expired less than this long ago ("7d", "12h").
+        #[arg(long, default_value = "7d", value_parser = humantime::parse_duration)]
+        older_than: std::time::Duration,
+    },
     /// Re-wrap every stored seed under a new master key, in one transaction.
     RotateMasterKey {
         /// Where the new key is (created with a fresh key if missing). Default:
@@ -277,6 +284,12 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let id = id.as_deref().map(credential).transpose()?;
             let events = verifier.audit(id.as_ref(), *limit).await?;
             output::audit(json, &events)?;
+        }
+        Command::PurgeChallenges { older_than } => {
+            let count = verifier
+                .purge_challenges(*older_than, &actor(&cli)?)
+                .await?;
+            output::purged(json, count)?;
         }
         Command::RotateMasterKey { .. } | Command::Serve(_) | Command::ApiKey(_) => {
             unreachable!("handled above")

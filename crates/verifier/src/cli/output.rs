@@ -171,3 +171,10 @@ pub(crate) fn rotated(json: bool, count: usize) -> io::Result<()> {
         "Master key rotated: {count} seed(s) re-wrapped.\n"
     ))
 }
+
+pub(crate) fn purged(json: bool, count: u64) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({ "result": "purged", "challenges": count }));
+    }
+    emit(&format!("{count} expired challenge(s) deleted.\n"))
+}

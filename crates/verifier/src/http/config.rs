@@ -18,6 +18,8 @@ use super::auth::{ApiKeyEntry, ApiKeys, KeyTableError};
 pub const DEFAULT_PORT: u16 = 8440;
 /// Largest request body accepted by default; real requests are < 300 bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+/// Default time an expired challenge is kept before the hourly purge.
+pub const DEFAULT_CHALLENGE_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Default deadline for a whole request, body included.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -78,6 +80,9 @@ pub struct FileConfig {
     pub failure_limit: Option<u8>,
     /// Seconds a challenge stays valid.
     pub challenge_ttl_secs: Option<u64>,
+    /// Hours an expired challenge is kept before the hourly purge deletes
+    /// it; 0 turns the purge off (run `purge-challenges` yourself).
+    pub challenge_retention_hours: Option<u64>,
     /// SQLite group commit: most operations committed with one fsync.
     pub max_batch: Option<usize>,
     /// PostgreSQL: connections in the pool.
@@ -115,6 +120,8 @@ pub struct Settings {
     pub failure_limit: Option<u8>,
     /// Challenge lifetime override.
     pub challenge_ttl: Option<Duration>,
+    /// How long expired challenges are kept; `None`: never purged here.
+    pub challenge_retention: Option<Duration>,
     /// Group-commit batch override.
     pub max_batch: Option<usize>,
     /// PostgreSQL pool size override.
@@ -185,6 +192,11 @@ impl Settings {
             master_key_file: file.master_key_file,
             failure_limit: file.failure_limit,
             challenge_ttl: file.challenge_ttl_secs.map(Duration::from_secs),
+            challenge_retention: match file.challenge_retention_hours {
+                None => Some(DEFAULT_CHALLENGE_RETENTION),
+                Some(0) => None,
+                Some(hours) => Some(Duration::from_secs(hours.saturating_mul(3600))),
+            },
             max_batch: file.max_batch,
             pg_pool_size: file.pg_pool_size,
             request_timeout,
@@ -269,6 +281,32 @@ mod tests {
             assert!(error.contains(expected), "{text:?} gave {error}");
         }
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn challenge_retention_defaults_to_a_week_and_zero_turns_the_purge_off() {
+        let settings = Settings::resolve(Overrides::default(), no_env).unwrap();
+        assert_eq!(
+            settings.challenge_retention,
+            Some(Duration::from_secs(7 * 24 * 3600))
+        );
+        let dir = tempfile::tempdir().unwrap();
+        for (text, expected) in [
+            ("challenge_retention_hours = 0\n", None),
+            (
+                "challenge_retention_hours = 36\n",
+                Some(Duration::from_secs(36 * 3600)),
+            ),
+        ] {
+            let path = dir.path().join("retention.toml");
+            std::fs::write(&path, text).unwrap();
+            let flags = Overrides {
+                config: Some(path),
+                ..Overrides::default()
+            };
+            let settings = Settings::resolve(flags, no_env).unwrap();
+            assert_eq!(settings.challenge_retention, expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ use self::config::{ConfigError, Overrides, Settings};
 use self::error::ApiError;
 use self::metrics::Metrics;
 use self::routes::AppState;
-use crate::{Config, MasterKey, Verifier, VerifierError};
+use crate::{Actor, Config, MasterKey, Verifier, VerifierError};
 
 /// `mobipass-verifier serve`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -315,6 +315,26 @@ async fn serve_checked(
     serve_with(verifier, settings).await
 }
 
+/// Deletes long-expired challenges at start and then every hour, so the
+/// table holds days of challenges rather than every one ever made. Several
+/// nodes may do this on one PostgreSQL database: chunks skip each other's rows.
+async fn purge_hourly(verifier: Verifier, retention: std::time::Duration) {
+    let actor = Actor::service();
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    hourly.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        hourly.tick().await;
+        match verifier.purge_challenges(retention, &actor).await {
+            Ok(0) => {}
+            Ok(count) => eprintln!("mobipass-verifier: purged {count} expired challenge(s)"),
+            // A purge carries no secret, so its error can be shown whole.
+            Err(error) => eprintln!(
+                "mobipass-verifier: purging expired challenges failed ({error}); retrying in an hour"
+            ),
+        }
+    }
+}
+
 /// Binds, announces the address on stdout (`listening on http://ADDR`) and
 /// serves `verifier` until SIGTERM or Ctrl-C.
 pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), ServeError> {
@@ -338,9 +358,17 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
         body_limit: settings.body_limit,
         request_timeout: settings.request_timeout,
     };
+    let purge = settings
+        .challenge_retention
+        .map(|retention| tokio::spawn(purge_hourly(verifier.clone(), retention)));
     println!("listening on http://{bound}");
     let app = app(verifier, settings.api_keys, limits);
-    run(listener, app, shutdown_signal()).await.map_err(io)?;
+    let served = run(listener, app, shutdown_signal()).await;
+    // A purge cut short loses nothing: each chunk is its own transaction.
+    if let Some(purge) = purge {
+        purge.abort();
+    }
+    served.map_err(io)?;
     eprintln!("mobipass-verifier: stopped after finishing requests in flight");
     Ok(())
 }

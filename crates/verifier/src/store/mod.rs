@@ -93,6 +93,25 @@ pub(crate) struct Change {
     pub(crate) now: i64,
 }
 
+/// One bounded chunk of expired challenges to forget.
+pub(crate) struct Purge {
+    /// Challenges whose expiry is before this instant (ms) go.
+    pub(crate) expired_before: i64,
+    /// At most this many rows in one transaction, so verifications queued
+    /// behind it wait milliseconds, not the length of a table scan.
+    pub(crate) max_rows: u32,
+    pub(crate) actor: Actor,
+    pub(crate) now: i64,
+}
+
+/// The audit detail of a purge chunk.
+pub(crate) fn purge_detail(removed: u64, expired_before: i64) -> String {
+    format!(
+        "{removed} challenges that expired before {} removed",
+        humantime::format_rfc3339_seconds(crate::clock::from_millis(expired_before))
+    )
+}
+
 /// A credential store. Each call is one durable transaction.
 #[async_trait]
 pub(crate) trait Store: Send + Sync {
@@ -113,6 +132,9 @@ pub(crate) trait Store: Send + Sync {
         actor: Actor,
         now: i64,
     ) -> Result<usize, VerifierError>;
+    /// Deletes up to `max_rows` expired challenges (audited when any);
+    /// returns how many went.
+    async fn purge_challenges(&self, purge: Purge) -> Result<u64, VerifierError>;
     /// A credential's status.
     async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError>;
     /// The newest `limit` audit events, newest first, optionally for one credential.

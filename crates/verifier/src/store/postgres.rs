@@ -29,12 +29,13 @@ use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Outcome, State};
 use crate::rules::{self, ChallengeRow, CredentialRow};
 use crate::seal::{self, SealedSeed};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Sealer, Store};
+use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store, purge_detail};
 
 /// Key of the advisory lock that serialises migrations between nodes.
 const MIGRATION_LOCK: i64 = 0x4d6f_6269_5061_7373; // "MobiPass"
 
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE credentials (
     id            TEXT PRIMARY KEY,
     state         TEXT NOT NULL CHECK (state IN ('issued', 'active', 'blocked', 'revoked')),
@@ -79,7 +80,11 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"];
+",
+    r"
+CREATE INDEX challenges_by_expiry ON challenges (expires_at);
+",
+];
 
 /// The PostgreSQL store.
 pub(crate) struct PgStore {
@@ -501,6 +506,33 @@ impl Store for PgStore {
         tx.commit().await?;
         *sealer = Sealer::new(new);
         Ok(rows.len())
+    }
+
+    async fn purge_challenges(&self, purge: Purge) -> Result<u64, VerifierError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // SKIP LOCKED: a row some node is verifying right now is left for
+        // the next purge rather than waited for.
+        let removed = tx
+            .execute(
+                "DELETE FROM challenges WHERE id IN \
+                 (SELECT id FROM challenges WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                &[&purge.expired_before, &i64::from(purge.max_rows)],
+            )
+            .await?;
+        if removed > 0 {
+            append_audit(
+                &tx,
+                purge.now,
+                &purge.actor,
+                "purge_challenges",
+                None,
+                &purge_detail(removed, purge.expired_before),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
     }
 
     async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {

@@ -36,7 +36,7 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Outcome};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Sealer, Store};
+use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store};
 
 /// The master key as one batch may use it: only while the database still
 /// names it as the key in force (checked inside the batch's transaction).
@@ -379,6 +379,11 @@ impl Store for SqliteStore {
             }))
             .map_err(|_| writer_gone())?;
         answer.await.map_err(|_| writer_gone())?
+    }
+
+    async fn purge_challenges(&self, purge: Purge) -> Result<u64, VerifierError> {
+        self.write(move |conn, _| ops::purge_challenges(conn, &purge))
+            .await
     }
 
     async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {

@@ -10,7 +10,7 @@ use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Outcome, State};
 use crate::rules::{self, ChallengeRow, CredentialRow};
 use crate::seal::{self, SealedSeed};
-use crate::store::{Attempt, Change, NewChallenge, NewKey};
+use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, purge_detail};
 
 fn append_audit(
     conn: &Connection,
@@ -223,6 +223,27 @@ pub(crate) fn change(conn: &Connection, change: &Change) -> Result<(), VerifierE
         change.action.audit_detail(),
     )?;
     Ok(())
+}
+
+pub(crate) fn purge_challenges(conn: &Connection, purge: &Purge) -> Result<u64, VerifierError> {
+    let removed = conn
+        .prepare_cached(
+            "DELETE FROM challenges WHERE id IN \
+             (SELECT id FROM challenges WHERE expires_at < ?1 LIMIT ?2)",
+        )?
+        .execute(params![purge.expired_before, purge.max_rows])?;
+    let removed = removed as u64;
+    if removed > 0 {
+        append_audit(
+            conn,
+            purge.now,
+            &purge.actor,
+            "purge_challenges",
+            None,
+            &purge_detail(removed, purge.expired_before),
+        )?;
+    }
+    Ok(removed)
 }
 
 /// Re-wraps every seed from `old` to `new`; the caller owns the transaction.

@@ -8,7 +8,8 @@
 use rusqlite::Connection;
 
 /// Migrations in order; entry `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE credentials (
     id            TEXT PRIMARY KEY,
     state         TEXT NOT NULL CHECK (state IN ('issued', 'active', 'blocked', 'revoked')),
@@ -51,7 +52,11 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) STRICT;
-"];
+",
+    r"
+CREATE INDEX challenges_by_expiry ON challenges (expires_at);
+",
+];
 
 /// Brings the schema up to date in one transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -62,4 +67,43 @@ pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.pragma_update(None, "user_version", index + 1)?;
     }
     tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> usize {
+        conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_version_one_database_is_upgraded_in_place_and_keeps_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn), MIGRATIONS.len());
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'challenges_by_expiry'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 1);
+        let kept: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'k'", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(kept, "v");
+        // Running again is a no-op, not a "index already exists" failure.
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn), MIGRATIONS.len());
+    }
 }
