@@ -47,6 +47,18 @@ impl Cli {
 }
 
 impl Cli {
+    /// `issue ID`, read back as the key the customer's envelope holds.
+    fn issue(&self, id: &str) -> ActivationKey {
+        let issued = self.json(&["issue", id], 0);
+        let parts: Vec<&str> = issued["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        ActivationKey::from_parts(&[parts[0], parts[1], parts[2], parts[3]]).unwrap()
+    }
+
     /// `verify ... -` with the response fed on stdin.
     fn verify_from_stdin(&self, id: &str, challenge: &str, response: &str) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mobipass-verifier"))
@@ -153,14 +165,7 @@ fn issue_prints_the_envelope_grouped_in_text_mode() {
 #[test]
 fn verify_reads_the_response_from_stdin_when_given_dash() {
     let cli = Cli::new();
-    let issued = cli.json(&["issue", "dave"], 0);
-    let parts: Vec<&str> = issued["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
-    let key = ActivationKey::from_parts(&[parts[0], parts[1], parts[2], parts[3]]).unwrap();
+    let key = cli.issue("dave");
     let challenge = cli.json(&["challenge", "dave"], 0);
     let (id, code) = (
         challenge["id"].as_str().unwrap(),
@@ -290,14 +295,7 @@ fn default_data_dir_and_database_are_made_private() {
 #[test]
 fn purge_challenges_keeps_challenges_that_have_not_expired() {
     let cli = Cli::new();
-    let issued = cli.json(&["issue", "dora"], 0);
-    let parts: Vec<&str> = issued["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
-    let key = ActivationKey::from_parts(&[parts[0], parts[1], parts[2], parts[3]]).unwrap();
+    let key = cli.issue("dora");
     let challenge = cli.json(&["challenge", "dora"], 0);
     // Even with no retention at all, an open challenge is not expired yet.
     assert_eq!(

@@ -161,11 +161,7 @@ both_stores!(
 both_stores!(
     expired_challenge_is_refused_and_counts_no_failure,
     |db: TestDb| async move {
-        let clock = common::clock_at_now();
-        let verifier = db
-            .open(MasterKey::generate(), Config::default())
-            .await
-            .with_clock(clock.clone());
+        let (verifier, clock) = db.open_with_manual_clock().await;
         let alice = id("alice");
         let key = verifier.issue(&alice, &operator()).await.unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();

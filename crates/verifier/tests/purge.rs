@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{TestDb, respond, wrong};
-use mobipass_verifier::{Actor, Config, CredentialId, MasterKey, Outcome};
+use mobipass_verifier::{Actor, CredentialId, Outcome};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
@@ -18,11 +18,7 @@ fn operator() -> Actor {
 both_stores!(
     purge_takes_only_challenges_expired_before_the_retention,
     |db: TestDb| async move {
-        let clock = common::clock_at_now();
-        let verifier = db
-            .open(MasterKey::generate(), Config::default())
-            .await
-            .with_clock(clock.clone());
+        let (verifier, clock) = db.open_with_manual_clock().await;
         let alice = CredentialId::new("alice").unwrap();
         let key = verifier.issue(&alice, &operator()).await.unwrap();
 
@@ -86,11 +82,7 @@ both_stores!(
         // More than the 2,000 rows one purge transaction takes.
         const CREDENTIALS: usize = 9;
         const PER_CREDENTIAL: usize = 250;
-        let clock = common::clock_at_now();
-        let verifier = db
-            .open(MasterKey::generate(), Config::default())
-            .await
-            .with_clock(clock.clone());
+        let (verifier, clock) = db.open_with_manual_clock().await;
         let mut tasks = Vec::new();
         for n in 0..CREDENTIALS {
             let verifier = verifier.clone();

@@ -71,6 +71,16 @@ impl TestDb {
             .await
             .expect("open verifier")
     }
+
+    /// A verifier with default settings on a clock the test moves by hand.
+    pub async fn open_with_manual_clock(&self) -> (Verifier, Arc<mobipass_verifier::ManualClock>) {
+        let clock = clock_at_now();
+        let verifier = self
+            .open(MasterKey::generate(), Config::default())
+            .await
+            .with_clock(clock.clone());
+        (verifier, clock)
+    }
 }
 
 fn rand_bytes() -> [u8; 6] {
