@@ -42,8 +42,10 @@ cp "$CARGO_TARGET_DIR/debug/mobipass" "$work/mobipass"
 bin="$work/mobipass"
 
 # Xvfb picks a free display itself (-displayfd): other X servers on this
-# machine may use numbers whose lock files we cannot see.
-Xvfb -displayfd 3 -screen 0 1600x1200x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+# machine may use numbers whose lock files we cannot see. -noreset: by
+# default the server resets when its last client leaves (between two app
+# runs here), and an app starting during that reset cannot open the display.
+Xvfb -displayfd 3 -noreset -screen 0 1600x1200x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 100); do [[ -s "$work/display" ]] && break; sleep 0.1; done
 [[ -s "$work/display" ]] || { cat "$work/xvfb.log" >&2; fail "Xvfb did not start"; }
@@ -60,7 +62,10 @@ start_app() { # $1 = locale, $2 = scale factor (default 1)
   for _ in $(seq 100); do
     window="$(xdotool search --name '^MobiPass$' 2>/dev/null | head -1 || true)"
     [[ -n "$window" ]] && break
-    kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log" >&2; fail "the app exited"; }
+    kill -0 "$app_pid" 2>/dev/null || {
+      cat "$work/app.log" "$work/xvfb.log" >&2
+      fail "the app exited"
+    }
     sleep 0.2
   done
   [[ -n "$window" ]] || fail "no window appeared"

@@ -107,17 +107,20 @@ if ! cargo metadata --format-version 1 --no-deps --locked --offline 2>/dev/null 
     | python3 -c 'import json,sys; m=json.load(sys.stdin); p=[p for p in m["packages"] if p["name"]=="mobipass"][0]; sys.exit(0 if any(d["name"]=="iced" for d in p["dependencies"]) else 1)'; then
   echo "SKIPPED: the mobipass package has no GUI yet (no iced dependency); this step runs once the GUI is merged"
 else
-  display=:97
-  Xvfb "$display" -screen 0 1024x768x24 -nolisten tcp >"$scratch/xvfb.log" 2>&1 &
+  # A free display chosen by Xvfb itself; -noreset keeps the server from
+  # resetting (and refusing connections) when xdpyinfo, its first client, leaves.
+  Xvfb -displayfd 3 -noreset -screen 0 1024x768x24 -nolisten tcp 3>"$scratch/display" >"$scratch/xvfb.log" 2>&1 &
   xvfb_pid=$!
-  for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.2; done
-  xdpyinfo -display "$display" >/dev/null 2>&1 || fail "Xvfb did not start"
+  for _ in $(seq 50); do [ -s "$scratch/display" ] && break; sleep 0.2; done
+  [ -s "$scratch/display" ] || { cat "$scratch/xvfb.log"; fail "Xvfb did not start"; }
+  display=":$(tr -d '[:space:]' <"$scratch/display")"
+  xdpyinfo -display "$display" >/dev/null 2>&1 || fail "cannot reach Xvfb on $display"
   env -i PATH=/usr/bin:/bin HOME="$home" MOBIPASS_VAULT="$vault" DISPLAY="$display" \
     mobipass >"$scratch/gui.log" 2>&1 &
   gui_pid=$!
   window=
   for _ in $(seq 60); do
-    kill -0 "$gui_pid" 2>/dev/null || { cat "$scratch/gui.log"; fail "the installed GUI exited at start"; }
+    kill -0 "$gui_pid" 2>/dev/null || { cat "$scratch/gui.log" "$scratch/xvfb.log"; fail "the installed GUI exited at start"; }
     window=$(xwininfo -display "$display" -root -tree | grep -i 'mobipass' | head -n 1 || true)
     [ -n "$window" ] && break
     sleep 0.5
