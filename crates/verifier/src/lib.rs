@@ -31,7 +31,7 @@ pub use config::Config;
 pub use error::VerifierError;
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
-pub use model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, State};
+pub use model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, State, Verified};
 pub use verifier::Verifier;
 
 pub use mobipass_scheme::{ActivationKey, Amount, Payee};

@@ -58,6 +58,18 @@ impl State {
     }
 }
 
+/// A verification's outcome, and whether this very response blocked the
+/// credential: the moment to tell the customer (and to count a block once,
+/// however many guesses arrive after it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// What the caller reports.
+    pub outcome: Outcome,
+    /// This wrong response reached the failure limit. `false` when the
+    /// credential was blocked before (the outcome is `Blocked` either way).
+    pub blocked_now: bool,
+}
+
 /// The result of one verification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]

@@ -14,7 +14,7 @@ use mobipass_scheme::{Amount, Challenge, DocumentCode, Payee, Response};
 use crate::error::VerifierError;
 use crate::ids::CredentialId;
 use crate::master_key::MasterKey;
-use crate::model::{Outcome, State};
+use crate::model::{Outcome, State, Verified};
 use crate::seal::{self, SealedSeed};
 
 /// A credential row as loaded for a decision.
@@ -72,6 +72,14 @@ impl Verdict {
             outcome,
             credential: None,
             consume_challenge: false,
+        }
+    }
+
+    /// What the caller learns.
+    pub(crate) fn verified(&self) -> Verified {
+        Verified {
+            outcome: self.outcome,
+            blocked_now: matches!(self.credential, Some((State::Blocked, ..))),
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
-use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome};
+use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, Verified};
 use crate::rules::Action;
 use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Purge, Store};
 
@@ -172,6 +172,19 @@ impl Verifier {
         response: &str,
         actor: &Actor,
     ) -> Result<Outcome, VerifierError> {
+        let verified = self.verify_detailed(id, challenge, response, actor).await?;
+        Ok(verified.outcome)
+    }
+
+    /// [`Verifier::verify_as`], also saying whether this response is the one
+    /// that blocked the credential.
+    pub async fn verify_detailed(
+        &self,
+        id: &CredentialId,
+        challenge: &ChallengeId,
+        response: &str,
+        actor: &Actor,
+    ) -> Result<Verified, VerifierError> {
         let response = Response::parse(response)
             .map_err(|_| VerifierError::InvalidInput("a response is 8 digits".into()))?;
         self.store

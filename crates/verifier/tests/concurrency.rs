@@ -21,22 +21,30 @@ async fn concurrent_wrong_guesses_stop_at_the_limit(verifiers: Vec<Verifier>) {
     for n in 0..ATTEMPTS {
         let verifier = verifiers[n % verifiers.len()].clone();
         let (alice, challenge_id, bad) = (alice.clone(), challenge.id, bad.clone());
+        let actor = operator.clone();
         tasks.push(tokio::spawn(async move {
-            verifier.verify(&alice, &challenge_id, &bad).await.unwrap()
+            let verified = verifier.verify_detailed(&alice, &challenge_id, &bad, &actor);
+            verified.await.unwrap()
         }));
     }
     let mut rejected = Vec::new();
-    let mut blocked = 0;
+    let (mut blocked, mut blocked_now) = (0, 0);
     for task in tasks {
-        match task.await.unwrap() {
+        let verified = task.await.unwrap();
+        match verified.outcome {
             Outcome::Rejected { attempts_left } => rejected.push(attempts_left),
             Outcome::Blocked => blocked += 1,
             other => panic!("unexpected {other:?}"),
         }
+        blocked_now += usize::from(verified.blocked_now);
     }
     rejected.sort_unstable();
     assert_eq!(rejected, [1, 2], "exactly limit - 1 rejections");
     assert_eq!(blocked, ATTEMPTS - 2);
+    assert_eq!(
+        blocked_now, 1,
+        "one response blocked; the rest found it blocked"
+    );
     let status = verifiers[0].status(&alice).await.unwrap();
     assert_eq!(
         (status.state, status.failures),

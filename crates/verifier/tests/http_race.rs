@@ -57,6 +57,12 @@ async fn two_hundred_concurrent_wrong_guesses_evaluate_only_the_limit() {
     let parts = server.client.issue("target").await;
     let outcomes = guess_concurrently(std::slice::from_ref(&server.client), "target", &parts).await;
     assert_eq!(outcomes, expected_outcomes());
+    // One of the 200 blocked the credential; the other 197 found it blocked.
+    let metrics = server.client.get("/metrics", None).await.text;
+    assert!(
+        metrics.contains("mobipass_blocks_total{cause=\"failures\"} 1\n"),
+        "{metrics}"
+    );
 
     let status = server
         .client

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::{TestDb, respond, wrong};
 use mobipass_verifier::{
-    Actor, Amount, ChallengeId, Config, CredentialId, MasterKey, Outcome, Payee, State,
+    Actor, Amount, ChallengeId, Config, CredentialId, MasterKey, Outcome, Payee, State, Verified,
     VerifierError,
 };
 
@@ -68,16 +68,29 @@ both_stores!(
             verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
             Outcome::Rejected { attempts_left: 1 }
         );
+        // The third wrong response is the one that blocks...
+        let third = verifier
+            .verify_detailed(&alice, &challenge.id, &bad, &operator())
+            .await
+            .unwrap();
         assert_eq!(
-            verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
-            Outcome::Blocked
+            third,
+            Verified {
+                outcome: Outcome::Blocked,
+                blocked_now: true
+            }
         );
+        // ...and every later one, even right, finds it blocked.
+        let later = verifier
+            .verify_detailed(&alice, &challenge.id, &right, &operator())
+            .await
+            .unwrap();
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &right)
-                .await
-                .unwrap(),
-            Outcome::Blocked
+            later,
+            Verified {
+                outcome: Outcome::Blocked,
+                blocked_now: false
+            }
         );
         let status = verifier.status(&alice).await.unwrap();
         assert_eq!((status.state, status.failures), (State::Blocked, 3));
@@ -325,12 +338,18 @@ both_stores!(
             .block(&alice, "customer reported a lost laptop", &operator())
             .await
             .unwrap();
+        let right = respond(&key, &challenge);
+        let verified = verifier
+            .verify_detailed(&alice, &challenge.id, &right, &operator())
+            .await
+            .unwrap();
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&key, &challenge))
-                .await
-                .unwrap(),
-            Outcome::Blocked
+            verified,
+            Verified {
+                outcome: Outcome::Blocked,
+                blocked_now: false
+            },
+            "the operator blocked it, not this response"
         );
         assert!(
             verifier

@@ -160,15 +160,15 @@ pub async fn verify(
         ));
     }
     let started = Instant::now();
-    let started_at = SystemTime::now();
-    let outcome = state
+    let verified = state
         .verifier
-        .verify_as(&id, &challenge, &request.response, &actor(&caller))
+        .verify_detailed(&id, &challenge, &request.response, &actor(&caller))
         .await?;
+    let outcome = verified.outcome;
     state
         .metrics
         .verification(outcome.as_str(), started.elapsed());
-    if outcome == Outcome::Blocked && blocked_since(&state, &id, started_at).await {
+    if verified.blocked_now {
         state.metrics.blocked_by_failures();
     }
     Ok(Json(VerifyResult {
@@ -178,23 +178,6 @@ pub async fn verify(
             _ => None,
         },
     }))
-}
-
-/// Whether the credential's last change is no older than `since`: a
-/// `blocked` answer then came from this very attempt reaching the limit (the
-/// library reports the blocking attempt and later refusals alike, and a
-/// refusal does not touch the credential). Only runs on `blocked` answers.
-async fn blocked_since(state: &AppState, id: &CredentialId, since: SystemTime) -> bool {
-    let since = since
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis());
-    match state.verifier.status(id).await {
-        Ok(status) => status
-            .updated
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .is_ok_and(|updated| updated.as_millis() >= since),
-        Err(_) => false,
-    }
 }
 
 /// `GET /v1/credentials/{id}` (bank, operator).

@@ -12,7 +12,7 @@ use mobipass_scheme::{OcraKey, Response};
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
-use crate::model::{AuditEvent, CredentialStatus, Outcome};
+use crate::model::{AuditEvent, CredentialStatus, Verified};
 use crate::rules::Action;
 
 mod pg_connect;
@@ -122,7 +122,7 @@ pub(crate) trait Store: Send + Sync {
     /// Records a challenge for an issued or active credential.
     async fn challenge(&self, new: NewChallenge) -> Result<(), VerifierError>;
     /// Judges a response, serialised per credential.
-    async fn verify(&self, attempt: Attempt) -> Result<Outcome, VerifierError>;
+    async fn verify(&self, attempt: Attempt) -> Result<Verified, VerifierError>;
     /// Blocks, unblocks or revokes.
     async fn change(&self, change: Change) -> Result<(), VerifierError>;
     /// Re-wraps every seed under `new` in one transaction; returns how many.

@@ -26,7 +26,7 @@ use crate::clock::from_millis;
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
-use crate::model::{AuditEvent, CredentialStatus, Outcome, State};
+use crate::model::{AuditEvent, CredentialStatus, State, Verified};
 use crate::rules::{self, ChallengeRow, CredentialRow};
 use crate::seal::{self, SealedSeed};
 use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store, purge_detail};
@@ -355,7 +355,7 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn verify(&self, attempt: Attempt) -> Result<Outcome, VerifierError> {
+    async fn verify(&self, attempt: Attempt) -> Result<Verified, VerifierError> {
         let sealer = self.master.read().await;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -429,7 +429,7 @@ impl Store for PgStore {
         )
         .await?;
         tx.commit().await?;
-        Ok(verdict.outcome)
+        Ok(verdict.verified())
     }
 
     async fn change(&self, change: Change) -> Result<(), VerifierError> {

@@ -35,7 +35,7 @@ use tokio::sync::oneshot;
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
-use crate::model::{AuditEvent, CredentialStatus, Outcome};
+use crate::model::{AuditEvent, CredentialStatus, Verified};
 use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store};
 
 /// The master key as one batch may use it: only while the database still
@@ -354,7 +354,7 @@ impl Store for SqliteStore {
         self.write(move |conn, _| ops::challenge(conn, &new)).await
     }
 
-    async fn verify(&self, attempt: Attempt) -> Result<Outcome, VerifierError> {
+    async fn verify(&self, attempt: Attempt) -> Result<Verified, VerifierError> {
         self.write(move |conn, key| ops::verify(conn, key.get()?, &attempt))
             .await
     }

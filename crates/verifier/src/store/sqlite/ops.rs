@@ -7,7 +7,7 @@ use crate::clock::from_millis;
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
-use crate::model::{AuditEvent, CredentialStatus, Outcome, State};
+use crate::model::{AuditEvent, CredentialStatus, State, Verified};
 use crate::rules::{self, ChallengeRow, CredentialRow};
 use crate::seal::{self, SealedSeed};
 use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, purge_detail};
@@ -150,7 +150,7 @@ pub(crate) fn verify(
     conn: &Connection,
     master: &MasterKey,
     attempt: &Attempt,
-) -> Result<Outcome, VerifierError> {
+) -> Result<Verified, VerifierError> {
     let credential = load_credential(conn, &attempt.credential)?;
     let challenge = conn
         .prepare_cached(
@@ -199,7 +199,7 @@ pub(crate) fn verify(
         Some(&attempt.credential),
         verdict.outcome.as_str(),
     )?;
-    Ok(verdict.outcome)
+    Ok(verdict.verified())
 }
 
 pub(crate) fn change(conn: &Connection, change: &Change) -> Result<(), VerifierError> {
