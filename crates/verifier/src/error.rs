@@ -30,6 +30,17 @@ pub enum VerifierError {
     /// The database failed or could not be reached.
     #[error("storage: {0}")]
     Storage(String),
+    /// This machine's clock and the database server's disagree by more than
+    /// [`crate::MAX_CLOCK_SKEW`]: challenge expiry would be judged wrongly.
+    #[error(
+        "this machine's clock is {} s {} the database server's: challenge expiry would be wrong; synchronise the clocks (NTP)",
+        .skew_ms.unsigned_abs() / 1000,
+        if *.skew_ms > 0 { "ahead of" } else { "behind" }
+    )]
+    ClockSkew {
+        /// This machine's time minus the database server's, in milliseconds.
+        skew_ms: i64,
+    },
 }
 
 impl From<rusqlite::Error> for VerifierError {

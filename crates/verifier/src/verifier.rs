@@ -20,6 +20,11 @@ use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Purge, Store};
 /// Expired challenges deleted per transaction by [`Verifier::purge_challenges`].
 const PURGE_CHUNK: u32 = 2_000;
 
+/// Most this machine's clock may differ from a database server's. Every node
+/// judges challenge expiry (5 minutes by default) by its own clock, so nodes
+/// whose clocks disagree by more would shorten or stretch the window.
+pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Longest block reason kept in the audit log.
 pub const MAX_REASON_LEN: usize = 200;
 
@@ -50,11 +55,32 @@ impl Verifier {
     ) -> Result<Self, VerifierError> {
         config.validate()?;
         let store = store::open(db_url, master, &config).await?;
-        Ok(Self {
+        let verifier = Self {
             store: Arc::from(store),
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
-        })
+        };
+        verifier.check_clock().await?;
+        Ok(verifier)
+    }
+
+    /// Fails with [`VerifierError::ClockSkew`] if this verifier's clock and
+    /// the database server's (PostgreSQL) differ by more than
+    /// [`MAX_CLOCK_SKEW`]. [`Verifier::open`] checks once; a long-running
+    /// service may check again now and then. Always passes on SQLite.
+    pub async fn check_clock(&self) -> Result<(), VerifierError> {
+        let before = self.now();
+        let Some(database) = self.store.database_clock().await? else {
+            return Ok(());
+        };
+        let after = self.now();
+        // Against the middle of the round trip, so a slow link is no skew.
+        let skew_ms = before + (after - before) / 2 - database;
+        let max = i64::try_from(MAX_CLOCK_SKEW.as_millis()).unwrap_or(i64::MAX);
+        if skew_ms.abs() > max {
+            return Err(VerifierError::ClockSkew { skew_ms });
+        }
+        Ok(())
     }
 
     /// Uses `clock` instead of the system clock (tests).

@@ -16,7 +16,7 @@ pub(crate) const INVALID: u8 = 2;
 pub(crate) const NOT_FOUND: u8 = 3;
 /// The credential's state forbids the action.
 pub(crate) const CONFLICT: u8 = 4;
-/// Storage or master-key failure.
+/// Storage, master-key or clock failure.
 pub(crate) const STORAGE: u8 = 5;
 /// The action was done (and committed) but its result could not be written
 /// to stdout (closed pipe, full disk).
@@ -69,6 +69,7 @@ impl Failure {
             VerifierError::MasterKey(_) => (STORAGE, "master_key"),
             VerifierError::Crypto => (STORAGE, "crypto"),
             VerifierError::Storage(_) => (STORAGE, "storage"),
+            VerifierError::ClockSkew { .. } => (STORAGE, "clock_skew"),
         }
     }
 

@@ -151,6 +151,7 @@ fn tracing_kind(error: &VerifierError) {
         VerifierError::Storage(_) => "storage",
         VerifierError::Crypto => "crypto",
         VerifierError::MasterKey(_) => "master key",
+        VerifierError::ClockSkew { .. } => "clock",
         _ => "other",
     };
     eprintln!("mobipass-verifier: request failed: {kind} error");

@@ -315,19 +315,27 @@ async fn serve_checked(
     serve_with(verifier, settings).await
 }
 
-/// Deletes long-expired challenges at start and then every hour, so the
-/// table holds days of challenges rather than every one ever made. Several
-/// nodes may do this on one PostgreSQL database: chunks skip each other's rows.
-async fn purge_hourly(verifier: Verifier, retention: std::time::Duration) {
+/// At start and then every hour: warns if this node's clock has drifted from
+/// the database's, and deletes the challenges that expired more than
+/// `retention` ago (if set), so the table holds days of challenges rather
+/// than every one ever made. Several nodes may purge one PostgreSQL database
+/// at once: their chunks skip each other's rows.
+async fn housekeeping_hourly(verifier: Verifier, retention: Option<Duration>) {
     let actor = Actor::service();
-    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
     hourly.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         hourly.tick().await;
+        // Neither a clock error nor a purge error carries a secret.
+        if let Err(error) = verifier.check_clock().await {
+            eprintln!("mobipass-verifier: {error}");
+        }
+        let Some(retention) = retention else {
+            continue;
+        };
         match verifier.purge_challenges(retention, &actor).await {
             Ok(0) => {}
             Ok(count) => eprintln!("mobipass-verifier: purged {count} expired challenge(s)"),
-            // A purge carries no secret, so its error can be shown whole.
             Err(error) => eprintln!(
                 "mobipass-verifier: purging expired challenges failed ({error}); retrying in an hour"
             ),
@@ -358,16 +366,15 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
         body_limit: settings.body_limit,
         request_timeout: settings.request_timeout,
     };
-    let purge = settings
-        .challenge_retention
-        .map(|retention| tokio::spawn(purge_hourly(verifier.clone(), retention)));
+    let housekeeping = tokio::spawn(housekeeping_hourly(
+        verifier.clone(),
+        settings.challenge_retention,
+    ));
     println!("listening on http://{bound}");
     let app = app(verifier, settings.api_keys, limits);
     let served = run(listener, app, shutdown_signal()).await;
     // A purge cut short loses nothing: each chunk is its own transaction.
-    if let Some(purge) = purge {
-        purge.abort();
-    }
+    housekeeping.abort();
     served.map_err(io)?;
     eprintln!("mobipass-verifier: stopped after finishing requests in flight");
     Ok(())

@@ -135,6 +135,11 @@ pub(crate) trait Store: Send + Sync {
     /// Deletes up to `max_rows` expired challenges (audited when any);
     /// returns how many went.
     async fn purge_challenges(&self, purge: Purge) -> Result<u64, VerifierError>;
+    /// The database server's clock (ms since the epoch) where it is another
+    /// machine's; `None` for an embedded database, which shares ours.
+    async fn database_clock(&self) -> Result<Option<i64>, VerifierError> {
+        Ok(None)
+    }
     /// A credential's status.
     async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError>;
     /// The newest `limit` audit events, newest first, optionally for one credential.

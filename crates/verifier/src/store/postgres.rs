@@ -535,6 +535,17 @@ impl Store for PgStore {
         Ok(removed)
     }
 
+    async fn database_clock(&self) -> Result<Option<i64>, VerifierError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
+                &[],
+            )
+            .await?;
+        Ok(Some(row.get(0)))
+    }
+
     async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
         let client = self.pool.get().await?;
         let statement = client
