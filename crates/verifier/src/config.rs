@@ -17,6 +17,11 @@ pub struct Config {
     pub max_batch: usize,
     /// PostgreSQL: connections in the pool. Default 16.
     pub pg_pool_size: usize,
+    /// Refuse to open a PostgreSQL store whose server clock is more than
+    /// [`crate::MAX_CLOCK_SKEW`] from ours, since expiry is judged by our
+    /// clock. Default on; off only where expiry is not at stake (an
+    /// operator blocking a lost device must not be stopped by a clock).
+    pub check_clock_at_open: bool,
 }
 
 impl Default for Config {
@@ -26,6 +31,7 @@ impl Default for Config {
             challenge_ttl: Duration::from_secs(5 * 60),
             max_batch: 256,
             pg_pool_size: 16,
+            check_clock_at_open: true,
         }
     }
 }

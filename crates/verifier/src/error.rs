@@ -34,7 +34,7 @@ pub enum VerifierError {
     /// [`crate::MAX_CLOCK_SKEW`]: challenge expiry would be judged wrongly.
     #[error(
         "this machine's clock is {} s {} the database server's: challenge expiry would be wrong; synchronise the clocks (NTP)",
-        .skew_ms.unsigned_abs() / 1000,
+        (.skew_ms.unsigned_abs() + 500) / 1000,
         if *.skew_ms > 0 { "ahead of" } else { "behind" }
     )]
     ClockSkew {

@@ -32,7 +32,7 @@ pub use error::VerifierError;
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
 pub use model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, State, Verified};
-pub use verifier::{MAX_CLOCK_SKEW, Verifier};
+pub use verifier::{MAX_CLOCK_SKEW, MIN_CHALLENGE_RETENTION, Verifier};
 
 pub use mobipass_scheme::{ActivationKey, Amount, Payee};
 pub mod cli;

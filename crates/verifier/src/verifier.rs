@@ -25,6 +25,11 @@ const PURGE_CHUNK: u32 = 2_000;
 /// whose clocks disagree by more would shorten or stretch the window.
 pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Shortest retention [`Verifier::purge_challenges`] accepts: far above
+/// [`MAX_CLOCK_SKEW`], so no node, even with its clock behind, can still be
+/// judging a challenge that another node's purge deletes.
+pub const MIN_CHALLENGE_RETENTION: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Longest block reason kept in the audit log.
 pub const MAX_REASON_LEN: usize = 200;
 
@@ -60,22 +65,21 @@ impl Verifier {
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
         };
-        verifier.check_clock().await?;
+        if verifier.config.check_clock_at_open {
+            verifier.check_clock().await?;
+        }
         Ok(verifier)
     }
 
     /// Fails with [`VerifierError::ClockSkew`] if this verifier's clock and
     /// the database server's (PostgreSQL) differ by more than
-    /// [`MAX_CLOCK_SKEW`]. [`Verifier::open`] checks once; a long-running
-    /// service may check again now and then. Always passes on SQLite.
+    /// [`MAX_CLOCK_SKEW`]. [`Verifier::open`] checks once (unless
+    /// [`Config::check_clock_at_open`] is off); a long-running service should
+    /// check again now and then. Always passes on SQLite.
     pub async fn check_clock(&self) -> Result<(), VerifierError> {
-        let before = self.now();
-        let Some(database) = self.store.database_clock().await? else {
+        let Some(skew_ms) = self.store.clock_skew(&*self.clock).await? else {
             return Ok(());
         };
-        let after = self.now();
-        // Against the middle of the round trip, so a slow link is no skew.
-        let skew_ms = before + (after - before) / 2 - database;
         let max = i64::try_from(MAX_CLOCK_SKEW.as_millis()).unwrap_or(i64::MAX);
         if skew_ms.abs() > max {
             return Err(VerifierError::ClockSkew { skew_ms });
@@ -300,6 +304,11 @@ impl Verifier {
         retention: std::time::Duration,
         actor: &Actor,
     ) -> Result<u64, VerifierError> {
+        if retention < MIN_CHALLENGE_RETENTION {
+            return Err(VerifierError::InvalidInput(
+                "keep expired challenges for at least an hour before purging them".into(),
+            ));
+        }
         let retention = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
         let expired_before = self.now().saturating_sub(retention);
         let mut total = 0;

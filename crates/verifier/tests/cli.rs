@@ -297,10 +297,16 @@ fn purge_challenges_keeps_challenges_that_have_not_expired() {
     let cli = Cli::new();
     let key = cli.issue("dora");
     let challenge = cli.json(&["challenge", "dora"], 0);
-    // Even with no retention at all, an open challenge is not expired yet.
+    // With the shortest retention allowed, an open challenge stays.
     assert_eq!(
-        cli.json(&["purge-challenges", "--older-than", "0s"], 0),
+        cli.json(&["purge-challenges", "--older-than", "1h"], 0),
         serde_json::json!({"result": "purged", "challenges": 0})
+    );
+    // Shorter than an hour could delete what a node with its clock behind
+    // still judges: refused.
+    assert_eq!(
+        cli.json(&["purge-challenges", "--older-than", "59m"], 2)["error"],
+        "invalid_input"
     );
     let right = respond(&key, challenge["code"].as_str().unwrap());
     let id = challenge["id"].as_str().unwrap();

@@ -12,6 +12,8 @@ use http_support::{BANK_KEY, Client, OPERATOR_KEY, ServerProcess, sign, write_co
 use serde_json::{Value, json};
 
 const WORKERS: usize = 12;
+/// Acknowledged verifications before the SIGKILL.
+const KILL_AFTER: usize = 300;
 
 /// What one worker saw acknowledged, for one credential it owns alone.
 #[derive(Default)]
@@ -27,7 +29,13 @@ struct Ledger {
 
 /// Challenge then verify, 1 in 4 wrong (never a third wrong in a row, so the
 /// credential stays usable), until the server stops answering.
-async fn work(client: Client, id: String, parts: [String; 4], stop: Arc<AtomicBool>) -> Ledger {
+async fn work(
+    client: Client,
+    id: String,
+    parts: [String; 4],
+    stop: Arc<AtomicBool>,
+    progress: Arc<AtomicUsize>,
+) -> Ledger {
     let mut ledger = Ledger::default();
     let mut round = 0usize;
     let mut wrong_in_row = 0;
@@ -69,6 +77,7 @@ async fn work(client: Client, id: String, parts: [String; 4], stop: Arc<AtomicBo
             ledger.accepted.push(challenge);
         }
         ledger.outcomes.push(outcome);
+        progress.fetch_add(1, Ordering::Relaxed);
     }
     ledger
 }
@@ -117,6 +126,7 @@ async fn sigkill_under_load(url: &str, dir: &std::path::Path) {
         keys.push(server.client.issue(&format!("crash-{worker}")).await);
     }
     let stop = Arc::new(AtomicBool::new(false));
+    let progress = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for (worker, parts) in keys.iter().enumerate() {
         let client = Client::new(server.addr);
@@ -125,9 +135,14 @@ async fn sigkill_under_load(url: &str, dir: &std::path::Path) {
             format!("crash-{worker}"),
             parts.clone(),
             stop.clone(),
+            progress.clone(),
         )));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Kill in the middle of the stream, whatever the machine's speed.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while progress.load(Ordering::Relaxed) < KILL_AFTER && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     server.kill();
     stop.store(true, Ordering::Relaxed);
     let mut ledgers = Vec::new();
@@ -141,8 +156,8 @@ async fn sigkill_under_load(url: &str, dir: &std::path::Path) {
         .count();
     eprintln!("{acknowledged} verifications acknowledged before SIGKILL, {in_flight} in flight");
     assert!(
-        acknowledged > 50,
-        "too little load to mean anything: {acknowledged}"
+        acknowledged >= KILL_AFTER,
+        "too little load to mean anything in 60 s: {acknowledged}"
     );
 
     let restarted = ServerProcess::spawn(url, &config);

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{TestDb, respond, wrong};
-use mobipass_verifier::{Actor, CredentialId, Outcome};
+use mobipass_verifier::{Actor, CredentialId, Outcome, VerifierError};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
@@ -32,17 +32,25 @@ both_stores!(
         clock.advance(2 * DAY);
         let open = verifier.challenge(&alice, None).await.unwrap();
 
+        let too_short = Duration::from_secs(59 * 60);
+        let refused = verifier.purge_challenges(too_short, &operator()).await;
+        assert!(matches!(refused, Err(VerifierError::InvalidInput(_))));
         let purged = verifier.purge_challenges(7 * DAY, &operator()).await;
         assert_eq!(purged.unwrap(), 2);
 
-        // Purged: unknown now, and still refused whatever is sent.
-        for (challenge, response) in [
+        // Purged: unknown now, and refused whatever is sent, right or wrong.
+        for (challenge, right) in [
             (&never_answered, respond(&key, &never_answered)),
             (&answered, answer),
         ] {
-            let outcome = verifier.verify(&alice, &challenge.id, &response).await;
-            assert_eq!(outcome.unwrap(), Outcome::UnknownChallenge);
+            for response in [wrong(&right), right] {
+                let outcome = verifier.verify(&alice, &challenge.id, &response).await;
+                assert_eq!(outcome.unwrap(), Outcome::UnknownChallenge);
+            }
         }
+        // Probing purged ids, even with wrong responses, costs the customer
+        // nothing.
+        assert_eq!(verifier.status(&alice).await.unwrap().failures, 0);
         // Kept: expired, but not long enough ago.
         let right = respond(&key, &recently_expired);
         let outcome = verifier.verify(&alice, &recently_expired.id, &right).await;
@@ -53,8 +61,6 @@ both_stores!(
         assert_eq!(outcome.unwrap(), Outcome::Rejected { attempts_left: 2 });
         let outcome = verifier.verify(&alice, &open.id, &right).await;
         assert_eq!(outcome.unwrap(), Outcome::Accepted);
-        // Probing purged ids cost the customer nothing.
-        assert_eq!(verifier.status(&alice).await.unwrap().failures, 0);
 
         let audit = verifier.audit(None, 100).await.unwrap();
         let purges: Vec<_> = audit

@@ -197,6 +197,13 @@ async fn open(cli: &Cli) -> Result<Verifier, Failure> {
     };
     let config = Config {
         failure_limit: cli.failure_limit,
+        // Only challenges' expiry (and so their purge) depends on this
+        // machine's clock; an operator blocking a lost device must not be
+        // stopped by one.
+        check_clock_at_open: matches!(
+            cli.command,
+            Command::Challenge { .. } | Command::Verify { .. } | Command::PurgeChallenges { .. }
+        ),
         ..Config::default()
     };
     Ok(Verifier::open(&url, master_key(cli)?, config).await?)

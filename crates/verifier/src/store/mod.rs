@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 use mobipass_scheme::{OcraKey, Response};
 
+use crate::clock::Clock;
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
@@ -135,9 +136,9 @@ pub(crate) trait Store: Send + Sync {
     /// Deletes up to `max_rows` expired challenges (audited when any);
     /// returns how many went.
     async fn purge_challenges(&self, purge: Purge) -> Result<u64, VerifierError>;
-    /// The database server's clock (ms since the epoch) where it is another
-    /// machine's; `None` for an embedded database, which shares ours.
-    async fn database_clock(&self) -> Result<Option<i64>, VerifierError> {
+    /// `clock` minus the database server's clock, in ms, where the server is
+    /// another machine; `None` for an embedded database, which shares ours.
+    async fn clock_skew(&self, _clock: &dyn Clock) -> Result<Option<i64>, VerifierError> {
         Ok(None)
     }
     /// A credential's status.

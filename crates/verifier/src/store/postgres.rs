@@ -22,7 +22,7 @@ use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Hook, Pool};
 use tokio::sync::RwLock;
 
-use crate::clock::from_millis;
+use crate::clock::{Clock, from_millis, to_millis};
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
@@ -511,8 +511,10 @@ impl Store for PgStore {
     async fn purge_challenges(&self, purge: Purge) -> Result<u64, VerifierError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        // SKIP LOCKED: a row some node is verifying right now is left for
-        // the next purge rather than waited for.
+        // SKIP LOCKED: nodes purging at once take different rows instead of
+        // waiting for each other. (A verification reads its challenge without
+        // a row lock; if a purge deletes it meanwhile, that long-expired
+        // challenge is refused as expired or unknown, counting nothing.)
         let removed = tx
             .execute(
                 "DELETE FROM challenges WHERE id IN \
@@ -535,15 +537,20 @@ impl Store for PgStore {
         Ok(removed)
     }
 
-    async fn database_clock(&self) -> Result<Option<i64>, VerifierError> {
+    async fn clock_skew(&self, clock: &dyn Clock) -> Result<Option<i64>, VerifierError> {
         let client = self.pool.get().await?;
+        // Timed around the query alone (not the wait for a pooled
+        // connection), against the middle of its round trip.
+        let before = to_millis(clock.now());
         let row = client
             .query_one(
                 "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
                 &[],
             )
             .await?;
-        Ok(Some(row.get(0)))
+        let after = to_millis(clock.now());
+        let database: i64 = row.get(0);
+        Ok(Some(before + (after - before) / 2 - database))
     }
 
     async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
