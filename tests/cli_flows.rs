@@ -341,14 +341,9 @@ fn the_environment_variable_chooses_the_vault() {
 
 #[test]
 fn a_busy_vault_gives_exit_code_5_and_is_left_alone() {
-    use fs4::fs_std::FileExt;
     let f = Fixture::activated();
     let before = f.vault_bytes();
-    let lock = std::fs::File::options()
-        .write(true)
-        .open(f.dir.path().join("vault.json.lock"))
-        .unwrap();
-    assert!(lock.try_lock_exclusive().unwrap());
+    let _lock = f.hold_writer_lock();
     let out = mobipass(
         &f.vault(),
         &["change-pin", "--pin-stdin"],

@@ -313,14 +313,9 @@ fn a_stale_temp_file_is_removed_at_open() {
 
 #[test]
 fn while_another_instance_writes_writers_are_told_and_the_temp_file_is_kept() {
-    use fs4::fs_std::FileExt;
     let f = Fixture::activated();
     let before = f.vault_bytes();
-    let lock = std::fs::File::options()
-        .write(true)
-        .open(f.dir.path().join("vault.json.lock"))
-        .unwrap();
-    assert!(lock.try_lock_exclusive().unwrap());
+    let lock = f.hold_writer_lock();
     let locked = TokenError::Locked { path: f.vault() };
     assert_eq!(
         f.token.change_pin(PIN, OTHER_PIN, OTHER_PIN).unwrap_err(),

@@ -53,6 +53,21 @@ impl Fixture {
         self.dir.path().join("vault.json")
     }
 
+    /// Takes the vault's writer lock, as another running instance would;
+    /// held until the returned file is dropped.
+    pub fn hold_writer_lock(&self) -> std::fs::File {
+        use fs4::fs_std::FileExt;
+        let lock = std::fs::File::options()
+            .write(true)
+            .open(self.dir.path().join("vault.json.lock"))
+            .unwrap();
+        assert!(
+            lock.try_lock_exclusive().unwrap(),
+            "the test holds the lock"
+        );
+        lock
+    }
+
     pub fn vault_bytes(&self) -> Vec<u8> {
         std::fs::read(self.vault()).unwrap()
     }
