@@ -2,7 +2,9 @@
 //! blocking after too many wrong responses.
 //!
 //! A bank embeds [`Verifier`] in its backend, or runs the `mobipass-verifier`
-//! binary (operator CLI and HTTP service). The scheme itself (OCRA, activation
+//! binary (operator CLI and HTTP service, crate `mobipass-verifier-server`).
+//! This crate compiles no web server, CLI parser or config-file format, so
+//! embedding it costs a backend none of them. The scheme itself (OCRA, activation
 //! keys) lives in `mobipass-scheme`; this crate adds what only the bank can do:
 //! keep the seeds sealed under a master key, count failures where an attacker
 //! cannot reset them, and serialise verifications per credential so that no
@@ -16,7 +18,6 @@
 pub mod clock;
 pub mod config;
 pub mod error;
-pub mod http;
 pub mod ids;
 pub mod master_key;
 pub mod model;
@@ -32,7 +33,6 @@ pub use error::VerifierError;
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
 pub use model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, State, Verified};
-pub use verifier::{MAX_CLOCK_SKEW, MIN_CHALLENGE_RETENTION, Verifier};
+pub use verifier::{MAX_CLOCK_SKEW, MAX_REASON_LEN, MIN_CHALLENGE_RETENTION, Verifier};
 
 pub use mobipass_scheme::{ActivationKey, Amount, Payee};
-pub mod cli;

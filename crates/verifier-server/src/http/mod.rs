@@ -37,7 +37,7 @@ use self::config::{ConfigError, Overrides, Settings};
 use self::error::ApiError;
 use self::metrics::Metrics;
 use self::routes::AppState;
-use crate::{Actor, Config, MasterKey, Verifier, VerifierError};
+use mobipass_verifier::{Actor, Config, MasterKey, Verifier, VerifierError};
 
 /// `mobipass-verifier serve`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -78,7 +78,7 @@ pub enum ServeError {
     Config(#[from] ConfigError),
     /// The library could not open its store or master key.
     #[error("cannot open the verifier: {0}")]
-    Open(#[from] crate::VerifierError),
+    Open(#[from] mobipass_verifier::VerifierError),
     /// The address could not be bound or the server failed.
     #[error("cannot serve on {addr}: {source}")]
     Io {
@@ -302,7 +302,7 @@ async fn serve_checked(
     };
     let db = match &settings.db {
         Some(url) => url.clone(),
-        None => crate::paths::default_db_url()?,
+        None => mobipass_verifier::paths::default_db_url()?,
     };
     let defaults = Config::default();
     let config = Config {

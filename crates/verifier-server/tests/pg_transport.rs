@@ -3,6 +3,7 @@
 //! database reached without TLS. TLS itself is exercised against the local
 //! server's certificate (Debian's snakeoil certificate for `localhost`).
 
+#[path = "../../verifier/tests/common/mod.rs"]
 mod common;
 
 use std::process::Command;

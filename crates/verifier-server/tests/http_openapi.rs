@@ -52,7 +52,7 @@ async fn served_document_matches_the_served_routes() {
 #[tokio::test]
 async fn every_reference_in_the_document_resolves() {
     let document: serde_json::Value =
-        serde_json::from_str(mobipass_verifier::http::openapi::DOCUMENT).unwrap();
+        serde_json::from_str(mobipass_verifier_server::http::openapi::DOCUMENT).unwrap();
     let mut references = Vec::new();
     collect_refs(&document, &mut references);
     assert!(!references.is_empty());

@@ -10,7 +10,7 @@
 //! so credentials stay usable, as with real customers who retype). Every
 //! verification has its own challenge. The only target is 127.0.0.1.
 //!
-//! Run: `cargo bench -p mobipass-verifier --bench http_load`
+//! Run: `cargo bench -p mobipass-verifier-server --bench http_load`
 //! Knobs (environment): MOBIPASS_LOAD_SECS (default 10), MOBIPASS_LOAD_CONNECTIONS
 //! (comma list, default "64"), MOBIPASS_LOAD_CREDENTIALS (default 2000),
 //! MOBIPASS_LOAD_CLIENT_THREADS (default 1), MOBIPASS_TEST_PG_URL (adds the

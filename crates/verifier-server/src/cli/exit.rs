@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use crate::{CredentialId, VerifierError};
+use mobipass_verifier::{CredentialId, VerifierError};
 
 /// `verify`: the response was not accepted.
 pub(crate) const NOT_ACCEPTED: u8 = 1;

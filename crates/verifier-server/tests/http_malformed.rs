@@ -8,7 +8,7 @@ use axum::http::{Method, Request, StatusCode};
 use http_body_util::Full;
 use http_support::{BANK_KEY, OPERATOR_KEY, TestServer, sign};
 use hyper::body::Bytes;
-use mobipass_verifier::http::HttpLimits;
+use mobipass_verifier_server::http::HttpLimits;
 use serde_json::json;
 
 async fn verify_raw(server: &TestServer, id: &str, body: &str) -> http_support::Reply {
@@ -297,9 +297,12 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app =
-        mobipass_verifier::http::app(verifier, http_support::test_keys(), HttpLimits::default());
-    tokio::spawn(mobipass_verifier::http::run_with_header_timeout(
+    let app = mobipass_verifier_server::http::app(
+        verifier,
+        http_support::test_keys(),
+        HttpLimits::default(),
+    );
+    tokio::spawn(mobipass_verifier_server::http::run_with_header_timeout(
         listener,
         app,
         std::time::Duration::from_millis(300),

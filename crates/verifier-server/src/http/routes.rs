@@ -18,7 +18,7 @@ use super::auth::{ApiKeys, Role, bearer_token};
 use super::error::ApiError;
 use super::handlers;
 use super::metrics::Metrics;
-use crate::Verifier;
+use mobipass_verifier::Verifier;
 
 /// What every handler can reach.
 #[derive(Clone)]

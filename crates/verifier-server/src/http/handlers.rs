@@ -21,8 +21,8 @@ use super::body::{
 };
 use super::error::ApiError;
 use super::routes::AppState;
-use crate::verifier::MAX_REASON_LEN;
-use crate::{Actor, ChallengeId, CredentialId, Outcome};
+use mobipass_verifier::MAX_REASON_LEN;
+use mobipass_verifier::{Actor, ChallengeId, CredentialId, Outcome};
 
 /// Default and largest page of audit events.
 const AUDIT_DEFAULT: usize = 100;
@@ -76,7 +76,9 @@ pub async fn healthz() -> Json<Health> {
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     let probe: CredentialId = "readyz-probe".parse().map_err(|_| ApiError::no_route())?;
     match state.verifier.status(&probe).await {
-        Ok(_) | Err(crate::VerifierError::UnknownCredential) => Ok(Json(Health { status: "ok" })),
+        Ok(_) | Err(mobipass_verifier::VerifierError::UnknownCredential) => {
+            Ok(Json(Health { status: "ok" }))
+        }
         Err(error) => Err(error.into()),
     }
 }

@@ -12,7 +12,9 @@ use std::io::{self, Write as _};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::{ActivationKey, AuditEvent, CredentialId, CredentialStatus, IssuedChallenge, Outcome};
+use mobipass_verifier::{
+    ActivationKey, AuditEvent, CredentialId, CredentialStatus, IssuedChallenge, Outcome,
+};
 
 /// `writeln!` into the text being built (writing to a `String` cannot fail).
 macro_rules! say {

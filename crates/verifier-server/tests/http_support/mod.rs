@@ -15,9 +15,9 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use mobipass_scheme::{ActivationKey, Amount, Challenge, DocumentCode, Payee};
-use mobipass_verifier::http::auth::{ApiKeyEntry, ApiKeys, Role, hash_key};
-use mobipass_verifier::http::{HttpLimits, app, run};
 use mobipass_verifier::{Config, MasterKey, Verifier};
+use mobipass_verifier_server::http::auth::{ApiKeyEntry, ApiKeys, Role, hash_key};
+use mobipass_verifier_server::http::{HttpLimits, app, run};
 use serde_json::Value;
 use tokio::sync::oneshot;
 

@@ -5,8 +5,8 @@ mod http_support;
 
 use axum::http::{Method, StatusCode};
 use http_support::{BANK_KEY, OPERATOR_KEY, TestServer};
-use mobipass_verifier::http::auth::Role;
-use mobipass_verifier::http::routes::{Access, Operation};
+use mobipass_verifier_server::http::auth::Role;
+use mobipass_verifier_server::http::routes::{Access, Operation};
 
 /// A body that passes each endpoint's schema, so only authorization decides.
 fn body_for(operation: Operation) -> Option<String> {

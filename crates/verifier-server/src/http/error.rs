@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::VerifierError;
+use mobipass_verifier::VerifierError;
 
 /// A client-visible failure: HTTP status, stable code, human message.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,10 +21,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{
+use exit::Failure;
+use mobipass_verifier::{
     Actor, Amount, ChallengeId, Config, CredentialId, MasterKey, Payee, Verifier, VerifierError,
 };
-use exit::Failure;
 
 /// MobiPass verifier: operator commands (and the HTTP service).
 #[derive(Debug, Parser)]
@@ -186,14 +186,14 @@ fn master_key(cli: &Cli) -> Result<MasterKey, Failure> {
         .into());
     }
     Ok(MasterKey::load_or_create(
-        &crate::paths::default_master_key_path()?,
+        &mobipass_verifier::paths::default_master_key_path()?,
     )?)
 }
 
 async fn open(cli: &Cli) -> Result<Verifier, Failure> {
     let url = match &cli.db {
         Some(url) => url.clone(),
-        None => crate::paths::default_db_url()?,
+        None => mobipass_verifier::paths::default_db_url()?,
     };
     let config = Config {
         failure_limit: cli.failure_limit,
@@ -264,7 +264,7 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 .verify_as(&id, &challenge_id, &response, &actor(&cli)?)
                 .await?;
             output::outcome(json, &outcome)?;
-            if outcome != crate::Outcome::Accepted {
+            if outcome != mobipass_verifier::Outcome::Accepted {
                 return Ok(ExitCode::from(exit::NOT_ACCEPTED));
             }
         }
@@ -332,7 +332,7 @@ async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<Exi
                 )
                 .into());
             }
-            let current = crate::paths::default_master_key_path()?;
+            let current = mobipass_verifier::paths::default_master_key_path()?;
             let staged = current.with_extension("key.new");
             let _ = std::fs::remove_file(&staged);
             (MasterKey::load_or_create(&staged)?, Some((staged, current)))
@@ -341,7 +341,7 @@ async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<Exi
     let count = verifier.rotate_master_key_as(new_key, &actor).await?;
     if let Some((staged, current)) = replace_default {
         std::fs::rename(&staged, &current)
-            .and_then(|()| crate::master_key::sync_dir(current.parent().unwrap_or(&current)))
+            .and_then(|()| std::fs::File::open(current.parent().unwrap_or(&current))?.sync_all())
             .map_err(|e| {
                 VerifierError::MasterKey(format!(
                     "seeds re-wrapped, but moving {} to {} failed ({}): move it by hand",
