@@ -8,3 +8,5 @@
 
 pub mod cli;
 pub mod http;
+pub mod logging;
+pub mod master_key;

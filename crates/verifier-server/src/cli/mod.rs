@@ -44,6 +44,15 @@ pub struct Cli {
     /// Who is acting, for the audit log. Default: $USER, else "operator".
     #[arg(long, global = true)]
     actor: Option<String>,
+    /// Log lines on stderr as text or JSON lines (filter with RUST_LOG).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        env = "MOBIPASS_LOG_FORMAT"
+    )]
+    log_format: crate::logging::LogFormat,
     /// Wrong responses that block a newly issued credential (1 to 5).
     #[arg(long, global = true, default_value_t = 3)]
     failure_limit: u8,
@@ -138,6 +147,12 @@ enum Command {
 /// Parses the command line, runs it, and maps the result to an exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let default_level = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    crate::logging::init(cli.log_format, default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -170,23 +185,12 @@ fn credential(text: &str) -> Result<CredentialId, Failure> {
     Ok(CredentialId::new(text)?)
 }
 
-/// The master key: `--master-key-file`, then the environment, then (for the
-/// default database only) the default key file, created on first use.
+/// The master key, by the one precedence of [`crate::master_key::resolve`].
 fn master_key(cli: &Cli) -> Result<MasterKey, Failure> {
-    if let Some(path) = &cli.master_key_file {
-        return Ok(MasterKey::from_file(path)?);
-    }
-    if let Some(key) = MasterKey::from_env()? {
-        return Ok(key);
-    }
-    if cli.db.is_some() {
-        return Err(VerifierError::MasterKey(
-            "with --db, give the master key: --master-key-file PATH or MOBIPASS_MASTER_KEY".into(),
-        )
-        .into());
-    }
-    Ok(MasterKey::load_or_create(
-        &mobipass_verifier::paths::default_master_key_path()?,
+    Ok(crate::master_key::resolve(
+        cli.master_key_file.as_deref(),
+        None,
+        cli.db.is_some(),
     )?)
 }
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::auth::{ApiKeyEntry, ApiKeys, KeyTableError};
+use mobipass_verifier::Config;
 
 /// Port of the default loopback listener.
 pub const DEFAULT_PORT: u16 = 8440;
@@ -22,6 +23,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
 pub const DEFAULT_CHALLENGE_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Default deadline for a whole request, body included.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default number of requests served at once before 503 `busy`.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
 
 /// Environment variable naming the listen address.
 pub const ENV_LISTEN: &str = "MOBIPASS_VERIFIER_LISTEN";
@@ -60,6 +63,9 @@ pub enum ConfigError {
     /// A setting is out of range.
     #[error("{0}")]
     Range(&'static str),
+    /// A library setting is out of range (the library's own validation).
+    #[error("invalid configuration: {0}")]
+    Verifier(String),
     /// The API key table is invalid.
     #[error(transparent)]
     Keys(#[from] KeyTableError),
@@ -91,6 +97,10 @@ pub struct FileConfig {
     pub request_timeout_ms: Option<u64>,
     /// Largest request body in bytes.
     pub body_limit_bytes: Option<usize>,
+    /// Requests served at once; the next gets 503 `busy`.
+    pub max_in_flight: Option<usize>,
+    /// Connections open at once; further clients wait in the backlog.
+    pub max_connections: Option<usize>,
     /// Who may call the API.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyEntry>,
@@ -116,16 +126,15 @@ pub struct Settings {
     pub db: Option<String>,
     /// Master key file, if configured.
     pub master_key_file: Option<PathBuf>,
-    /// Library settings to apply over its defaults.
-    pub failure_limit: Option<u8>,
-    /// Challenge lifetime override.
-    pub challenge_ttl: Option<Duration>,
+    /// The library's settings: its defaults with the file's values over
+    /// them, validated by the library itself.
+    pub verifier: Config,
     /// How long expired challenges are kept; `None`: never purged here.
     pub challenge_retention: Option<Duration>,
-    /// Group-commit batch override.
-    pub max_batch: Option<usize>,
-    /// PostgreSQL pool size override.
-    pub pg_pool_size: Option<usize>,
+    /// Requests served at once.
+    pub max_in_flight: usize,
+    /// Connections open at once.
+    pub max_connections: usize,
     /// Whole-request deadline.
     pub request_timeout: Duration,
     /// Body size limit.
@@ -162,16 +171,26 @@ impl Settings {
             .or(file.listen)
             .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
         let db = flags.db.or_else(|| env(ENV_DB)).or(file.db);
-        if let Some(limit) = file.failure_limit
-            && !(1..=5).contains(&limit)
-        {
+        let defaults = Config::default();
+        let verifier = Config {
+            failure_limit: file.failure_limit.unwrap_or(defaults.failure_limit),
+            challenge_ttl: file
+                .challenge_ttl_secs
+                .map_or(defaults.challenge_ttl, Duration::from_secs),
+            max_batch: file.max_batch.unwrap_or(defaults.max_batch),
+            pg_pool_size: file.pg_pool_size.unwrap_or(defaults.pg_pool_size),
+            ..defaults
+        };
+        verifier
+            .validate()
+            .map_err(|error| ConfigError::Verifier(error.to_string()))?;
+        let max_in_flight = file.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT);
+        let max_connections = file
+            .max_connections
+            .unwrap_or(super::DEFAULT_MAX_CONNECTIONS);
+        if max_in_flight == 0 || max_connections == 0 {
             return Err(ConfigError::Range(
-                "failure_limit must be 1 to 5 (PSD2 RTS Art. 4)",
-            ));
-        }
-        if file.max_batch == Some(0) || file.pg_pool_size == Some(0) {
-            return Err(ConfigError::Range(
-                "max_batch and pg_pool_size must be at least 1",
+                "max_in_flight and max_connections must be at least 1",
             ));
         }
         let body_limit = file.body_limit_bytes.unwrap_or(DEFAULT_BODY_LIMIT);
@@ -190,15 +209,14 @@ impl Settings {
             listen,
             db,
             master_key_file: file.master_key_file,
-            failure_limit: file.failure_limit,
-            challenge_ttl: file.challenge_ttl_secs.map(Duration::from_secs),
+            verifier,
             challenge_retention: match file.challenge_retention_hours {
                 None => Some(DEFAULT_CHALLENGE_RETENTION),
                 Some(0) => None,
                 Some(hours) => Some(Duration::from_secs(hours.saturating_mul(3600))),
             },
-            max_batch: file.max_batch,
-            pg_pool_size: file.pg_pool_size,
+            max_in_flight,
+            max_connections,
             request_timeout,
             body_limit,
             api_keys: ApiKeys::from_entries(file.api_keys)?,

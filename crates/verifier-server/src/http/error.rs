@@ -65,6 +65,25 @@ impl ApiError {
         )
     }
 
+    /// 413 for a body larger than the configured limit.
+    pub fn body_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is larger than this service accepts",
+        )
+    }
+
+    /// 503 when the service is at capacity or a credential is locked by
+    /// another request for longer than the storage waits: retry shortly.
+    pub fn busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "the verifier is busy; retry in a moment",
+        )
+    }
+
     /// 404 for a path no route serves.
     pub fn no_route() -> Self {
         Self::new(
@@ -134,8 +153,7 @@ impl From<VerifierError> for ApiError {
                 Self::invalid("invalid_input", message.to_string())
             }
             other => {
-                // Log the kind only: storage errors can quote SQL or paths.
-                tracing_kind(&other);
+                log_failure(&other);
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -146,15 +164,11 @@ impl From<VerifierError> for ApiError {
     }
 }
 
-fn tracing_kind(error: &VerifierError) {
-    let kind = match error {
-        VerifierError::Storage(_) => "storage",
-        VerifierError::Crypto => "crypto",
-        VerifierError::MasterKey(_) => "master key",
-        VerifierError::ClockSkew { .. } => "clock",
-        _ => "other",
-    };
-    eprintln!("mobipass-verifier: request failed: {kind} error");
+/// Storage, key and clock failures are logged with their cause for the
+/// operator; none of them carries a secret (queries are parameterised, and
+/// key material never enters an error). The client gets only "unavailable".
+fn log_failure(error: &VerifierError) {
+    tracing::error!(%error, "request failed");
 }
 
 impl From<JsonRejection> for ApiError {
@@ -174,11 +188,7 @@ impl From<JsonRejection> for ApiError {
                 "expected_json",
                 "send the body with `Content-Type: application/json`",
             ),
-            _ if status == StatusCode::PAYLOAD_TOO_LARGE => Self::new(
-                status,
-                "body_too_large",
-                "the request body is larger than this service accepts",
-            ),
+            _ if status == StatusCode::PAYLOAD_TOO_LARGE => Self::body_too_large(),
             _ => Self::new(
                 status,
                 "unreadable_body",

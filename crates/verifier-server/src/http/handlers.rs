@@ -20,7 +20,7 @@ use super::body::{
     VerifyRequest, VerifyResult,
 };
 use super::error::ApiError;
-use super::routes::AppState;
+use super::state::AppState;
 use mobipass_verifier::MAX_REASON_LEN;
 use mobipass_verifier::{Actor, ChallengeId, CredentialId, Outcome};
 
@@ -72,14 +72,16 @@ pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// `GET /readyz`: the store answers a read.
+/// `GET /readyz`: the store answers a read (probed at most once a second).
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
-    let probe: CredentialId = "readyz-probe".parse().map_err(|_| ApiError::no_route())?;
-    match state.verifier.status(&probe).await {
-        Ok(_) | Err(mobipass_verifier::VerifierError::UnknownCredential) => {
-            Ok(Json(Health { status: "ok" }))
-        }
-        Err(error) => Err(error.into()),
+    if state.readiness.check(&state.verifier).await {
+        Ok(Json(Health { status: "ok" }))
+    } else {
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the store does not answer",
+        ))
     }
 }
 

@@ -32,6 +32,12 @@ struct StatusLabel {
     status: u16,
 }
 
+/// Why a request was answered 503 without completing.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RefusalLabel {
+    reason: &'static str,
+}
+
 /// The service's metrics and their registry.
 #[derive(Debug)]
 pub struct Metrics {
@@ -41,6 +47,7 @@ pub struct Metrics {
     blocks: Family<BlockLabel, Counter>,
     challenges: Counter,
     requests: Family<StatusLabel, Counter>,
+    refused: Family<RefusalLabel, Counter>,
 }
 
 impl Default for Metrics {
@@ -80,8 +87,15 @@ impl Metrics {
             "HTTP requests answered, by status code",
             requests.clone(),
         );
+        let refused = Family::<RefusalLabel, Counter>::default();
+        registry.register(
+            "http_refused",
+            "Requests answered 503 without completing, by reason (timeout: past the deadline; busy: over capacity or storage lock wait)",
+            refused.clone(),
+        );
         Self {
             registry,
+            refused,
             verifications,
             verification_seconds,
             blocks,
@@ -120,6 +134,11 @@ impl Metrics {
     /// Records one answered request.
     pub fn request(&self, status: u16) {
         self.requests.get_or_create(&StatusLabel { status }).inc();
+    }
+
+    /// Records a request answered 503 for `reason` (`timeout` or `busy`).
+    pub fn refused(&self, reason: &'static str) {
+        self.refused.get_or_create(&RefusalLabel { reason }).inc();
     }
 
     /// The OpenMetrics text exposition.

@@ -17,6 +17,7 @@ pub mod handlers;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod state;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -35,9 +36,8 @@ use tokio::net::TcpListener;
 use self::auth::ApiKeys;
 use self::config::{ConfigError, Overrides, Settings};
 use self::error::ApiError;
-use self::metrics::Metrics;
-use self::routes::AppState;
-use mobipass_verifier::{Actor, Config, MasterKey, Verifier, VerifierError};
+use self::state::AppState;
+use mobipass_verifier::{Actor, Verifier, VerifierError};
 
 /// `mobipass-verifier serve`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -96,6 +96,8 @@ pub struct HttpLimits {
     pub body_limit: usize,
     /// Deadline for a whole request.
     pub request_timeout: Duration,
+    /// Requests served at once; the next one gets 503 `busy` at once.
+    pub max_in_flight: usize,
 }
 
 impl Default for HttpLimits {
@@ -103,35 +105,93 @@ impl Default for HttpLimits {
         Self {
             body_limit: config::DEFAULT_BODY_LIMIT,
             request_timeout: config::DEFAULT_REQUEST_TIMEOUT,
+            max_in_flight: config::DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
 
 /// The complete application: routes, auth, limits, deadline.
+///
+/// Outermost first: count every answer; refuse a body declared too large
+/// before anything else (before auth, so a valid key does not make a
+/// lying `Content-Length` wait for a body that never comes); refuse work
+/// beyond `max_in_flight`; then the deadline and the routes.
 pub fn app(verifier: Verifier, keys: ApiKeys, limits: HttpLimits) -> Router {
-    let state = AppState {
-        verifier,
-        keys: Arc::new(keys),
-        metrics: Arc::new(Metrics::new()),
-    };
+    let state = AppState::new(verifier, keys, limits.max_in_flight);
     let timeout = limits.request_timeout;
-    routes::router(state, limits.body_limit).layer(middleware::from_fn(
-        move |request: Request, next: Next| with_deadline(timeout, request, next),
-    ))
+    let body_limit = limits.body_limit;
+    let deadline_state = state.clone();
+    let busy_state = state.clone();
+    let count_state = state.clone();
+    routes::router(state, body_limit)
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            with_deadline(deadline_state.clone(), timeout, request, next)
+        }))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            within_capacity(busy_state.clone(), request, next)
+        }))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            refuse_declared_oversize(body_limit, request, next)
+        }))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            count_answers(count_state.clone(), request, next)
+        }))
+}
+
+async fn count_answers(state: AppState, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    state.metrics.request(response.status().as_u16());
+    response
+}
+
+/// A declared `Content-Length` above the limit is refused from the headers
+/// alone: the body is never awaited.
+async fn refuse_declared_oversize(limit: usize, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > limit as u64 => ApiError::body_too_large().into_response(),
+        _ => next.run(request).await,
+    }
+}
+
+/// Beyond `max_in_flight` requests the service answers 503 `busy` at once
+/// rather than queueing without bound.
+async fn within_capacity(state: AppState, request: Request, next: Next) -> Response {
+    let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else {
+        state.metrics.refused("busy");
+        return ApiError::busy().into_response();
+    };
+    next.run(request).await
 }
 
 /// A request that outlives its deadline gets a JSON 503. A verification
 /// already handed to the store still completes there and its outcome stays
 /// committed; the client learns it from `status`.
-async fn with_deadline(timeout: Duration, request: Request, next: Next) -> Response {
+async fn with_deadline(
+    state: AppState,
+    timeout: Duration,
+    request: Request,
+    next: Next,
+) -> Response {
     match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            "the request did not complete in time",
-        )
-        .into_response(),
+        Err(_) => {
+            state.metrics.refused("timeout");
+            tracing::warn!(
+                timeout_ms = timeout.as_millis() as u64,
+                "a request did not complete within its deadline"
+            );
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "the request did not complete in time",
+            )
+            .into_response()
+        }
     }
 }
 
@@ -153,11 +213,33 @@ pub async fn run(
     run_with_header_timeout(listener, app, HEADER_READ_TIMEOUT, shutdown).await
 }
 
+/// Most connections served at once by [`run`]. Past it the accept loop
+/// waits, so further clients queue in the kernel's backlog, never in memory.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
 /// [`run`] with another header deadline (tests use a short one).
 pub async fn run_with_header_timeout(
     listener: TcpListener,
     app: Router,
     header_read_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    run_with_limits(
+        listener,
+        app,
+        header_read_timeout,
+        DEFAULT_MAX_CONNECTIONS,
+        shutdown,
+    )
+    .await
+}
+
+/// [`run`] with a header deadline and a cap on open connections.
+pub async fn run_with_limits(
+    listener: TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
+    max_connections: usize,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use hyper::server::conn::http1;
@@ -171,8 +253,16 @@ pub async fn run_with_header_timeout(
         .timer(TokioTimer::new())
         .header_read_timeout(header_read_timeout)
         .keep_alive(true);
+    let connections = Arc::new(tokio::sync::Semaphore::new(max_connections));
     tokio::pin!(shutdown);
     loop {
+        let permit = tokio::select! {
+            permit = connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let stream = match accepted {
@@ -190,6 +280,7 @@ pub async fn run_with_header_timeout(
                 tokio::spawn(async move {
                     // A client that goes away mid-request is not our error.
                     let _ = connection.await;
+                    drop(permit);
                 });
             }
             () = &mut shutdown => break,
@@ -289,30 +380,16 @@ async fn serve_checked(
         },
         |name| std::env::var(name).ok(),
     )?;
-    // Flag, then environment, then the file, then the embedded default.
-    let master = match (
-        master_key_file,
-        MasterKey::from_env()?,
-        &settings.master_key_file,
-    ) {
-        (Some(path), _, _) => MasterKey::from_file(&path)?,
-        (None, Some(key), _) => key,
-        (None, None, Some(path)) => MasterKey::from_file(path)?,
-        (None, None, None) => MasterKey::load_or_create_default()?,
-    };
+    let master = crate::master_key::resolve(
+        master_key_file.as_deref(),
+        settings.master_key_file.as_deref(),
+        settings.db.is_some(),
+    )?;
     let db = match &settings.db {
         Some(url) => url.clone(),
         None => mobipass_verifier::paths::default_db_url()?,
     };
-    let defaults = Config::default();
-    let config = Config {
-        failure_limit: settings.failure_limit.unwrap_or(defaults.failure_limit),
-        challenge_ttl: settings.challenge_ttl.unwrap_or(defaults.challenge_ttl),
-        max_batch: settings.max_batch.unwrap_or(defaults.max_batch),
-        pg_pool_size: settings.pg_pool_size.unwrap_or(defaults.pg_pool_size),
-        ..defaults
-    };
-    let verifier = Verifier::open(&db, master, config).await?;
+    let verifier = Verifier::open(&db, master, settings.verifier.clone()).await?;
     serve_with(verifier, settings).await
 }
 
@@ -330,7 +407,7 @@ async fn housekeeping_hourly(verifier: Verifier, retention: Option<Duration>) {
         // Neither a clock error nor a purge error carries a secret.
         if let Err(error) = verifier.check_clock().await {
             // A clock this far off would purge by the wrong time: skip it.
-            eprintln!("mobipass-verifier: {error}; no purge this hour");
+            tracing::warn!(%error, "clock check failed; no purge this hour");
             continue;
         }
         let Some(retention) = retention else {
@@ -338,10 +415,10 @@ async fn housekeeping_hourly(verifier: Verifier, retention: Option<Duration>) {
         };
         match verifier.purge_challenges(retention, &actor).await {
             Ok(0) => {}
-            Ok(count) => eprintln!("mobipass-verifier: purged {count} expired challenge(s)"),
-            Err(error) => eprintln!(
-                "mobipass-verifier: purging expired challenges failed ({error}); retrying in an hour"
-            ),
+            Ok(count) => tracing::info!(count, "purged expired challenges"),
+            Err(error) => {
+                tracing::error!(%error, "purging expired challenges failed; retrying in an hour");
+            }
         }
     }
 }
@@ -354,31 +431,42 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
     let listener = TcpListener::bind(addr).await.map_err(io)?;
     let bound = listener.local_addr().map_err(io)?;
     if !bound.ip().is_loopback() {
-        eprintln!(
-            "mobipass-verifier: listening on a non-loopback address {bound}; \
-             put a TLS-terminating proxy in front and restrict who can reach it"
+        tracing::warn!(
+            %bound,
+            "listening on a non-loopback address: put a TLS-terminating proxy in front \
+             and restrict who can reach it"
         );
     }
     if settings.api_keys.is_empty() {
-        eprintln!(
-            "mobipass-verifier: no API keys configured: every API call will be refused \
+        tracing::warn!(
+            "no API keys configured: every API call will be refused \
              (create one with `mobipass-verifier api-key`)"
         );
     }
     let limits = HttpLimits {
         body_limit: settings.body_limit,
         request_timeout: settings.request_timeout,
+        max_in_flight: settings.max_in_flight,
     };
     let housekeeping = tokio::spawn(housekeeping_hourly(
         verifier.clone(),
         settings.challenge_retention,
     ));
+    tracing::info!(%bound, "listening");
+    // Scripts and the tests wait for this line on stdout.
     println!("listening on http://{bound}");
     let app = app(verifier, settings.api_keys, limits);
-    let served = run(listener, app, shutdown_signal()).await;
+    let served = run_with_limits(
+        listener,
+        app,
+        HEADER_READ_TIMEOUT,
+        settings.max_connections,
+        shutdown_signal(),
+    )
+    .await;
     // A purge cut short loses nothing: each chunk is its own transaction.
     housekeeping.abort();
     served.map_err(io)?;
-    eprintln!("mobipass-verifier: stopped after finishing requests in flight");
+    tracing::info!("stopped after finishing requests in flight");
     Ok(())
 }

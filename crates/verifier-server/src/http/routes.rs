@@ -5,8 +5,6 @@
 //! endpoint cannot be added to the router without an access rule, and the
 //! OpenAPI test can compare the document with exactly what is served.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{Method, header};
@@ -14,22 +12,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 
-use super::auth::{ApiKeys, Role, bearer_token};
+use super::auth::{Role, bearer_token};
 use super::error::ApiError;
 use super::handlers;
-use super::metrics::Metrics;
-use mobipass_verifier::Verifier;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The library.
-    pub verifier: Verifier,
-    /// Configured API keys.
-    pub keys: Arc<ApiKeys>,
-    /// Prometheus metrics.
-    pub metrics: Arc<Metrics>,
-}
+use super::state::AppState;
 
 /// Who may call an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,8 +162,8 @@ impl Operation {
     }
 }
 
-/// The whole API with its state, body limit and metrics. Timeouts and
-/// graceful shutdown are added by the server around it.
+/// The whole API with its state and body limit. Counting, capacity,
+/// deadline and graceful shutdown are added by the server around it.
 pub fn router(state: AppState, body_limit: usize) -> Router {
     let mut router = Router::new();
     for operation in Operation::ALL {
@@ -196,10 +182,6 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            count_requests,
-        ))
         .with_state(state)
 }
 
@@ -225,10 +207,4 @@ async fn authorize(
     }
     request.extensions_mut().insert(caller);
     next.run(request).await
-}
-
-async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    state.metrics.request(response.status().as_u16());
-    response
 }
