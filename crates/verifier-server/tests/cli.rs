@@ -50,7 +50,7 @@ impl Cli {
     /// `issue ID`, read back as the key the customer's envelope holds.
     fn issue(&self, id: &str) -> ActivationKey {
         let issued = self.json(&["issue", id], 0);
-        let parts: Vec<&str> = issued["parts"]
+        let parts: Vec<&str> = issued["activation_key"]
             .as_array()
             .unwrap()
             .iter()
@@ -85,7 +85,7 @@ fn respond(key: &ActivationKey, code: &str) -> String {
 fn operator_runs_the_whole_life_cycle_from_the_command_line() {
     let cli = Cli::new();
     let issued = cli.json(&["issue", "alice"], 0);
-    let parts: Vec<String> = issued["parts"]
+    let parts: Vec<String> = issued["activation_key"]
         .as_array()
         .unwrap()
         .iter()
@@ -96,8 +96,8 @@ fn operator_runs_the_whole_life_cycle_from_the_command_line() {
 
     let challenge = cli.json(&["challenge", "alice"], 0);
     let (id, code) = (
-        challenge["id"].as_str().unwrap(),
-        challenge["code"].as_str().unwrap(),
+        challenge["challenge_id"].as_str().unwrap(),
+        challenge["document_code"].as_str().unwrap(),
     );
     let right = respond(&key, code);
     let wrong: String = right
@@ -125,7 +125,7 @@ fn operator_runs_the_whole_life_cycle_from_the_command_line() {
     assert_eq!(cli.json(&["status", "alice"], 0)["state"], "active");
 
     let reissued = cli.json(&["reissue", "alice"], 0);
-    assert_ne!(reissued["parts"], issued["parts"]);
+    assert_ne!(reissued["activation_key"], issued["activation_key"]);
     let audit = cli.json(&["audit", "alice"], 0);
     let actions: Vec<&str> = audit
         .as_array()
@@ -168,8 +168,8 @@ fn verify_reads_the_response_from_stdin_when_given_dash() {
     let key = cli.issue("dave");
     let challenge = cli.json(&["challenge", "dave"], 0);
     let (id, code) = (
-        challenge["id"].as_str().unwrap(),
-        challenge["code"].as_str().unwrap(),
+        challenge["challenge_id"].as_str().unwrap(),
+        challenge["document_code"].as_str().unwrap(),
     );
     let right = respond(&key, code);
     let grouped = format!("{} {}", &right[..4], &right[4..]);
@@ -196,7 +196,7 @@ fn errors_have_documented_exit_codes() {
         "invalid_input"
     );
     let challenge = cli.json(&["challenge", "carol"], 0);
-    let id = challenge["id"].as_str().unwrap();
+    let id = challenge["challenge_id"].as_str().unwrap();
     assert_eq!(
         cli.json(&["verify", "carol", id, "1234"], 2)["error"],
         "invalid_input"
@@ -243,13 +243,13 @@ fn rotate_master_key_rewraps_seeds_into_a_new_key_file() {
         master_hex: new_hex,
     };
     let challenge = with_new.json(&["challenge", "dave"], 0);
-    let response = respond(&key, challenge["code"].as_str().unwrap());
+    let response = respond(&key, challenge["document_code"].as_str().unwrap());
     assert_eq!(
         with_new.json(
             &[
                 "verify",
                 "dave",
-                challenge["id"].as_str().unwrap(),
+                challenge["challenge_id"].as_str().unwrap(),
                 &response
             ],
             0
@@ -301,8 +301,8 @@ fn purge_challenges_keeps_challenges_that_have_not_expired() {
         cli.json(&["purge-challenges", "--older-than", "59m"], 2)["error"],
         "invalid_input"
     );
-    let right = respond(&key, challenge["code"].as_str().unwrap());
-    let id = challenge["id"].as_str().unwrap();
+    let right = respond(&key, challenge["document_code"].as_str().unwrap());
+    let id = challenge["challenge_id"].as_str().unwrap();
     assert_eq!(
         cli.json(&["verify", "dora", id, &right], 0)["outcome"],
         "accepted"
@@ -320,4 +320,70 @@ fn purge_challenges_keeps_challenges_that_have_not_expired() {
             .code(),
         Some(2)
     );
+}
+
+/// Scripts and bank backends parse one format: `--json` prints the HTTP
+/// API's bodies, key for key, with the same time format.
+#[test]
+fn json_output_speaks_the_http_wire_types() {
+    let cli = Cli::new();
+    let keys = |value: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let issued = cli.json(&["issue", "wire"], 0);
+    assert_eq!(
+        keys(&issued),
+        ["activation_key", "credential_id", "grouped"]
+    );
+    assert_eq!(issued["credential_id"], "wire");
+    let parts = issued["activation_key"].as_array().unwrap();
+    assert_eq!(parts.len(), 4);
+    assert!(parts.iter().all(|p| p.as_str().unwrap().len() == 10));
+    let joined: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            let p = p.as_str().unwrap();
+            format!("{} {}", &p[..5], &p[5..])
+        })
+        .collect();
+    assert_eq!(issued["grouped"], joined.join(" - "));
+
+    let challenge = cli.json(&["challenge", "wire"], 0);
+    assert_eq!(
+        keys(&challenge),
+        ["challenge_id", "document_code", "expires_at", "linked"]
+    );
+    assert_eq!(challenge["linked"], false);
+    let expires = challenge["expires_at"].as_str().unwrap();
+    // RFC 3339, whole seconds, UTC: 2026-11-22T19:58:54Z
+    assert_eq!(expires.len(), 20, "{expires}");
+    assert!(
+        expires.ends_with('Z') && expires.as_bytes()[10] == b'T',
+        "{expires}"
+    );
+    let linked = cli.json(
+        &[
+            "challenge",
+            "wire",
+            "--amount",
+            "150000",
+            "--payee",
+            "KZ86125KZT5004100100",
+        ],
+        0,
+    );
+    assert_eq!(linked["linked"], true);
+
+    let verified = cli.json(
+        &[
+            "verify",
+            "wire",
+            challenge["challenge_id"].as_str().unwrap(),
+            "00000000",
+        ],
+        1,
+    );
+    assert_eq!(keys(&verified), ["attempts_left", "outcome"]);
 }

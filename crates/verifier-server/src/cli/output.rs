@@ -12,6 +12,8 @@ use std::io::{self, Write as _};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use crate::http::body::{ChallengeCreated, Issued, VerifyResult};
+
 use mobipass_verifier::{
     ActivationKey, AuditEvent, CredentialId, CredentialStatus, IssuedChallenge, Outcome,
 };
@@ -47,29 +49,15 @@ fn time(at: std::time::SystemTime) -> String {
 }
 
 /// The activation key as printed on the envelope: four parts of two groups.
+/// `--json` prints the HTTP API's `Issued` body.
 pub(crate) fn activation_key(
     json: bool,
     id: &CredentialId,
     key: &ActivationKey,
     what: &str,
 ) -> io::Result<()> {
-    let parts = key.parts();
-    let grouped: Vec<Zeroizing<String>> = parts
-        .iter()
-        .map(|p| Zeroizing::new(format!("{} {}", &p[..5], &p[5..])))
-        .collect();
     if json {
-        #[derive(Serialize)]
-        struct Envelope<'a> {
-            credential: &'a CredentialId,
-            result: &'a str,
-            parts: Vec<&'a str>,
-        }
-        return print_json(&Envelope {
-            credential: id,
-            result: what,
-            parts: grouped.iter().map(|p| p.as_str()).collect(),
-        });
+        return print_json(&Issued::new(id, key));
     }
     let mut out = Zeroizing::new(String::new());
     say!(
@@ -77,16 +65,18 @@ pub(crate) fn activation_key(
         "Credential {id} {what}. Activation key for the envelope (shown only now):"
     );
     say!(out, "");
-    for (n, part) in grouped.iter().enumerate() {
-        say!(out, "  Part {}:  {}", n + 1, part.as_str());
+    // The scheme's grouping, one part per line: "12345 67890".
+    for (n, part) in key.grouped().split(" - ").enumerate() {
+        say!(out, "  Part {}:  {}", n + 1, part);
     }
     say!(out, "");
     emit(&out)
 }
 
+/// `--json` prints the HTTP API's `ChallengeCreated` body.
 pub(crate) fn challenge(json: bool, challenge: &IssuedChallenge) -> io::Result<()> {
     if json {
-        return print_json(challenge);
+        return print_json(&ChallengeCreated::new(challenge));
     }
     let mut out = String::new();
     say!(out, "Document code: {}", challenge.code);
@@ -101,9 +91,10 @@ pub(crate) fn challenge(json: bool, challenge: &IssuedChallenge) -> io::Result<(
     emit(&out)
 }
 
+/// `--json` prints the HTTP API's `VerifyResult` body.
 pub(crate) fn outcome(json: bool, outcome: &Outcome) -> io::Result<()> {
     if json {
-        return print_json(outcome);
+        return print_json(&VerifyResult::from(*outcome));
     }
     let text = match outcome {
         Outcome::Accepted => "accepted".to_owned(),

@@ -131,3 +131,44 @@ pub struct Health {
     /// `ok`.
     pub status: &'static str,
 }
+
+// The library's answers in wire form. The CLI's `--json` prints these same
+// types, so a script and a bank backend parse one format.
+
+impl Issued {
+    /// The envelope for `id` (the key is copied into zeroized-on-drop text).
+    pub fn new(
+        id: &mobipass_verifier::CredentialId,
+        key: &mobipass_verifier::ActivationKey,
+    ) -> Self {
+        Self {
+            credential_id: id.to_string(),
+            activation_key: key.parts().map(|part| part.as_str().to_owned()),
+            grouped: key.grouped().to_string(),
+        }
+    }
+}
+
+impl ChallengeCreated {
+    /// The challenge as the customer's bank shows it.
+    pub fn new(issued: &mobipass_verifier::IssuedChallenge) -> Self {
+        Self {
+            challenge_id: issued.id.to_string(),
+            document_code: issued.code.clone(),
+            expires_at: humantime::format_rfc3339_seconds(issued.expires_at).to_string(),
+            linked: issued.amount_minor.is_some(),
+        }
+    }
+}
+
+impl From<mobipass_verifier::Outcome> for VerifyResult {
+    fn from(outcome: mobipass_verifier::Outcome) -> Self {
+        Self {
+            outcome: outcome.as_str(),
+            attempts_left: match outcome {
+                mobipass_verifier::Outcome::Rejected { attempts_left } => Some(attempts_left),
+                _ => None,
+            },
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! expiry are the library's. What lives here is input validation that should
 //! answer 400 before the store is touched, and the metrics.
 
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use axum::Extension;
 use axum::Json;
@@ -22,7 +22,7 @@ use super::body::{
 use super::error::ApiError;
 use super::state::AppState;
 use mobipass_verifier::MAX_REASON_LEN;
-use mobipass_verifier::{Actor, ChallengeId, CredentialId, Outcome};
+use mobipass_verifier::{Actor, ChallengeId, CredentialId};
 
 /// Default and largest page of audit events.
 const AUDIT_DEFAULT: usize = 100;
@@ -33,7 +33,6 @@ type ApiResult<T> = Result<T, ApiError>;
 /// The `{id}` path segment, validated as a credential id.
 pub struct CredentialPath {
     id: CredentialId,
-    text: String,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CredentialPath {
@@ -43,7 +42,6 @@ impl<S: Send + Sync> FromRequestParts<S> for CredentialPath {
         let Path(text) = Path::<String>::from_request_parts(parts, state).await?;
         Ok(Self {
             id: credential(&text)?,
-            text,
         })
     }
 }
@@ -61,10 +59,6 @@ fn credential(id: &str) -> ApiResult<CredentialId> {
 fn actor(caller: &Caller) -> Actor {
     // Key names are validated at load to fit an actor name with this prefix.
     Actor::new(format!("api:{}", caller.name)).unwrap_or_else(|_| Actor::service())
-}
-
-fn rfc3339(time: SystemTime) -> String {
-    humantime::format_rfc3339_seconds(time).to_string()
 }
 
 /// `GET /healthz`: the process is up.
@@ -110,7 +104,7 @@ pub async fn openapi() -> Response {
 pub async fn create_challenge(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    CredentialPath { id, .. }: CredentialPath,
+    CredentialPath { id }: CredentialPath,
     JsonBody(request): JsonBody<ChallengeRequest>,
 ) -> ApiResult<(StatusCode, Json<ChallengeCreated>)> {
     let linked = match (request.amount_minor, request.payee) {
@@ -129,28 +123,19 @@ pub async fn create_challenge(
             ));
         }
     };
-    let is_linked = linked.is_some();
     let issued = state
         .verifier
         .challenge_as(&id, linked, &actor(&caller))
         .await?;
     state.metrics.challenge_issued();
-    Ok((
-        StatusCode::CREATED,
-        Json(ChallengeCreated {
-            challenge_id: issued.id.to_string(),
-            document_code: issued.code.clone(),
-            expires_at: rfc3339(issued.expires_at),
-            linked: is_linked,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(ChallengeCreated::new(&issued))))
 }
 
 /// `POST /v1/credentials/{id}/verifications` (bank).
 pub async fn verify(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    CredentialPath { id, .. }: CredentialPath,
+    CredentialPath { id }: CredentialPath,
     JsonBody(request): JsonBody<VerifyRequest>,
 ) -> ApiResult<Json<VerifyResult>> {
     let challenge: ChallengeId = request
@@ -175,19 +160,13 @@ pub async fn verify(
     if verified.blocked_now {
         state.metrics.blocked_by_failures();
     }
-    Ok(Json(VerifyResult {
-        outcome: outcome.as_str(),
-        attempts_left: match outcome {
-            Outcome::Rejected { attempts_left } => Some(attempts_left),
-            _ => None,
-        },
-    }))
+    Ok(Json(VerifyResult::from(outcome)))
 }
 
 /// `GET /v1/credentials/{id}` (bank, operator).
 pub async fn status(
     State(state): State<AppState>,
-    CredentialPath { id, .. }: CredentialPath,
+    CredentialPath { id }: CredentialPath,
 ) -> ApiResult<Response> {
     let status = state.verifier.status(&id).await?;
     Ok(Json(status).into_response())
@@ -197,41 +176,28 @@ pub async fn status(
 pub async fn issue(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    CredentialPath {
-        id: credential_id,
-        text: id,
-    }: CredentialPath,
+    CredentialPath { id }: CredentialPath,
 ) -> ApiResult<Response> {
-    let key = state
-        .verifier
-        .issue(&credential_id, &actor(&caller))
-        .await?;
-    Ok(envelope(StatusCode::CREATED, id, &key))
+    let key = state.verifier.issue(&id, &actor(&caller)).await?;
+    Ok(envelope(StatusCode::CREATED, &id, &key))
 }
 
 /// `POST /v1/credentials/{id}/reissue` (operator).
 pub async fn reissue(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    CredentialPath {
-        id: credential_id,
-        text: id,
-    }: CredentialPath,
+    CredentialPath { id }: CredentialPath,
 ) -> ApiResult<Response> {
-    let key = state
-        .verifier
-        .reissue(&credential_id, &actor(&caller))
-        .await?;
-    Ok(envelope(StatusCode::OK, id, &key))
+    let key = state.verifier.reissue(&id, &actor(&caller)).await?;
+    Ok(envelope(StatusCode::OK, &id, &key))
 }
 
-fn envelope(status: StatusCode, id: String, key: &mobipass_scheme::ActivationKey) -> Response {
-    let parts = key.parts();
-    let body = Issued {
-        credential_id: id,
-        activation_key: parts.map(|part| part.as_str().to_owned()),
-        grouped: key.grouped().to_string(),
-    };
+fn envelope(
+    status: StatusCode,
+    id: &CredentialId,
+    key: &mobipass_scheme::ActivationKey,
+) -> Response {
+    let body = Issued::new(id, key);
     // The key must not linger in a proxy or browser cache.
     (status, [(header::CACHE_CONTROL, "no-store")], Json(&body)).into_response()
 }
@@ -240,7 +206,7 @@ fn envelope(status: StatusCode, id: String, key: &mobipass_scheme::ActivationKey
 pub async fn block(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    CredentialPath { id, .. }: CredentialPath,
+    CredentialPath { id }: CredentialPath,
     JsonBody(request): JsonBody<BlockRequest>,
 ) -> ApiResult<StatusCode> {
     let reason = request.reason.trim();
@@ -262,7 +228,7 @@ pub async fn block(
 pub async fn unblock(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    CredentialPath { id, .. }: CredentialPath,
+    CredentialPath { id }: CredentialPath,
 ) -> ApiResult<StatusCode> {
     state.verifier.unblock(&id, &actor(&caller)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -272,7 +238,7 @@ pub async fn unblock(
 pub async fn revoke(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    CredentialPath { id, .. }: CredentialPath,
+    CredentialPath { id }: CredentialPath,
 ) -> ApiResult<StatusCode> {
     state.verifier.revoke(&id, &actor(&caller)).await?;
     Ok(StatusCode::NO_CONTENT)
