@@ -84,6 +84,20 @@ impl EnvelopeKind {
     pub const fn needs_activation_code(self) -> bool {
         matches!(self, Self::TwoChannel)
     }
+
+    /// The kind's stable name, the same for the app's vault and the
+    /// verifier's API: `envelope_only` or `two_channel`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::EnvelopeOnly => "envelope_only",
+            Self::TwoChannel => "two_channel",
+        }
+    }
+
+    /// Reads [`EnvelopeKind::name`] back; `None` for anything else.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
 }
 
 /// Keeps only the characters people use to group digits out of `text`.
@@ -310,6 +324,18 @@ mod tests {
         checks.sort_unstable();
         checks.dedup();
         assert_eq!(checks.len(), 8);
+    }
+
+    #[test]
+    fn kind_names_are_stable_and_read_back() {
+        assert_eq!(EnvelopeKind::EnvelopeOnly.name(), "envelope_only");
+        assert_eq!(EnvelopeKind::TwoChannel.name(), "two_channel");
+        for kind in EnvelopeKind::ALL {
+            assert_eq!(EnvelopeKind::from_name(kind.name()), Some(kind));
+        }
+        assert_eq!(EnvelopeKind::from_name("Two_Channel"), None);
+        assert!(EnvelopeKind::TwoChannel.needs_activation_code());
+        assert!(!EnvelopeKind::EnvelopeOnly.needs_activation_code());
     }
 
     #[test]

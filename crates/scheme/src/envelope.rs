@@ -176,6 +176,16 @@ mod tests {
     }
 
     #[test]
+    fn generated_envelopes_read_back_as_their_kind() {
+        for kind in EnvelopeKind::ALL {
+            let e = Envelope::generate(kind);
+            assert_eq!(e.kind(), kind);
+            assert_eq!(Envelope::from_parts(&e.parts()), Ok(e.clone()));
+            assert_ne!(Envelope::generate(kind).key(), e.key());
+        }
+    }
+
+    #[test]
     fn two_against_two_do_not_belong_together() {
         let only = envelope(EnvelopeKind::EnvelopeOnly).parts();
         let two = envelope(EnvelopeKind::TwoChannel).parts();

@@ -10,7 +10,7 @@
 //! The pieces, bottom up (each module imports only the ones above it):
 //! - [`ocra`]: a complete RFC 6287 implementation (all suites, not only ours);
 //! - `secret`: the 36-digit secret value ([`ActivationKey`]) and its arithmetic;
-//! - [`derive`]: the OCRA key `K` derived from a secret;
+//! - [`derive`](mod@derive): the OCRA key `K` derived from a secret;
 //! - [`activation`]: the four-part envelope key with Damm check digits, and
 //!   the two kinds of envelope ([`EnvelopeKind`]) the check digits tell apart;
 //! - [`code`]: the activation code of a two-channel credential;
