@@ -7,6 +7,9 @@
 //! Argon2id output of the PIN reduced mod 10^36. Every PIN unmasks to some
 //! 36-digit `S'`, equally plausible, and only the bank's verifier — which
 //! counts wrong responses and blocks — learns whether `S'` was right.
+//!
+//! For a two-channel credential the masked secret is the activated `S2`
+//! (see [`crate::activated`]); nothing here depends on which.
 
 use std::fmt;
 
@@ -161,9 +164,9 @@ impl Mask {
 }
 
 /// `P`: Argon2id of the PIN, all 256 output bits read big-endian and reduced
-/// mod 10^36. Reducing the full width keeps `P`'s bias below 2^-136. `P`
-/// tests a PIN guess as well as the PIN itself, so it and the running
-/// remainder of its reduction live in wiped memory.
+/// mod 10^36. Reducing the full width keeps `P`'s bias below 2^-136. With
+/// the mask, `P` opens the key as surely as the PIN does, so it, the running
+/// remainder of its reduction and the sums with it live in wiped memory.
 fn pin_offset(
     pin: &Pin,
     salt: &Salt,

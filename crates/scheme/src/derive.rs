@@ -17,7 +17,7 @@ use crate::secret::ActivationKey;
 /// The HMAC key of the derivation: ASCII `MobiPass/v1/ocra-key`.
 pub const DERIVATION_LABEL: &[u8] = b"MobiPass/v1/ocra-key";
 
-/// `K = HMAC-SHA256(key = "MobiPass/v1/ocra-key", message = 36 ASCII digits of S)`.
+/// `K = HMAC-SHA256(key = "MobiPass/v1/ocra-key", message = 36 ASCII digits of S or S2)`.
 /// Zeroized on drop; `Debug` never shows it.
 ///
 /// It carries HMAC-SHA256 already keyed with `K`, since both MobiPass suites
