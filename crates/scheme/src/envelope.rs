@@ -31,6 +31,41 @@ pub enum EnvelopeError {
     PartsDoNotBelongTogether,
 }
 
+/// What each part (numbered by its index + 1) checked as: a shape error,
+/// no kind, or one kind.
+type PartKinds = [Result<Option<EnvelopeKind>, KeyError>; PARTS];
+
+/// The kind all four parts agree on, or the first part to blame: a shape
+/// error, a part of neither kind, or a part of the minority kind.
+fn agreed_kind(kinds: &PartKinds) -> Result<EnvelopeKind, EnvelopeError> {
+    let count = |kind| kinds.iter().filter(|k| **k == Ok(Some(kind))).count();
+    let (only, two) = (
+        count(EnvelopeKind::EnvelopeOnly),
+        count(EnvelopeKind::TwoChannel),
+    );
+    let majority = match (only, two) {
+        (PARTS, _) => return Ok(EnvelopeKind::EnvelopeOnly),
+        (_, PARTS) => return Ok(EnvelopeKind::TwoChannel),
+        (2, 2) => return Err(EnvelopeError::PartsDoNotBelongTogether),
+        _ if only > two => Some(EnvelopeKind::EnvelopeOnly),
+        _ if two > only => Some(EnvelopeKind::TwoChannel),
+        // One of each (or none) and the rest typos: the typos are named.
+        _ => None,
+    };
+    for (index, kind) in kinds.iter().enumerate() {
+        let typo = KeyError::Typo {
+            part: index as u8 + 1,
+        };
+        match kind {
+            Err(error) => return Err((*error).into()),
+            Ok(None) => return Err(typo.into()),
+            Ok(Some(kind)) if majority.is_some_and(|m| m != *kind) => return Err(typo.into()),
+            Ok(Some(_)) => {}
+        }
+    }
+    unreachable!("parts that do not all agree leave one out of line")
+}
+
 /// An envelope read and checked: the secret `S` and its kind. `Debug` shows
 /// the kind only; the key inside is zeroized on drop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +103,7 @@ impl Envelope {
     /// ignored) and tells the kind. The first part to blame is named.
     pub fn from_parts<S: AsRef<str>>(parts: &[S; PARTS]) -> Result<Self, EnvelopeError> {
         let mut data = Zeroizing::new([0u32; PARTS]);
-        let mut kinds: [Result<Option<EnvelopeKind>, KeyError>; PARTS] = [Ok(None); PARTS];
+        let mut kinds: PartKinds = [Ok(None); PARTS];
         for (index, part) in parts.iter().enumerate() {
             let number = index as u8 + 1;
             kinds[index] = PartDigits::read(number, part.as_ref()).map(|digits| {
@@ -76,39 +111,8 @@ impl Envelope {
                 digits.kind(number)
             });
         }
-        let count = |kind| kinds.iter().filter(|k| **k == Ok(Some(kind))).count();
-        let (only, two) = (
-            count(EnvelopeKind::EnvelopeOnly),
-            count(EnvelopeKind::TwoChannel),
-        );
-        let majority = match (only, two) {
-            (PARTS, _) => {
-                return Ok(Self::new(
-                    secret_from_data(&data),
-                    EnvelopeKind::EnvelopeOnly,
-                ));
-            }
-            (_, PARTS) => return Ok(Self::new(secret_from_data(&data), EnvelopeKind::TwoChannel)),
-            (2, 2) => return Err(EnvelopeError::PartsDoNotBelongTogether),
-            _ if only > two => Some(EnvelopeKind::EnvelopeOnly),
-            _ if two > only => Some(EnvelopeKind::TwoChannel),
-            _ => None,
-        };
-        for (index, kind) in kinds.iter().enumerate() {
-            let typo = KeyError::Typo {
-                part: index as u8 + 1,
-            };
-            match kind {
-                Err(error) => return Err((*error).into()),
-                Ok(None) => return Err(typo.into()),
-                Ok(Some(kind)) if majority.is_some_and(|m| m != *kind) => {
-                    return Err(typo.into());
-                }
-                Ok(Some(_)) => {}
-            }
-        }
-        // Not reached: without agreement some part is out of line above.
-        Err(EnvelopeError::PartsDoNotBelongTogether)
+        let kind = agreed_kind(&kinds)?;
+        Ok(Self::new(secret_from_data(&data), kind))
     }
 
     /// Reads a whole envelope pasted or typed as one string (40 digits, any
