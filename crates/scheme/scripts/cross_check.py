@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Checks the `respond` example against an independent OCRA implementation.
 
-Everything on the Python side is written from DESIGN.md section 2 alone: the
-Damm check digits, the key derivation (Python's hmac) and OCRA itself
-(python-oath, PyPI `oath`). Random keys, codes, amounts and payees; plain and
-linked signatures. Usage:
+Everything on the Python side is written from DESIGN.md sections 2 and 2b
+alone: the Damm check digits, the key derivation and the two-channel
+activated secret (Python's hmac and integers) and OCRA itself (python-oath,
+PyPI `oath`). Random keys, activation codes, document codes, amounts and
+payees; envelope-only and two-channel envelopes; plain and linked
+signatures. Usage:
 
     python3 cross_check.py PATH_TO_RESPOND_BINARY [CASES]
 """
@@ -33,11 +35,19 @@ def damm(digits):
     return str(interim)
 
 
-def envelope_parts(data36):
+def envelope_parts(data36, two_channel=False):
+    """Part i checks Damm(str(i) || data), or Damm(str(i + 4) || data) on a two-channel envelope."""
+    shift = 5 if two_channel else 1
     return [
-        data36[9 * i:9 * i + 9] + damm(str(i + 1) + data36[9 * i:9 * i + 9])
+        data36[9 * i:9 * i + 9] + damm(str(i + shift) + data36[9 * i:9 * i + 9])
         for i in range(4)
     ]
+
+
+def activated(data36, code_data7):
+    """S2 = (S + D) mod 10^36, D = HMAC-SHA256("MobiPass/v1/activation", S || a) mod 10^36."""
+    tag = hmac.new(b"MobiPass/v1/activation", (data36 + code_data7).encode(), hashlib.sha256).digest()
+    return f"{(int(data36) + int.from_bytes(tag, 'big')) % 10 ** 36:036d}"
 
 
 def expected(data36, code, amount=None, payee=None):
@@ -57,14 +67,21 @@ def main():
     for n in range(cases):
         data36 = "".join(rng.choice("0123456789") for _ in range(36))
         code = "".join(rng.choice("0123456789") for _ in range(rng.randint(6, 8)))
-        args = envelope_parts(data36) + [code]
+        two_channel = n % 4 >= 2
+        args = envelope_parts(data36, two_channel)
+        secret = data36
+        if two_channel:
+            code_data = "".join(rng.choice("0123456789") for _ in range(7))
+            args.append(code_data + damm("9" + code_data))
+            secret = activated(data36, code_data)
+        args.append(code)
         amount = payee = None
         if n % 2:
             amount = rng.randint(0, 10 ** rng.randint(0, 12) - 1)
             payee = "KZ" + "".join(rng.choice("0123456789 -") for _ in range(rng.randint(1, 20))) + "7"
             args += [str(amount), payee]
         ours = subprocess.run([binary] + args, capture_output=True, text=True, check=True).stdout.strip()
-        theirs = expected(data36, code, amount, payee)
+        theirs = expected(secret, code, amount, payee)
         if ours != theirs:
             failures += 1
             print(f"MISMATCH case {n}: ours {ours} python-oath {theirs}", file=sys.stderr)

@@ -7,14 +7,18 @@
 //! Argon2id output of the PIN reduced mod 10^36. Every PIN unmasks to some
 //! 36-digit `S'`, equally plausible, and only the bank's verifier — which
 //! counts wrong responses and blocks — learns whether `S'` was right.
+//!
+//! For a two-channel credential the masked secret is the activated `S2`
+//! (see [`crate::activated`]); nothing here depends on which.
 
 use std::fmt;
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::activation::{ActivationKey, MODULUS};
 use crate::pin::Pin;
+use crate::secret::{ActivationKey, add_mod, reduce_be, sub_mod};
 
 /// Bytes of Argon2id salt.
 pub const SALT_LEN: usize = 16;
@@ -121,10 +125,17 @@ impl Salt {
 }
 
 /// The stored mask `M = (S + P) mod 10^36`. On its own it says nothing about
-/// `S`; `Debug` still hides it and drop wipes it, since with a PIN guess it is
-/// the secret.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+/// `S`; `Debug` still hides it, drop wipes it and `==` runs in constant time,
+/// since with a PIN guess it is the secret.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Mask(u128);
+
+impl PartialEq for Mask {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+impl Eq for Mask {}
 
 impl fmt::Debug for Mask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -138,10 +149,12 @@ impl Mask {
         if digits.len() != MASK_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CamouflageError::MaskFormat);
         }
-        let value = digits
-            .bytes()
-            .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0'));
-        Ok(Self(value))
+        let value = Zeroizing::new(
+            digits
+                .bytes()
+                .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0')),
+        );
+        Ok(Self(*value))
     }
 
     /// The 36 digits to store.
@@ -151,8 +164,14 @@ impl Mask {
 }
 
 /// `P`: Argon2id of the PIN, all 256 output bits read big-endian and reduced
-/// mod 10^36. Reducing the full width keeps `P`'s bias below 2^-136.
-fn pin_offset(pin: &Pin, salt: &Salt, params: &KdfParams) -> Result<u128, CamouflageError> {
+/// mod 10^36. Reducing the full width keeps `P`'s bias below 2^-136. With
+/// the mask, `P` opens the key as surely as the PIN does, so it, the running
+/// remainder of its reduction and the sums with it live in wiped memory.
+fn pin_offset(
+    pin: &Pin,
+    salt: &Salt,
+    params: &KdfParams,
+) -> Result<Zeroizing<u128>, CamouflageError> {
     let (argon2, block_count) = params.argon2()?;
     // Our own memory, so it can be wiped: every block of Argon2's working
     // state is a function of the PIN and could serve to test PIN guesses
@@ -175,10 +194,7 @@ fn pin_offset(pin: &Pin, salt: &Salt, params: &KdfParams) -> Result<u128, Camouf
         argon2::Error::OutOfMemory => CamouflageError::OutOfMemory,
         _ => CamouflageError::InvalidParams,
     })?;
-    // Horner's rule in base 256; r < 10^36 keeps r * 256 + 255 inside u128.
-    Ok(out
-        .iter()
-        .fold(0u128, |r, &b| (r * 256 + u128::from(b)) % MODULUS))
+    Ok(reduce_be(out.as_ref()))
 }
 
 /// Masks `key` under `pin` for a new vault. Refuses parameters below the floor.
@@ -204,7 +220,7 @@ pub fn mask_with_any_params(
     params: &KdfParams,
 ) -> Result<Mask, CamouflageError> {
     let offset = pin_offset(pin, salt, params)?;
-    Ok(Mask((key.secret() + offset) % MODULUS))
+    Ok(Mask(add_mod(key.secret(), *offset)))
 }
 
 /// Unmasks with whatever PIN was typed. Any PIN gives some key; only the right
@@ -219,9 +235,7 @@ pub fn unmask(
     params: &KdfParams,
 ) -> Result<ActivationKey, CamouflageError> {
     let offset = pin_offset(pin, salt, params)?;
-    Ok(ActivationKey::from_secret(
-        (mask.0 + MODULUS - offset) % MODULUS,
-    ))
+    Ok(ActivationKey::from_secret(sub_mod(mask.0, *offset)))
 }
 
 #[cfg(test)]
@@ -254,6 +268,15 @@ mod tests {
             mask(&key, &pin, &Salt::from_bytes([0; 16]), &cheap),
             Err(CamouflageError::BelowFloor)
         );
+    }
+
+    #[test]
+    fn mask_equality_sees_every_digit() {
+        let m = |d: &str| Mask::from_digits(d).unwrap();
+        let a = m("100000000000000000000000000000000042");
+        assert_eq!(a, m("100000000000000000000000000000000042"));
+        assert_ne!(a, m("100000000000000000000000000000000043"));
+        assert_ne!(a, m("200000000000000000000000000000000042"));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The OCRA key `K`: a fixed, domain-separated function of the secret `S`.
+//! The OCRA key `K`: a fixed, domain-separated function of the secret (`S`
+//! for an envelope-only credential, the activated `S2` for a two-channel one).
 //!
 //! Deriving through HMAC-SHA256 with a versioned label, rather than using the
 //! digits directly, gives a full-width 32-byte key and keeps keys of a future
@@ -11,12 +12,12 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::activation::ActivationKey;
+use crate::secret::ActivationKey;
 
 /// The HMAC key of the derivation: ASCII `MobiPass/v1/ocra-key`.
 pub const DERIVATION_LABEL: &[u8] = b"MobiPass/v1/ocra-key";
 
-/// `K = HMAC-SHA256(key = "MobiPass/v1/ocra-key", message = 36 ASCII digits of S)`.
+/// `K = HMAC-SHA256(key = "MobiPass/v1/ocra-key", message = 36 ASCII digits of S or S2)`.
 /// Zeroized on drop; `Debug` never shows it.
 ///
 /// It carries HMAC-SHA256 already keyed with `K`, since both MobiPass suites
@@ -44,7 +45,8 @@ impl PartialEq for OcraKey {
 impl Eq for OcraKey {}
 
 impl OcraKey {
-    /// Derives `K` from an activation key.
+    /// Derives `K` from a 36-digit secret (`S`, or `S2` after a two-channel
+    /// activation): HMAC-SHA256 over its 36 ASCII digits, leading zeros kept.
     pub fn derive(key: &ActivationKey) -> Self {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(DERIVATION_LABEL)
             .expect("HMAC takes keys of any length");

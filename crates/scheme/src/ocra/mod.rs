@@ -347,19 +347,6 @@ impl Suite {
             Output::Full(tag) => tag.iter().map(|b| format!("{b:02x}")).collect(),
         })
     }
-
-    /// The truncated response as a number, for callers that lay out the digits
-    /// themselves. `None` for suites with 0 digits.
-    pub fn respond_value(
-        &self,
-        key: &[u8],
-        input: &OcraInput<'_>,
-    ) -> Result<Option<u64>, InputError> {
-        Ok(match self.compute(key, input)? {
-            Output::Truncated(value) => Some(value),
-            Output::Full(_) => None,
-        })
-    }
 }
 
 #[cfg(test)]
