@@ -370,7 +370,7 @@ async fn every_status_a_route_answers_is_documented() {
             Some(("text/plain", "{}".into())),
         ];
         for operation in Operation::ALL {
-            for id in ["known", "nobody", "bad%20id"] {
+            for id in ["known", "nobody", "bad%20id", "%FF"] {
                 let path = operation.path().replace("{id}", id);
                 for token in [
                     None,

@@ -363,3 +363,23 @@ impl From<QueryRejection> for ApiError {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn codes_are_distinct_snake_case_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let wire = code.as_str();
+            assert!(seen.insert(wire), "{wire} twice");
+            assert!(
+                wire.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{wire}"
+            );
+            assert_eq!(ErrorCode::from_wire(wire), Some(code));
+        }
+        assert_eq!(ErrorCode::from_wire("no_such_code"), None);
+    }
+}
