@@ -321,13 +321,28 @@ async fn the_reason_pattern_matches_what_the_server_accepts() {
     }
 }
 
-/// Every route with every kind of caller, id and body, and again behind a
-/// deadline too short to reach the store: each reply goes through the
-/// document checker, and the error statuses the document lists are seen.
+/// A schema-valid body for each endpoint that takes one.
+fn valid_body(operation: mobipass_verifier_server::http::routes::Operation) -> Option<String> {
+    use mobipass_verifier_server::http::routes::Operation;
+    match operation {
+        Operation::CreateChallenge => Some(r#"{"amount_minor":100,"payee":"DE89 3704"}"#.into()),
+        Operation::Verify => Some(
+            r#"{"challenge_id":"0123456789abcdef0123456789abcdef","response":"12345678"}"#.into(),
+        ),
+        Operation::Block => Some(r#"{"reason":"lost laptop"}"#.into()),
+        _ => None,
+    }
+}
+
+/// Every route with every kind of caller, credential state and body, and
+/// again behind a deadline too short to reach the store: each reply goes
+/// through the document checker (no undocumented status or body), and every
+/// status the document lists for a route is seen (none is made up).
 #[tokio::test]
-async fn every_status_a_route_answers_is_documented() {
+async fn every_route_answers_exactly_the_documented_statuses() {
     use mobipass_verifier_server::http::HttpLimits;
     use mobipass_verifier_server::http::routes::Operation;
+    use std::collections::BTreeMap;
     use std::time::Duration;
 
     let limits = HttpLimits {
@@ -345,33 +360,50 @@ async fn every_status_a_route_answers_is_documented() {
         )
         .await,
     ];
-    let mut seen = BTreeSet::new();
-    for server in &servers {
-        let _ = server
-            .client
-            .send(
-                Method::POST,
-                "/v1/credentials/known/issue",
-                Some(OPERATOR_KEY),
-                None,
-            )
-            .await;
-        let huge = format!(r#"{{"reason":"{}"}}"#, "x".repeat(4096));
-        let bodies: [Option<(&str, String)>; 7] = [
-            None,
-            Some(("application/json", "{}".into())),
-            Some(("application/json", "{bad".into())),
-            Some(("application/json", "[]".into())),
-            Some((
-                "application/json",
-                r#"{"reason":"lost","response":"12345678","challenge_id":"00"}"#.into(),
-            )),
-            Some(("application/json", huge)),
-            Some(("text/plain", "{}".into())),
+    let mut seen: BTreeMap<&str, BTreeSet<u16>> = BTreeMap::new();
+    let mut fresh = 0;
+    for (index, server) in servers.iter().enumerate() {
+        // Behind the short deadline these answer 503, but the store still
+        // completes them; the pause lets it.
+        let setup = [
+            ("/v1/credentials/known/issue", None),
+            ("/v1/credentials/blocked/issue", None),
+            ("/v1/credentials/revoked/issue", None),
+            (
+                "/v1/credentials/blocked/block",
+                Some(r#"{"reason":"probe"}"#),
+            ),
+            ("/v1/credentials/revoked/revoke", None),
         ];
+        for (path, body) in setup {
+            let reply = server
+                .client
+                .send(
+                    Method::POST,
+                    path,
+                    Some(OPERATOR_KEY),
+                    body.map(String::from),
+                )
+                .await;
+            assert!(
+                index == 1 || reply.status.is_success(),
+                "{path}: {}",
+                reply.text
+            );
+            tokio::time::sleep(Duration::from_millis(if index == 1 { 50 } else { 0 })).await;
+        }
+        let huge = format!(r#"{{"reason":"{}"}}"#, "x".repeat(4096));
         for operation in Operation::ALL {
-            for id in ["known", "nobody", "bad%20id", "%FF"] {
-                let path = operation.path().replace("{id}", id);
+            let bodies: Vec<Option<(&str, String)>> = vec![
+                None,
+                valid_body(operation).map(|body| ("application/json", body)),
+                Some(("application/json", "{}".into())),
+                Some(("application/json", "{bad".into())),
+                Some(("application/json", "[]".into())),
+                Some(("application/json", huge.clone())),
+                Some(("text/plain", "{}".into())),
+            ];
+            for id in ["known", "blocked", "revoked", "fresh", "bad%20id", "%FF"] {
                 for token in [
                     None,
                     Some("mpv_unknown"),
@@ -379,6 +411,20 @@ async fn every_status_a_route_answers_is_documented() {
                     Some(OPERATOR_KEY),
                 ] {
                     for body in &bodies {
+                        // A new id each time: an issue probe must not create
+                        // what the next probe expects to be unknown.
+                        fresh += 1;
+                        let id = if id == "fresh" {
+                            format!("fresh-{fresh}")
+                        } else {
+                            id.to_owned()
+                        };
+                        // The audit takes its id in the query.
+                        let path = if operation == Operation::Audit {
+                            format!("/v1/audit?credential_id={id}")
+                        } else {
+                            operation.path().replace("{id}", &id)
+                        };
                         let mut request = axum::http::Request::builder()
                             .method(operation.method())
                             .uri(format!("http://{}{path}", server.addr));
@@ -397,16 +443,36 @@ async fn every_status_a_route_answers_is_documented() {
                             .unwrap();
                         // The client checks the reply against the document.
                         let reply = server.client.send_request(request).await;
-                        seen.insert(reply.status.as_u16());
+                        seen.entry(operation.operation_id())
+                            .or_default()
+                            .insert(reply.status.as_u16());
                     }
                 }
             }
         }
     }
-    for status in [200, 201, 204, 400, 401, 403, 404, 409, 413, 415, 422, 503] {
-        assert!(
-            seen.contains(&status),
-            "no probe produced {status}: {seen:?}"
-        );
+    // 503 comes from the layers around every route (deadline, connection
+    // cap), and whether a 1 ns deadline beats the store is timing: it is
+    // required once, not per route.
+    assert!(
+        seen.values().any(|statuses| statuses.contains(&503)),
+        "no 503: {seen:?}"
+    );
+    let document = http_support::openapi::document();
+    for operation in Operation::ALL {
+        let responses = &document["paths"][operation.path()]
+            [operation.method().as_str().to_lowercase()]["responses"];
+        for status in responses.as_object().unwrap().keys() {
+            let status: u16 = status.parse().unwrap();
+            let id = operation.operation_id();
+            assert!(
+                status == 503
+                    || seen
+                        .get(id)
+                        .is_some_and(|statuses| statuses.contains(&status)),
+                "{id} documents {status} but no probe provoked it: {:?}",
+                seen.get(id)
+            );
+        }
     }
 }
