@@ -54,6 +54,26 @@ async fn malformed_verifications_are_4xx_with_codes_and_count_nothing() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
         ),
+        // A key the body does not take is not repeated: it may be a response.
+        (
+            json!({ "challenge_id": challenge, "12345678": "x" }).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        // serde's derive reads a struct from an array too; the API does not.
+        (
+            json!([challenge, "12345678"]).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            format!(
+                "{} trailing",
+                json!({ "challenge_id": challenge, "response": "12345678" })
+            ),
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        ),
         (
             json!({ "challenge_id": challenge, "response": "1234abcd" }).to_string(),
             StatusCode::BAD_REQUEST,

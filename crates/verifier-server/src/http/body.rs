@@ -7,26 +7,158 @@
 
 use std::fmt;
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::{DeserializeOwned, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_path_to_error::Segment;
 use zeroize::Zeroize;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 
-/// `axum::Json`, but its rejections are this API's JSON errors.
+/// `axum::Json`, but its rejections are this API's JSON errors, worded from
+/// `serde_path_to_error`'s path and the type's own field list (never from
+/// serde's message, which can quote the value a client sent).
 pub struct JsonBody<T>(pub T);
 
 impl<S, T> FromRequest<S> for JsonBody<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    T: DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
-        Ok(Self(value))
+        if !is_json(request.headers()) {
+            return Err(ApiError::expected_json());
+        }
+        let bytes = Bytes::from_request(request, state).await?;
+        parse_json(&bytes).map(Self)
     }
+}
+
+/// `application/json` or `application/*+json`, as `axum::Json` accepts.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json") || subtype.to_ascii_lowercase().ends_with("+json"))
+}
+
+/// Parses a request body: not JSON is 400 `malformed_json`; JSON that is not
+/// an object of `T`'s fields is 422 `invalid_body`.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let malformed = || {
+        ApiError::invalid(
+            ErrorCode::MalformedJson,
+            "the request body is not valid JSON",
+        )
+    };
+    // serde's derive also reads a struct from an array: refuse that here, so
+    // the body is exactly the documented object.
+    let starts_as_object = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{');
+    if !starts_as_object {
+        return match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => Err(invalid_body(format!(
+                "the request body must be a JSON object{}",
+                accepted_fields::<T>()
+            ))),
+            Err(_) => Err(malformed()),
+        };
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(value) => value,
+        Err(error) if error.inner().is_data() => {
+            return Err(invalid_body(describe_path::<T>(error.path())));
+        }
+        Err(_) => return Err(malformed()),
+    };
+    deserializer.end().map_err(|_| malformed())?;
+    Ok(value)
+}
+
+fn invalid_body(message: String) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidBody,
+        message,
+    )
+}
+
+/// Names the field at fault. A key the type does not know is not repeated:
+/// a client may have put a response value there.
+fn describe_path<T: DeserializeOwned>(path: &serde_path_to_error::Path) -> String {
+    let fields = field_names::<T>();
+    match path.iter().next_back() {
+        Some(Segment::Map { key }) if fields.contains(&key.as_str()) => {
+            format!("field `{key}` has the wrong type or an invalid value")
+        }
+        Some(Segment::Map { .. }) => format!(
+            "the request body has a field this endpoint does not take{}",
+            accepted_fields::<T>()
+        ),
+        _ => format!(
+            "the request body lacks a required field{}",
+            accepted_fields::<T>()
+        ),
+    }
+}
+
+fn accepted_fields<T: DeserializeOwned>() -> String {
+    match field_names::<T>() {
+        [] => String::new(),
+        fields => {
+            let list: Vec<String> = fields.iter().map(|name| format!("`{name}`")).collect();
+            format!(" (fields: {})", list.join(", "))
+        }
+    }
+}
+
+/// The field names a derived `Deserialize` struct declares, read by asking
+/// it to deserialize from a probe that records them and then fails.
+pub fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+
+    impl<'de> Deserializer<'de> for Probe<'_> {
+        type Error = serde::de::value::Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(serde::de::Error::custom("field probe"))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(serde::de::Error::custom("field probe"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut fields));
+    fields
 }
 
 /// `POST /v1/credentials/{id}/challenges`.
@@ -170,5 +302,53 @@ impl From<mobipass_verifier::Outcome> for VerifyResult {
                 _ => None,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(error: &ApiError) -> String {
+        format!("{error:?}")
+    }
+
+    #[test]
+    fn data_errors_name_the_field_but_never_quote_the_value() {
+        let error = parse_json::<VerifyRequest>(br#"{"challenge_id":"00","response":12345678}"#)
+            .unwrap_err();
+        assert_eq!(error.code(), "invalid_body");
+        assert!(message(&error).contains("`response`"), "{error:?}");
+        assert!(!message(&error).contains("12345678"), "{error:?}");
+    }
+
+    #[test]
+    fn unknown_keys_are_not_repeated_and_the_fields_are_listed() {
+        let error = parse_json::<VerifyRequest>(br#"{"12345678":"x"}"#).unwrap_err();
+        assert_eq!(error.code(), "invalid_body");
+        assert!(!message(&error).contains("12345678"), "{error:?}");
+        assert!(message(&error).contains("`challenge_id`"), "{error:?}");
+    }
+
+    #[test]
+    fn arrays_trailing_text_and_syntax_errors_are_told_apart() {
+        let array = parse_json::<BlockRequest>(br#"["lost"]"#).unwrap_err();
+        assert_eq!(array.code(), "invalid_body");
+        for bad in [&b"{\"reason\":\"x\"} tail"[..], b"{", b"", b"nope"] {
+            let error = parse_json::<BlockRequest>(bad).unwrap_err();
+            assert_eq!(error.code(), "malformed_json", "{bad:?}");
+        }
+        assert_eq!(
+            parse_json::<BlockRequest>(b" {\"reason\":\"x\"} ")
+                .unwrap()
+                .reason,
+            "x"
+        );
+    }
+
+    #[test]
+    fn field_names_come_from_the_type() {
+        assert_eq!(field_names::<VerifyRequest>(), ["challenge_id", "response"]);
+        assert_eq!(field_names::<ChallengeRequest>(), ["amount_minor", "payee"]);
     }
 }

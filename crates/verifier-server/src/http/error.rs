@@ -4,20 +4,167 @@
 //! change meaning; the message is for people. Neither ever carries a response
 //! value, a key or a storage detail: storage and crypto failures are logged
 //! server-side by kind only and reported as a generic code.
+//!
+//! [`ErrorCode`] is the one list of codes: the OpenAPI document's enum is
+//! checked against it, so a code cannot be served without being documented.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use mobipass_verifier::VerifierError;
 
+/// Every stable error code. Bank backends branch on these: a code never
+/// changes meaning, and a new one is a new variant here and in the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// 401: no bearer token, or one that matches no configured key.
+    Unauthenticated,
+    /// 403: the key's role may not call the endpoint.
+    Forbidden,
+    /// 404: no route serves the path.
+    NoSuchEndpoint,
+    /// 405: the path is served, but not with this method.
+    MethodNotAllowed,
+    /// 400: the body is not JSON.
+    MalformedJson,
+    /// 422: JSON that does not match the request schema.
+    InvalidBody,
+    /// 415: a body without `Content-Type: application/json`.
+    ExpectedJson,
+    /// 413: the body is over the configured limit.
+    BodyTooLarge,
+    /// The body could not be read (connection cut mid-body).
+    UnreadableBody,
+    /// 400: a path segment that is not UTF-8.
+    InvalidPath,
+    /// 400: unknown or mistyped query parameters.
+    InvalidQuery,
+    /// 400: the credential id breaks the id rules.
+    InvalidCredentialId,
+    /// 400: the challenge id is not 32 hex digits.
+    InvalidChallengeId,
+    /// 400: the response is not 8 digits.
+    InvalidResponse,
+    /// 400: the amount is over the largest the scheme signs.
+    InvalidAmount,
+    /// 400: the payee has no digit.
+    InvalidPayee,
+    /// 400: only one of amount and payee.
+    IncompleteLink,
+    /// 400: the block reason is empty, too long or not one line.
+    InvalidReason,
+    /// 400: the audit page size is out of range.
+    InvalidLimit,
+    /// 400: other input the library refused.
+    InvalidInput,
+    /// 404: no credential with this id.
+    UnknownCredential,
+    /// 409: issue of an id already taken.
+    CredentialExists,
+    /// 409: the credential is revoked.
+    CredentialRevoked,
+    /// 409: the credential is blocked.
+    CredentialBlocked,
+    /// 503: the request outlived its deadline.
+    Timeout,
+    /// 503: the service is at its concurrency or queue limit.
+    Busy,
+    /// 503: the store or master key failed.
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// Every code, in document order.
+    pub const ALL: [Self; 27] = [
+        Self::Unauthenticated,
+        Self::Forbidden,
+        Self::NoSuchEndpoint,
+        Self::MethodNotAllowed,
+        Self::MalformedJson,
+        Self::InvalidBody,
+        Self::ExpectedJson,
+        Self::BodyTooLarge,
+        Self::UnreadableBody,
+        Self::InvalidPath,
+        Self::InvalidQuery,
+        Self::InvalidCredentialId,
+        Self::InvalidChallengeId,
+        Self::InvalidResponse,
+        Self::InvalidAmount,
+        Self::InvalidPayee,
+        Self::IncompleteLink,
+        Self::InvalidReason,
+        Self::InvalidLimit,
+        Self::InvalidInput,
+        Self::UnknownCredential,
+        Self::CredentialExists,
+        Self::CredentialRevoked,
+        Self::CredentialBlocked,
+        Self::Timeout,
+        Self::Busy,
+        Self::Unavailable,
+    ];
+
+    /// The code as sent in `error.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::NoSuchEndpoint => "no_such_endpoint",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MalformedJson => "malformed_json",
+            Self::InvalidBody => "invalid_body",
+            Self::ExpectedJson => "expected_json",
+            Self::BodyTooLarge => "body_too_large",
+            Self::UnreadableBody => "unreadable_body",
+            Self::InvalidPath => "invalid_path",
+            Self::InvalidQuery => "invalid_query",
+            Self::InvalidCredentialId => "invalid_credential_id",
+            Self::InvalidChallengeId => "invalid_challenge_id",
+            Self::InvalidResponse => "invalid_response",
+            Self::InvalidAmount => "invalid_amount",
+            Self::InvalidPayee => "invalid_payee",
+            Self::IncompleteLink => "incomplete_link",
+            Self::InvalidReason => "invalid_reason",
+            Self::InvalidLimit => "invalid_limit",
+            Self::InvalidInput => "invalid_input",
+            Self::UnknownCredential => "unknown_credential",
+            Self::CredentialExists => "credential_exists",
+            Self::CredentialRevoked => "credential_revoked",
+            Self::CredentialBlocked => "credential_blocked",
+            Self::Timeout => "timeout",
+            Self::Busy => "busy",
+            Self::Unavailable => "unavailable",
+        }
+    }
+
+    /// The code with this wire name, if any.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|code| code.as_str() == text)
+    }
+}
+
+/// What [`ApiError::new`] takes as a code: an [`ErrorCode`], or (for call
+/// sites not yet moved to the enum) its wire name.
+pub trait IntoErrorCode {
+    /// The code.
+    fn into_error_code(self) -> ErrorCode;
+}
+
+impl IntoErrorCode for ErrorCode {
+    fn into_error_code(self) -> ErrorCode {
+        self
+    }
+}
+
 /// A client-visible failure: HTTP status, stable code, human message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }
 
@@ -34,16 +181,16 @@ struct ErrorDetail<'a> {
 
 impl ApiError {
     /// A failure with the given status, stable code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: impl IntoErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
-            code,
+            code: code.into_error_code(),
             message: message.into(),
         }
     }
 
     /// 400 for a value the client sent that is well-formed JSON but invalid.
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(code: impl IntoErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
@@ -51,7 +198,7 @@ impl ApiError {
     pub fn unauthenticated() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "unauthenticated",
+            ErrorCode::Unauthenticated,
             "send a valid API key as `Authorization: Bearer <key>`",
         )
     }
@@ -60,7 +207,7 @@ impl ApiError {
     pub fn forbidden() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "this API key's role may not call this endpoint",
         )
     }
@@ -69,7 +216,7 @@ impl ApiError {
     pub fn body_too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
+            ErrorCode::BodyTooLarge,
             "the request body is larger than this service accepts",
         )
     }
@@ -79,7 +226,7 @@ impl ApiError {
     pub fn busy() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
+            ErrorCode::Busy,
             "the verifier is busy; retry in a moment",
         )
     }
@@ -88,8 +235,17 @@ impl ApiError {
     pub fn no_route() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "no_such_endpoint",
+            ErrorCode::NoSuchEndpoint,
             "no such endpoint; see /openapi.json",
+        )
+    }
+
+    /// 415 for a body that is not declared as JSON.
+    pub fn expected_json() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::ExpectedJson,
+            "send the body with `Content-Type: application/json`",
         )
     }
 
@@ -97,7 +253,7 @@ impl ApiError {
     pub fn method_not_allowed() -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "this endpoint does not accept this HTTP method; see /openapi.json",
         )
     }
@@ -109,6 +265,11 @@ impl ApiError {
 
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
+        self.code.as_str()
+    }
+
+    /// The stable code as the enum.
+    pub fn error_code(&self) -> ErrorCode {
         self.code
     }
 }
@@ -117,7 +278,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code,
+                code: self.code.as_str(),
                 message: &self.message,
             },
         };
@@ -130,33 +291,33 @@ impl From<VerifierError> for ApiError {
         match error {
             VerifierError::UnknownCredential => Self::new(
                 StatusCode::NOT_FOUND,
-                "unknown_credential",
+                ErrorCode::UnknownCredential,
                 "no credential with this id",
             ),
             VerifierError::AlreadyExists => Self::new(
                 StatusCode::CONFLICT,
-                "credential_exists",
+                ErrorCode::CredentialExists,
                 "a credential with this id already exists; use reissue to replace its key",
             ),
             VerifierError::Revoked => Self::new(
                 StatusCode::CONFLICT,
-                "credential_revoked",
+                ErrorCode::CredentialRevoked,
                 "the credential is revoked",
             ),
             VerifierError::Blocked => Self::new(
                 StatusCode::CONFLICT,
-                "credential_blocked",
+                ErrorCode::CredentialBlocked,
                 "the credential is blocked; an operator must unblock it",
             ),
             // The library's input messages describe the input, never a secret.
             VerifierError::InvalidInput(message) => {
-                Self::invalid("invalid_input", message.to_string())
+                Self::invalid(ErrorCode::InvalidInput, message.to_string())
             }
             other => {
                 log_failure(&other);
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
+                    ErrorCode::Unavailable,
                     "the verifier could not complete the request; retry later",
                 )
             }
@@ -171,83 +332,53 @@ fn log_failure(error: &VerifierError) {
     tracing::error!(%error, "request failed");
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
         let status = rejection.status();
-        match rejection {
-            JsonRejection::JsonDataError(inner) => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                describe_data_error(&inner.body_text()),
-            ),
-            JsonRejection::JsonSyntaxError(_) => {
-                Self::invalid("malformed_json", "the request body is not valid JSON")
-            }
-            JsonRejection::MissingJsonContentType(_) => Self::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "expected_json",
-                "send the body with `Content-Type: application/json`",
-            ),
-            _ if status == StatusCode::PAYLOAD_TOO_LARGE => Self::body_too_large(),
-            _ => Self::new(
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::body_too_large()
+        } else {
+            Self::new(
                 status,
-                "unreadable_body",
+                ErrorCode::UnreadableBody,
                 "the request body could not be read",
-            ),
+            )
         }
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(_: PathRejection) -> Self {
-        Self::invalid("invalid_path", "the path parameters are invalid")
+        Self::invalid(ErrorCode::InvalidPath, "the path parameters are invalid")
     }
 }
 
 impl From<QueryRejection> for ApiError {
-    fn from(rejection: QueryRejection) -> Self {
-        Self::invalid("invalid_query", rejection.body_text())
-    }
-}
-
-/// Turns serde's description into one that names fields but never quotes a
-/// value: a client may have put a response value in the wrong field.
-fn describe_data_error(serde_text: &str) -> String {
-    let detail = serde_text
-        .split_once("target type: ")
-        .map_or(serde_text, |(_, rest)| rest);
-    if detail.contains("unknown field") || detail.contains("missing field") {
-        // These quote field names only.
-        let message = detail.split(" at line").next().unwrap_or(detail);
-        return format!("the request body does not match the schema: {message}");
-    }
-    match detail.split_once(": ") {
-        Some((path, _)) if !path.contains(' ') => {
-            format!("field `{path}` has the wrong type or an invalid value")
-        }
-        _ => "the request body does not match the schema".to_owned(),
+    fn from(_: QueryRejection) -> Self {
+        // Not serde's text: it repeats the parameter names the client sent.
+        Self::invalid(
+            ErrorCode::InvalidQuery,
+            "the query string has an unknown or malformed parameter; see /openapi.json",
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::describe_data_error;
+    use super::ErrorCode;
 
     #[test]
-    fn data_errors_name_the_field_but_never_quote_the_value() {
-        let text = "Failed to deserialize the JSON body into the target type: response: \
-                    invalid type: integer `12345678`, expected a string at line 1 column 24";
-        let message = describe_data_error(text);
-        assert!(message.contains("`response`"), "{message}");
-        assert!(!message.contains("12345678"), "{message}");
-    }
-
-    #[test]
-    fn unknown_fields_are_named() {
-        let text = "Failed to deserialize the JSON body into the target type: unknown field \
-                    `extra`, expected `response` at line 1 column 9";
-        let message = describe_data_error(text);
-        assert!(message.contains("unknown field `extra`"), "{message}");
-        assert!(!message.contains("line 1"), "{message}");
+    fn codes_are_distinct_snake_case_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let wire = code.as_str();
+            assert!(seen.insert(wire), "{wire} twice");
+            assert!(
+                wire.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{wire}"
+            );
+            assert_eq!(ErrorCode::from_wire(wire), Some(code));
+        }
+        assert_eq!(ErrorCode::from_wire("no_such_code"), None);
     }
 }

@@ -19,7 +19,7 @@ use super::body::{
     AuditQuery, BlockRequest, ChallengeCreated, ChallengeRequest, Health, Issued, JsonBody,
     VerifyRequest, VerifyResult,
 };
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use super::state::AppState;
 use mobipass_verifier::MAX_REASON_LEN;
 use mobipass_verifier::{Actor, ChallengeId, CredentialId};
@@ -49,7 +49,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CredentialPath {
 fn credential(id: &str) -> ApiResult<CredentialId> {
     id.parse().map_err(|_| {
         ApiError::invalid(
-            "invalid_credential_id",
+            ErrorCode::InvalidCredentialId,
             "credential ids are 1 to 64 characters of A-Z a-z 0-9 . _ : -",
         )
     })
@@ -73,7 +73,7 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     } else {
         Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ErrorCode::Unavailable,
             "the store does not answer",
         ))
     }
@@ -111,14 +111,14 @@ pub async fn create_challenge(
         (None, None) => None,
         (Some(amount), Some(payee)) => {
             let amount = Amount::from_minor(amount)
-                .map_err(|error| ApiError::invalid("invalid_amount", error.to_string()))?;
+                .map_err(|error| ApiError::invalid(ErrorCode::InvalidAmount, error.to_string()))?;
             let payee = Payee::parse(&payee)
-                .map_err(|error| ApiError::invalid("invalid_payee", error.to_string()))?;
+                .map_err(|error| ApiError::invalid(ErrorCode::InvalidPayee, error.to_string()))?;
             Some((amount, payee))
         }
         _ => {
             return Err(ApiError::invalid(
-                "incomplete_link",
+                ErrorCode::IncompleteLink,
                 "a linked challenge needs both amount_minor and payee",
             ));
         }
@@ -138,13 +138,15 @@ pub async fn verify(
     CredentialPath { id }: CredentialPath,
     JsonBody(request): JsonBody<VerifyRequest>,
 ) -> ApiResult<Json<VerifyResult>> {
-    let challenge: ChallengeId = request
-        .challenge_id
-        .parse()
-        .map_err(|_| ApiError::invalid("invalid_challenge_id", "the challenge id is malformed"))?;
+    let challenge: ChallengeId = request.challenge_id.parse().map_err(|_| {
+        ApiError::invalid(
+            ErrorCode::InvalidChallengeId,
+            "the challenge id is malformed",
+        )
+    })?;
     if mobipass_scheme::Response::parse(&request.response).is_err() {
         return Err(ApiError::invalid(
-            "invalid_response",
+            ErrorCode::InvalidResponse,
             "a response is exactly 8 digits (spaces allowed)",
         ));
     }
@@ -215,7 +217,7 @@ pub async fn block(
         || reason.contains(char::is_control)
     {
         return Err(ApiError::invalid(
-            "invalid_reason",
+            ErrorCode::InvalidReason,
             format!("the reason is one line of 1 to {MAX_REASON_LEN} characters"),
         ));
     }
@@ -253,7 +255,10 @@ pub async fn audit(
     let id = query.credential_id.as_deref().map(credential).transpose()?;
     let limit = query.limit.unwrap_or(AUDIT_DEFAULT);
     if !(1..=AUDIT_MAX).contains(&limit) {
-        return Err(ApiError::invalid("invalid_limit", "limit is 1 to 1000"));
+        return Err(ApiError::invalid(
+            ErrorCode::InvalidLimit,
+            "limit is 1 to 1000",
+        ));
     }
     let events = state.verifier.audit(id.as_ref(), limit).await?;
     Ok(Json(serde_json::json!({ "events": events })).into_response())

@@ -35,7 +35,7 @@ use tokio::net::TcpListener;
 
 use self::auth::ApiKeys;
 use self::config::{ConfigError, Overrides, Settings};
-use self::error::ApiError;
+use self::error::{ApiError, ErrorCode};
 use self::state::AppState;
 use mobipass_verifier::{Actor, Verifier, VerifierError};
 
@@ -112,10 +112,9 @@ impl Default for HttpLimits {
 
 /// The complete application: routes, auth, limits, deadline.
 ///
-/// Outermost first: count every answer; refuse a body declared too large
-/// before anything else (before auth, so a valid key does not make a
-/// lying `Content-Length` wait for a body that never comes); refuse work
-/// beyond `max_in_flight`; then the deadline and the routes.
+/// Outermost first: count every answer; refuse work beyond
+/// `max_in_flight`; then the deadline and the routes (where a body declared
+/// too large is refused before auth, see [`routes::router`]).
 pub fn app(verifier: Verifier, keys: ApiKeys, limits: HttpLimits) -> Router {
     let state = AppState::new(verifier, keys, limits.max_in_flight);
     let timeout = limits.request_timeout;
@@ -131,9 +130,6 @@ pub fn app(verifier: Verifier, keys: ApiKeys, limits: HttpLimits) -> Router {
             within_capacity(busy_state.clone(), request, next)
         }))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
-            refuse_declared_oversize(body_limit, request, next)
-        }))
-        .layer(middleware::from_fn(move |request: Request, next: Next| {
             count_answers(count_state.clone(), request, next)
         }))
 }
@@ -142,20 +138,6 @@ async fn count_answers(state: AppState, request: Request, next: Next) -> Respons
     let response = next.run(request).await;
     state.metrics.request(response.status().as_u16());
     response
-}
-
-/// A declared `Content-Length` above the limit is refused from the headers
-/// alone: the body is never awaited.
-async fn refuse_declared_oversize(limit: usize, request: Request, next: Next) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|text| text.parse::<u64>().ok());
-    match declared {
-        Some(length) if length > limit as u64 => ApiError::body_too_large().into_response(),
-        _ => next.run(request).await,
-    }
 }
 
 /// Beyond `max_in_flight` requests the service answers 503 `busy` at once
@@ -187,7 +169,7 @@ async fn with_deadline(
             );
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "timeout",
+                ErrorCode::Timeout,
                 "the request did not complete in time",
             )
             .into_response()

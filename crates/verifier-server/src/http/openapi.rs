@@ -2,8 +2,11 @@
 //!
 //! Written by hand rather than derived from the code: bank teams generate Java
 //! and .NET clients from it, so its wording and schemas are a product of their
-//! own. The route table's test (and `tests/http_openapi.rs`) fail when the
-//! document and the served routes drift apart.
+//! own. What keeps it true: the route table's test and `tests/http_openapi.rs`
+//! compare it with the served routes, the library's limits, patterns and
+//! [`ErrorCode`](super::error::ErrorCode); every reply the HTTP tests get is
+//! checked against it (`tests/http_support/openapi.rs`); and CI runs
+//! schemathesis against the live server (`.ci/after.d/30-schemathesis.sh`).
 
 /// The document, as served.
 pub const DOCUMENT: &str = include_str!("openapi.json");

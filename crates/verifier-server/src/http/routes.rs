@@ -143,6 +143,11 @@ impl Operation {
         }
     }
 
+    /// Whether the endpoint reads a JSON body (and so can answer 413).
+    pub fn takes_body(self) -> bool {
+        matches!(self, Self::CreateChallenge | Self::Verify | Self::Block)
+    }
+
     fn handler(self) -> MethodRouter<AppState> {
         match self {
             Self::Healthz => get(handlers::healthz),
@@ -176,6 +181,14 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
                 },
             ));
         }
+        if operation.takes_body() {
+            // Added after auth, so it runs before it: a valid key must not
+            // make a lying `Content-Length` wait for a body that never comes.
+            endpoint =
+                endpoint.route_layer(middleware::from_fn(move |request: Request, next: Next| {
+                    refuse_declared_oversize(body_limit, request, next)
+                }));
+        }
         router = router.route(operation.path(), endpoint);
     }
     router
@@ -207,4 +220,18 @@ async fn authorize(
     }
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+/// A declared `Content-Length` above the limit is refused from the headers
+/// alone: the body is never awaited.
+async fn refuse_declared_oversize(limit: usize, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > limit as u64 => ApiError::body_too_large().into_response(),
+        _ => next.run(request).await,
+    }
 }

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod openapi;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -153,12 +155,19 @@ impl Client {
             .expect("the server answers")
     }
 
-    /// `None` when the connection fails (server gone).
+    /// `None` when the connection fails (server gone). Every reply is
+    /// checked against the OpenAPI document.
     pub async fn try_send_request(&self, request: Request<Full<Bytes>>) -> Option<Reply> {
+        let method = request.method().clone();
+        let path = request
+            .uri()
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), ToString::to_string);
         let response = self.inner.request(request).await.ok()?;
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.ok()?.to_bytes();
+        openapi::check(&method, &path, status, &headers, &bytes);
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Some(Reply {
