@@ -620,6 +620,21 @@ fn delete_asks_for_explicit_confirmation() {
 }
 
 #[test]
+fn help_names_the_activation_buttons_as_they_are_labelled() {
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let body = texts.get("help-activation-body");
+        for button in ["welcome-start", "review-save"] {
+            assert!(
+                body.contains(&texts.get(button)),
+                "{button} in {}: {body}",
+                lang.code()
+            );
+        }
+    }
+}
+
+#[test]
 fn help_has_every_section_in_every_language() {
     for lang in Lang::ALL {
         let texts = Texts::new(lang);

@@ -37,6 +37,10 @@ pub const COLUMN_MAX: f32 = 600.0;
 pub const PAGE_PAD_X: f32 = 32.0;
 /// Space above and below a screen's content column.
 pub const PAGE_PAD_Y: f32 = 24.0;
+/// Width of the amount field (`9 999 999 999,99` fits).
+pub const AMOUNT_FIELD: f32 = 200.0;
+/// Space between two fields side by side.
+pub const FIELD_GAP: f32 = 16.0;
 /// Width of a field holding a whole IBAN (`KZ86 125K ZT50 0410 0100`, 24
 /// characters at the field's size) with room to spare.
 pub const WIDE_FIELD: f32 = 380.0;

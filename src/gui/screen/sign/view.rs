@@ -99,16 +99,16 @@ impl Sign {
             toggle,
         ));
         if self.linked {
-            blocks.push(widgets::labelled(
+            let amount = widgets::labelled(
                 texts.get("sign-amount"),
                 widgets::digits_input(
                     AMOUNT,
                     &self.amount,
-                    220.0,
+                    look::AMOUNT_FIELD,
                     idle.then_some(Message::Amount),
                     Message::Submit,
                 ),
-            ));
+            );
             let mut payee = column![widgets::labelled(
                 texts.get("sign-payee"),
                 widgets::digits_input(
@@ -119,7 +119,8 @@ impl Sign {
                     Message::Submit,
                 ),
             )]
-            .spacing(6);
+            .spacing(6)
+            .width(look::WIDE_FIELD);
             if let Ok(digits) = Payee::parse(&self.payee) {
                 let shown = [("digits", Arg::Text(token::payee_shown(&digits)))];
                 payee = payee.push(if token::payee_is_short(&self.payee) {
@@ -128,7 +129,15 @@ impl Sign {
                     widgets::hint(texts.with("sign-payee-digits", &shown))
                 });
             }
-            blocks.push(payee.into());
+            // Side by side when the column is wide enough, stacked otherwise,
+            // so the Sign button stays in sight in a 1280x720 window.
+            blocks.push(
+                iced::widget::Row::with_children([amount, payee.into()])
+                    .spacing(look::FIELD_GAP)
+                    .wrap()
+                    .vertical_spacing(look::GAP)
+                    .into(),
+            );
         }
         blocks.extend(widgets::problem_if(texts, self.error.as_ref()));
         if self.busy {
