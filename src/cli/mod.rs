@@ -73,6 +73,8 @@ enum Command {
         pin_stdin: bool,
     },
     /// Delete the activation key from this computer (overwritten, then removed).
+    ///
+    /// Asks first: y or yes (also д/да, и/иә) deletes; n, no or Enter keeps it.
     Delete {
         /// Do not ask for confirmation.
         #[arg(long)]
