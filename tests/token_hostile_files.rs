@@ -136,6 +136,28 @@ fn a_symlinked_stale_temp_is_removed_without_touching_its_target() {
     assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.key, CODE));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_fifo_left_at_the_temp_name_is_removed_without_opening_it() {
+    let f = Fixture::activated();
+    let temp = f.dir.path().join("vault.json.tmp");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&temp)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Opening a FIFO for writing would wait for a reader forever: run the
+    // start-up clean-up in the binary, under a deadline.
+    let (code, err) = mobipass_within(&f.vault(), &["status"], Duration::from_secs(20));
+    assert_eq!(code, exit::OK, "{err}");
+    assert!(
+        std::fs::symlink_metadata(&temp).is_err(),
+        "the FIFO is gone"
+    );
+}
+
 #[test]
 fn status_and_sign_agree_that_impossible_kdf_parameters_are_damage() {
     let f = Fixture::activated();
