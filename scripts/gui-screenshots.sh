@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Drives the real `mobipass` window under Xvfb with xdotool, as a person at
-# the keyboard would: activation (with a typo in part 3 that is marked and
-# fixed), one signature, a check that the signature value copied from the
-# window equals the terminal mode's for the same vault, PIN and code, then
-# the menu and help in Russian and Kazakh, and the dark theme at 1.5x
-# scaling. Saves screenshots.
+# Drives the real `mobipass` window under Xvfb with xdotool, keyboard only,
+# as a person without a mouse would: activation (with a typo in part 3 that
+# is marked and fixed), one signature, a check that the signature value
+# copied from the window equals the terminal mode's for the same vault, PIN
+# and code, a linked payment reached with Tab and Space (the focus ring on
+# the checkbox, then the value next to what it signs), the delete screen
+# (Enter keeps the key), the menu and help in Russian and Kazakh, and the
+# dark theme at 200% scaling. The screen is 1280x720 (at 200%: 2560x1440,
+# the same in logical pixels); every window must fit on it. Saves
+# screenshots.
 #
 # Usage: scripts/gui-screenshots.sh [OUT_DIR]   (default: docs/screenshots)
 # Needs: Xvfb, xdotool, imagemagick (import), xclip; see .ci/apt/gui.txt.
@@ -45,13 +49,33 @@ bin="$work/mobipass"
 # machine may use numbers whose lock files we cannot see. -noreset: by
 # default the server resets when its last client leaves (between two app
 # runs here), and an app starting during that reset cannot open the display.
-Xvfb -displayfd 3 -noreset -screen 0 1600x1200x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
-xvfb_pid=$!
-for _ in $(seq 100); do [[ -s "$work/display" ]] && break; sleep 0.1; done
-[[ -s "$work/display" ]] || { cat "$work/xvfb.log" >&2; fail "Xvfb did not start"; }
-export DISPLAY=":$(tr -d '[:space:]' <"$work/display")"
-xdpyinfo >/dev/null 2>&1 || fail "cannot reach Xvfb on $DISPLAY"
-say "Xvfb on $DISPLAY"
+start_xvfb() { # $1 = screen size, WxH
+  if [[ -n "$xvfb_pid" ]]; then
+    kill "$xvfb_pid" 2>/dev/null || true
+    wait "$xvfb_pid" 2>/dev/null || true
+  fi
+  rm -f "$work/display"
+  Xvfb -displayfd 3 -noreset -screen 0 "${1}x24" -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+  xvfb_pid=$!
+  for _ in $(seq 100); do [[ -s "$work/display" ]] && break; sleep 0.1; done
+  [[ -s "$work/display" ]] || { cat "$work/xvfb.log" >&2; fail "Xvfb did not start"; }
+  export DISPLAY=":$(tr -d '[:space:]' <"$work/display")"
+  xdpyinfo >/dev/null 2>&1 || fail "cannot reach Xvfb on $DISPLAY"
+  screen_size="$1"
+  say "Xvfb on $DISPLAY, screen $1"
+}
+
+# The window, once it has sized itself from the screen, must fit on it.
+check_fits() {
+  local WIDTH HEIGHT X Y SCREEN WINDOW
+  eval "$(xdotool getwindowgeometry --shell "$window")"
+  local sw="${screen_size%x*}" sh="${screen_size#*x}"
+  ((X + WIDTH <= sw && Y + HEIGHT <= sh)) ||
+    fail "the window (${WIDTH}x${HEIGHT} at $X,$Y) does not fit the ${screen_size} screen"
+  say "window ${WIDTH}x${HEIGHT} at $X,$Y fits the ${screen_size} screen"
+}
+
+start_xvfb 1280x720
 
 window=""
 start_app() { # $1 = locale, $2 = scale factor (default 1)
@@ -71,6 +95,7 @@ start_app() { # $1 = locale, $2 = scale factor (default 1)
   [[ -n "$window" ]] || fail "no window appeared"
   xdotool windowfocus --sync "$window" 2>/dev/null || true
   sleep 1.5
+  check_fits
 }
 stop_app() {
   kill "$app_pid" 2>/dev/null || true
@@ -118,22 +143,61 @@ typed "$CODE"
 shot 08-sign
 keys Return
 sleep 4
-shot 09-response
 keys c
 sleep 0.8
+shot 09-response
 from_window="$(xclip -o -selection clipboard 2>/dev/null || true)"
 from_terminal="$(printf '%s\n' "$PIN" | "$bin" --vault "$vault" sign "$CODE" --pin-stdin --plain)"
 [[ "$from_window" =~ ^[0-9]{8}$ ]] || fail "the window's copied value is not 8 digits: '$from_window'"
 [[ "$from_window" == "$from_terminal" ]] ||
   fail "window gave $from_window, terminal mode gave $from_terminal"
 say "the window and the terminal mode agree: $from_window"
+keys Escape
+
+say "a linked payment, keyboard only: Tab to the checkbox, Space ticks it"
+sign_linked() {
+  keys 1
+  sleep 0.5
+  typed "$PIN"
+  keys Tab
+  typed "553 505"
+  keys Tab
+  shot "$1"
+  keys space
+  typed "1 500,00"
+  keys Tab
+  typed "KZ86 125K ZT50 0410 0100"
+  [[ -n "${2:-}" ]] && shot "$2"
+  keys Return
+  sleep 4
+}
+sign_linked 10-sign-keyboard-focus 11-sign-linked
+shot 12-linked-response
+from_window_linked="$(
+  keys c
+  sleep 0.8
+  xclip -o -selection clipboard 2>/dev/null || true
+)"
+from_terminal_linked="$(printf '%s\n' "$PIN" | "$bin" --vault "$vault" sign 553505 --pin-stdin --plain \
+  --amount 1500 --payee KZ86125KZT5004100100 2>/dev/null)"
+[[ "$from_window_linked" == "$from_terminal_linked" ]] ||
+  fail "linked: window gave '$from_window_linked', terminal mode gave '$from_terminal_linked'"
+say "linked signature: the window and the terminal mode agree: $from_window_linked"
+keys Escape
+
+say "delete: Enter keeps the key"
+keys 3
+shot 13-delete
+keys Return
+sleep 0.5
+[[ -s "$vault" ]] || fail "Enter on the delete screen deleted the key"
 stop_app
 
 say "menu and help in Russian"
 start_app ru_RU.UTF-8
-shot 10-menu-ru
+shot 14-menu-ru
 keys 4
-shot 11-help-ru
+shot 15-help-ru
 stop_app
 
 say "sign and help in Kazakh"
@@ -143,16 +207,21 @@ sleep 0.5
 typed "$PIN"
 keys Tab
 typed "$CODE"
-shot 12-sign-kk
+shot 16-sign-kk
 keys Escape
 keys 4
-shot 13-help-kk
+# The last section and Back, reached from the keyboard.
+keys End Tab
+shot 17-help-kk-end
 stop_app
 
-say "dark theme at 1.5x scaling, switched from the keyboard"
-start_app kk_KZ.UTF-8 1.5
+say "dark theme at 200% scaling (2560x1440), switched from the keyboard"
+start_xvfb 2560x1440
+start_app kk_KZ.UTF-8 2
 keys ctrl+t ctrl+t
-shot 14-menu-kk-dark-scale-1.5
+shot 18-menu-kk-dark-scale-2
+sign_linked 19-sign-kk-dark-scale-2
+shot 20-linked-response-kk-dark-scale-2
 stop_app
 
 say "done: screenshots in $out"

@@ -286,6 +286,54 @@ fn bad_sign_input_gives_exit_code_2() {
 }
 
 #[test]
+fn a_grouped_code_is_accepted_and_what_is_signed_is_said() {
+    let f = Fixture::activated();
+    let out = mobipass(
+        &f.vault(),
+        &["sign", "338 609", "--pin-stdin", "--plain"],
+        &format!("{PIN}\n"),
+    );
+    assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("{}\n", expected(&f.key, CODE).as_str())
+    );
+    let out = sign(
+        &f,
+        PIN,
+        &["--amount", "1500", "--payee", "KZ86 125K ZT50 0410 0100"],
+    );
+    assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("amount 1 500,00, payee account …0410 0100"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("fewer than 8"));
+    let short = sign(&f, PIN, &["--amount", "15", "--payee", "12-34"]);
+    assert_eq!(code(&short), exit::OK);
+    assert!(stderr(&short).contains("…0000 1234"), "{}", stderr(&short));
+    assert!(stderr(&short).contains("fewer than 8 digits"));
+}
+
+#[test]
+fn an_ambiguous_amount_is_refused_with_how_to_write_it() {
+    let f = Fixture::activated();
+    for amount in ["1.000", "1,000", "0.001"] {
+        let out = sign(
+            &f,
+            PIN,
+            &["--amount", amount, "--payee", "KZ86125KZT5004100100"],
+        );
+        assert_eq!(code(&out), exit::BAD_INPUT, "{amount}");
+        let err = stderr(&out);
+        assert!(err.contains("ambiguous") && err.contains("1 000"), "{err}");
+        assert!(err.contains("at most 2"), "{err}");
+        assert!(stdout(&out).is_empty());
+    }
+}
+
+#[test]
 fn before_activation_commands_give_exit_code_3() {
     let f = Fixture::empty();
     for args in [

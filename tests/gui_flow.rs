@@ -245,7 +245,7 @@ fn damaged_vault_is_explained_and_delete_starts_over() {
     assert_eq!(std::fs::read(&path).unwrap(), b"{\"not\": \"a vault\"}");
 
     driver.send(Message::Problem(problem::Message::Delete));
-    driver.send(Message::Key(KeyPress::Enter));
+    driver.send(Message::Delete(delete::Message::Confirm));
     driver.until(|app| matches!(app.screen(), Screen::Welcome(_)));
     assert!(!path.exists());
     activate(&mut driver, &ActivationKey::generate());

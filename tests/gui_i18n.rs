@@ -72,6 +72,8 @@ fn every_message_renders_without_errors_in_every_language() {
         args.set("part", 3);
         args.set("found", 7);
         args.set("path", "/tmp/vault.json");
+        args.set("seconds", 30);
+        args.set("digits", "…0410 0100");
         for id in catalogue(lang) {
             let pattern = bundle.get_message(&id).unwrap().value().unwrap();
             let mut errors = Vec::new();

@@ -347,6 +347,142 @@ fn a_stale_hide_timer_does_not_hide_a_newer_response() {
     assert!(screen.response().is_none());
 }
 
+/// A Sign screen with a linked payment signed: what the customer sees.
+fn signed_linked(payee: &str) -> (tempfile::TempDir, sign::Sign) {
+    let (dir, token) = token();
+    let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+    for message in [
+        sign::Message::Pin("4826".into()),
+        sign::Message::Code("553 505".into()),
+        sign::Message::Linked(true),
+        sign::Message::Amount("1500".into()),
+        sign::Message::Payee(payee.into()),
+        sign::Message::Submit,
+    ] {
+        let _ = screen.update(message);
+    }
+    assert!(screen.is_busy(), "accepted: {:?}", screen.error());
+    let _ = screen.update(sign::Message::Signed(Ok(
+        Response::parse("41357914").unwrap()
+    )));
+    (dir, screen)
+}
+
+#[test]
+fn the_value_is_shown_with_the_code_amount_and_payee_digits_it_signs() {
+    let (_dir, screen) = signed_linked("KZ86 125K ZT50 0410 0100");
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find("4135 7914").is_ok());
+    assert!(ui.find("553505").is_ok(), "the document code");
+    assert!(ui.find("1 500,00").is_ok(), "the amount as understood");
+    assert!(ui.find("…0410 0100").is_ok(), "the payee digits that count");
+    assert!(!shows_text_containing(&mut ui, "fewer than 8"));
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let mut shown = self::ui(screen.view(&texts));
+        assert!(shown.find(texts.get("sign-signed-amount").as_str()).is_ok());
+    }
+}
+
+#[test]
+fn a_plain_signature_shows_its_code_only() {
+    let (_dir, token) = token();
+    let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+    let _ = screen.update(sign::Message::Pin("4826".into()));
+    let _ = screen.update(sign::Message::Code("338609".into()));
+    let _ = screen.update(sign::Message::Submit);
+    let _ = screen.update(sign::Message::Signed(Ok(
+        Response::parse("41357914").unwrap()
+    )));
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find("338609").is_ok());
+    assert!(ui.find(texts.get("sign-signed-amount").as_str()).is_err());
+}
+
+#[test]
+fn a_payee_with_fewer_than_eight_digits_is_warned_about() {
+    let (_dir, screen) = signed_linked("12-34");
+    let texts = english();
+    let mut signed = ui(screen.view(&texts));
+    assert!(signed.find("…0000 1234").is_ok());
+    assert!(shows_text_containing(&mut signed, "fewer than 8 digits"));
+    // Already on the form, before signing.
+    let (_dir, token) = token();
+    let mut form = sign::Sign::new(token, Timings::DEFAULT);
+    let _ = form.update(sign::Message::Linked(true));
+    let _ = form.update(sign::Message::Payee("12-34".into()));
+    assert!(shows_text_containing(
+        &mut ui(form.view(&texts)),
+        "fewer than 8 digits"
+    ));
+    let _ = form.update(sign::Message::Payee("KZ86125KZT5004100100".into()));
+    let mut ui = ui(form.view(&texts));
+    assert!(!shows_text_containing(&mut ui, "fewer than 8 digits"));
+    assert!(ui.find("Digits that count: …0410 0100").is_ok());
+}
+
+#[test]
+fn ambiguous_amounts_are_refused_and_the_amount_error_says_two_decimals() {
+    let texts = english();
+    for (amount, id) in [
+        ("1.000", "err-amount-ambiguous"),
+        ("1,000", "err-amount-ambiguous"),
+        ("0.001", "err-amount-ambiguous"),
+        ("15x0", "err-amount"),
+    ] {
+        let (_dir, token) = token();
+        let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+        let _ = screen.update(sign::Message::Pin("4826".into()));
+        let _ = screen.update(sign::Message::Code("338609".into()));
+        let _ = screen.update(sign::Message::Linked(true));
+        let _ = screen.update(sign::Message::Amount(amount.into()));
+        let _ = screen.update(sign::Message::Payee("KZ86125KZT5004100100".into()));
+        let _ = screen.update(sign::Message::Submit);
+        assert!(!screen.is_busy(), "{amount} was signed");
+        assert_eq!(screen.error().unwrap().id(), id, "{amount}");
+    }
+    assert!(texts.get("err-amount").contains("at most 2 decimals"));
+    assert!(texts.get("err-amount-ambiguous").contains("1 000,00"));
+}
+
+#[test]
+fn a_document_code_typed_with_spaces_is_accepted() {
+    let (_dir, token) = token();
+    let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+    let _ = screen.update(sign::Message::Pin("4826".into()));
+    let _ = screen.update(sign::Message::Code("553 505".into()));
+    let _ = screen.update(sign::Message::Submit);
+    assert!(screen.is_busy(), "{:?}", screen.error());
+    assert_eq!(screen.code(), "553505");
+}
+
+#[test]
+fn the_payee_field_holds_a_whole_kz_iban() {
+    let (_dir, token) = token();
+    let mut screen = sign::Sign::new(token, Timings::DEFAULT);
+    let _ = screen.update(sign::Message::Linked(true));
+    let texts = english();
+    let field = ui(screen.view(&texts))
+        .find(selector::id(sign::PAYEE))
+        .unwrap()
+        .bounds();
+    // The IBAN at the field's text size, measured by the same renderer.
+    let iban = iced::widget::text("KZ86 125K ZT50 0410 0100").size(look::TEXT + 4.0);
+    let shown: Element<'_, ()> = iced::widget::column![iban].into();
+    let width = ui(shown)
+        .find("KZ86 125K ZT50 0410 0100")
+        .unwrap()
+        .bounds()
+        .width;
+    assert!(
+        field.width - 2.0 * 8.0 >= width,
+        "field {} px, IBAN {width} px",
+        field.width
+    );
+}
+
 // --- change PIN -----------------------------------------------------------
 
 #[test]
@@ -385,6 +521,41 @@ fn change_pin_says_up_front_that_it_cannot_check_the_current_pin() {
     let texts = english();
     let mut ui = ui(screen.view(&texts));
     assert!(ui.find(texts.get("change-body").as_str()).is_ok());
+}
+
+#[test]
+fn change_pin_tells_the_same_way_out_as_the_readme_and_the_terminal() {
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        for id in ["change-body", "change-done"] {
+            let words = texts.get(id).to_lowercase();
+            assert!(
+                words.contains("envelope") || words.contains("конверт"),
+                "{id} in {}: {words}",
+                lang.code()
+            );
+        }
+    }
+    let english = english();
+    assert!(!english.get("change-body").contains("issues a new key"));
+    assert!(
+        english
+            .get("change-body")
+            .contains("delete the key and activate again")
+    );
+}
+
+#[test]
+fn the_first_and_the_last_activation_buttons_are_worded_apart() {
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        assert_ne!(
+            texts.get("welcome-start"),
+            texts.get("review-save"),
+            "{}",
+            lang.code()
+        );
+    }
 }
 
 #[test]
@@ -427,7 +598,7 @@ fn welcome_save_key_button_starts_activation() {
     let texts = Texts::new(Lang::Kazakh);
     let screen = welcome::Welcome::new(None);
     let mut ui = ui(screen.view(&texts));
-    ui.click(texts.get("welcome-save-key").as_str()).unwrap();
+    ui.click(texts.get("welcome-start").as_str()).unwrap();
     assert!(matches!(
         ui.into_messages().collect::<Vec<_>>().as_slice(),
         [welcome::Message::SaveKey]
@@ -449,6 +620,21 @@ fn delete_asks_for_explicit_confirmation() {
 }
 
 #[test]
+fn help_names_the_activation_buttons_as_they_are_labelled() {
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let body = texts.get("help-activation-body");
+        for button in ["welcome-start", "review-save"] {
+            assert!(
+                body.contains(&texts.get(button)),
+                "{button} in {}: {body}",
+                lang.code()
+            );
+        }
+    }
+}
+
+#[test]
 fn help_has_every_section_in_every_language() {
     for lang in Lang::ALL {
         let texts = Texts::new(lang);
@@ -461,6 +647,68 @@ fn help_has_every_section_in_every_language() {
             );
         }
     }
+}
+
+// --- layout ---------------------------------------------------------------
+
+/// Every screen puts its heading at the same left edge (the issue measured
+/// 40, 45, 49, 58 and 76 px before one layout served them all).
+#[test]
+fn every_screen_starts_at_the_same_left_edge() {
+    let (_dir, token) = token();
+    let texts = english();
+    let left =
+        |mut ui: Simulator<'_, ()>, heading: &str| -> f32 { ui.find(heading).unwrap().bounds().x };
+    let mut done = change_pin::ChangePin::new(token.clone());
+    let _ = done.update(change_pin::Message::Changed(Ok(
+        mobipass::token::Saved::default(),
+    )));
+    let edges = [
+        left(
+            ui(welcome::Welcome::new(None).view(&texts).map(|_| ())),
+            &texts.get("welcome-title"),
+        ),
+        left(
+            ui(choose_pin::ChoosePin::new().view(&texts).map(|_| ())),
+            &texts.get("pin-choose-title"),
+        ),
+        left(
+            ui(key_parts::KeyParts::new().view(&texts).map(|_| ())),
+            &texts.get("key-title"),
+        ),
+        left(
+            ui(menu::Menu.view(&texts).map(|_| ())),
+            &texts.get("menu-title"),
+        ),
+        left(
+            ui(sign::Sign::new(token.clone(), Timings::DEFAULT)
+                .view(&texts)
+                .map(|_| ())),
+            &texts.get("sign-title"),
+        ),
+        left(
+            ui(change_pin::ChangePin::new(token.clone())
+                .view(&texts)
+                .map(|_| ())),
+            &texts.get("change-title"),
+        ),
+        left(
+            ui(done.view(&texts).map(|_| ())),
+            &texts.get("change-title"),
+        ),
+        left(
+            ui(delete::Delete::new(token.clone()).view(&texts).map(|_| ())),
+            &texts.get("delete-title"),
+        ),
+        left(
+            ui(help::Help.view(&texts).map(|_| ())),
+            &texts.get("help-title"),
+        ),
+    ];
+    assert!(
+        edges.iter().all(|x| *x == edges[0]),
+        "left edges differ: {edges:?}"
+    );
 }
 
 // --- snapshots ------------------------------------------------------------

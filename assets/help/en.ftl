@@ -2,7 +2,7 @@
 
 help-title = Help
 help-activation-title = Saving the key
-help-activation-body = The bank gives you an envelope with an activation key in four parts of ten digits. Choose "Save key", choose a 4-digit PIN, type the four parts and save. A part with a typo is marked at once; compare it with the envelope. The key stays on this computer only.
+help-activation-body = The bank gives you an envelope with an activation key in four parts of ten digits. Choose "Start activation", choose a 4-digit PIN, type the four parts and choose "Save key". A part with a typo is marked at once; compare it with the envelope. The key stays on this computer only.
 help-signing-title = Signing a payment
 help-signing-body = When the internet bank asks for a signature, it shows a document code. Choose "Sign", type your PIN and the code, and type the 8-digit signature value back into the internet bank. If the bank shows the amount and payee, tick that option and type them as well.
 help-blocked-title = Blocked

@@ -5,12 +5,15 @@
 //! asked for a PIN only to be told the code was mistyped.
 
 use mobipass_scheme::activation::PARTS;
-use mobipass_scheme::{ActivationKey, DocumentCode, KdfParams, Payee, Pin};
+use mobipass_scheme::{ActivationKey, KdfParams, Payee, Pin, PinError};
 use zeroize::Zeroizing;
 
 use super::exit::Failure;
 use super::input::Input;
-use crate::token::{Saved, Status, Token, check_key_part, parse_amount};
+use crate::token::{
+    Saved, Status, Token, check_key_part, format_amount, parse_amount, parse_code, payee_is_short,
+    payee_shown,
+};
 
 /// Said after every PIN change, the same whether or not the current PIN was
 /// right (MobiPass cannot know which).
@@ -79,24 +82,51 @@ fn ask_key_parts(input: &mut Input) -> Result<[Zeroizing<String>; PARTS], Failur
     Ok(parts)
 }
 
-/// A new PIN typed twice. On a terminal, asks again until it passes the rules.
+/// A new PIN typed twice. On a terminal, asks again until it passes the
+/// rules; when the two entries differ, only the repeat is asked again (an
+/// empty answer goes back to choosing), as the window does.
 fn choose_pin(
     input: &mut Input,
     prompt: &str,
 ) -> Result<(Zeroizing<String>, Zeroizing<String>), Failure> {
-    loop {
+    'choose: loop {
         let pin = input.secret(prompt, "the new PIN")?;
         if let Err(error) = Pin::parse(&pin).and_then(|p| p.check_not_trivial()) {
             retry_or_fail(input, error)?;
             continue;
         }
-        let again = input.secret("Type the new PIN again: ", "the new PIN again")?;
-        match Pin::choose(&pin, &again) {
-            Ok(_) => return Ok((pin, again)),
-            Err(error) => retry_or_fail(input, error)?,
+        let mut after_mismatch = false;
+        loop {
+            let prompt = match after_mismatch {
+                false => "Type the new PIN again: ",
+                true => REPEAT_AFTER_MISMATCH,
+            };
+            let again = input.secret(prompt, "the new PIN again")?;
+            if after_mismatch && again.is_empty() {
+                continue 'choose;
+            }
+            match Pin::choose(&pin, &again) {
+                Ok(_) => return Ok((pin, again)),
+                Err(error) if !input.interactive() => {
+                    return Err(Failure::bad_input(error.to_string()));
+                }
+                Err(PinError::Mismatch) => {
+                    eprintln!("The two entries differ.");
+                    after_mismatch = true;
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    continue 'choose;
+                }
+            }
         }
     }
 }
+
+/// The prompt after two different entries: says what is asked, and the way
+/// out when the first entry was the mistyped one.
+const REPEAT_AFTER_MISMATCH: &str =
+    "Type the new PIN again (or press Enter alone to choose a different PIN): ";
 
 fn retry_or_fail(input: &Input, error: impl std::fmt::Display) -> Result<(), Failure> {
     if input.interactive() {
@@ -133,12 +163,25 @@ pub(super) fn sign(
     plain: bool,
     pin_stdin: bool,
 ) -> Result<(), Failure> {
-    DocumentCode::parse(code).map_err(|e| Failure::bad_input(e.to_string()))?;
+    parse_code(code).map_err(|e| Failure::bad_input(e.to_string()))?;
     let linked = match linked {
         None => None,
         Some((amount, payee)) => {
             let minor = parse_amount(&amount).map_err(|e| Failure::bad_input(e.to_string()))?;
-            Payee::parse(&payee).map_err(|e| Failure::bad_input(e.to_string()))?;
+            let digits = Payee::parse(&payee).map_err(|e| Failure::bad_input(e.to_string()))?;
+            // What is signed, as understood, to compare with the bank's page.
+            eprintln!(
+                "Signing document code {}: amount {}, payee account {}.",
+                parse_code(code).map_or_else(|_| code.to_owned(), |c| c.as_str().to_owned()),
+                format_amount(minor),
+                payee_shown(&digits)
+            );
+            if payee_is_short(&payee) {
+                eprintln!(
+                    "Note: the payee account has fewer than 8 digits; only its digits count, \
+                     so compare them with the bank's page."
+                );
+            }
             Some((minor, payee))
         }
     };
@@ -188,19 +231,33 @@ pub(super) fn delete(token: &Token, yes: bool) -> Result<(), Failure> {
     if !yes {
         let mut input = Input::choose(false)
             .map_err(|_| Failure::bad_input("add --yes to delete without a terminal to confirm"))?;
-        let answer = input.line(
-            "Delete the activation key from this computer? To use MobiPass again you will \
-             need the bank's envelope. Type yes to delete: ",
-            "the confirmation",
-        )?;
-        if !answer.trim().eq_ignore_ascii_case("yes") {
-            eprintln!("Nothing was deleted.");
-            return Ok(());
+        let mut prompt = "Delete the activation key from this computer? To use MobiPass again you \
+                          will need the bank's envelope. Type yes to delete, no to keep it: ";
+        loop {
+            let answer = input.line(prompt, "the confirmation")?;
+            match confirmation(&answer) {
+                Some(true) => break,
+                Some(false) => {
+                    eprintln!("Nothing was deleted.");
+                    return Ok(());
+                }
+                None => prompt = "Type yes (or y) to delete the key, or no (or n) to keep it: ",
+            }
         }
     }
     token.delete()?;
     eprintln!("The activation key is deleted from this computer.");
     Ok(())
+}
+
+/// Reads a yes/no answer in the three languages the app speaks: `y`/`yes`,
+/// Russian `д`/`да`, Kazakh `и`/`иә`; `None` when it is neither.
+fn confirmation(answer: &str) -> Option<bool> {
+    match answer.trim().to_lowercase().as_str() {
+        "y" | "yes" | "д" | "да" | "и" | "иә" => Some(true),
+        "" | "n" | "no" | "н" | "нет" | "ж" | "жоқ" => Some(false),
+        _ => None,
+    }
 }
 
 pub(super) fn status(token: &Token) -> Result<(), Failure> {
@@ -239,4 +296,22 @@ fn describe_kdf(kdf: &KdfParams) -> String {
         plural(kdf.iterations, "pass", "passes"),
         plural(kdf.parallelism, "lane", "lanes")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::confirmation;
+
+    #[test]
+    fn yes_and_no_are_understood_in_three_languages() {
+        for yes in ["y", "Yes", " YES ", "д", "Да", "и", "иә", "ИӘ"] {
+            assert_eq!(confirmation(yes), Some(true), "{yes}");
+        }
+        for no in ["", "n", "No", "нет", "жоқ"] {
+            assert_eq!(confirmation(no), Some(false), "{no}");
+        }
+        for unclear in ["ye", "delete", "1", "oui"] {
+            assert_eq!(confirmation(unclear), None, "{unclear}");
+        }
+    }
 }

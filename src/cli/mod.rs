@@ -49,9 +49,10 @@ enum Command {
     /// A mistyped PIN gives a wrong signature value that looks like any other:
     /// MobiPass cannot tell. The bank blocks MobiPass after three wrong ones.
     Sign {
-        /// The document code the internet bank shows (6 to 8 digits).
+        /// The document code the internet bank shows (6 to 8 digits; spaces allowed, quoted).
         code: String,
-        /// Bind the amount into the signature (e.g. 1500, 1500.00, "1 500,00").
+        /// Bind the amount into the signature (e.g. 1500, 1500.00, "1 500,00";
+        /// at most 2 decimals; 1.000 or 1,000 is refused as ambiguous).
         #[arg(long, requires = "payee")]
         amount: Option<String>,
         /// Bind the payee's account into the signature (its last 8 digits count).
@@ -72,6 +73,8 @@ enum Command {
         pin_stdin: bool,
     },
     /// Delete the activation key from this computer (overwritten, then removed).
+    ///
+    /// Asks first: y or yes (also д/да, и/иә) deletes; n, no or Enter keeps it.
     Delete {
         /// Do not ask for confirmation.
         #[arg(long)]

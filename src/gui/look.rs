@@ -28,14 +28,42 @@ pub const HEADING: f32 = 26.0;
 /// The signature value: large enough to copy by eye from across a desk.
 pub const RESPONSE: f32 = 48.0;
 /// Space between blocks on a screen.
-pub const GAP: f32 = 14.0;
+pub const GAP: f32 = 16.0;
+/// Space between buttons in a row.
+pub const BUTTON_GAP: f32 = 12.0;
 /// Widest a screen's content column grows, so lines stay readable.
-pub const COLUMN_MAX: f32 = 640.0;
+pub const COLUMN_MAX: f32 = 600.0;
+/// Space around a screen's content column.
+pub const PAGE_PAD_X: f32 = 32.0;
+/// Space above and below a screen's content column.
+pub const PAGE_PAD_Y: f32 = 24.0;
+/// Width of the amount field (`9 999 999 999,99` fits).
+pub const AMOUNT_FIELD: f32 = 200.0;
+/// Space between two fields side by side.
+pub const FIELD_GAP: f32 = 16.0;
+/// Width of a field holding a whole IBAN (`KZ86 125K ZT50 0410 0100`, 24
+/// characters at the field's size) with room to spare.
+pub const WIDE_FIELD: f32 = 380.0;
 
-/// The window's first size.
-pub const WINDOW_SIZE: Size = Size::new(720.0, 720.0);
-/// The smallest window every screen still fits in (scrolling beyond it).
-pub const WINDOW_MIN: Size = Size::new(480.0, 520.0);
+/// The size the window asks for first; [`window_size_for`] fits it to the
+/// screen once the screen is known. Small enough for a 1280x720 screen
+/// (logical pixels: also 2560x1440 at 200% and 1920x1080 at 150%).
+pub const WINDOW_SIZE: Size = Size::new(720.0, 620.0);
+/// The most the window grows to on a large screen.
+pub const WINDOW_MAX: Size = Size::new(760.0, 760.0);
+/// The smallest window every screen still works in (scrolling beyond it).
+pub const WINDOW_MIN: Size = Size::new(440.0, 400.0);
+
+/// The window size for a screen of `monitor` logical pixels: as large as
+/// [`WINDOW_MAX`], but never more than 90% of the screen's width or 85% of
+/// its height (leaving room for panels and the title bar: 612 of 720).
+pub fn window_size_for(monitor: Size) -> Size {
+    let fit = |most: f32, share: f32, least: f32| (share.floor()).min(most).max(least);
+    Size::new(
+        fit(WINDOW_MAX.width, monitor.width * 0.9, WINDOW_MIN.width),
+        fit(WINDOW_MAX.height, monitor.height * 0.85, WINDOW_MIN.height),
+    )
+}
 
 /// The app id: the Wayland app id and X11 window class, matching the
 /// packaging's `.desktop` file (`StartupWMClass`).
@@ -97,6 +125,7 @@ pub fn window_settings() -> window::Settings {
     window::Settings {
         size: WINDOW_SIZE,
         min_size: Some(WINDOW_MIN),
+        resizable: true,
         icon: icon(),
         #[cfg(target_os = "linux")]
         platform_specific: window::settings::PlatformSpecific {
@@ -114,6 +143,23 @@ mod tests {
     #[test]
     fn embedded_icon_decodes() {
         assert!(icon().is_some());
+    }
+
+    #[test]
+    fn the_window_fits_small_and_scaled_screens() {
+        // 1280x720 at 100%, 1920x1080 at 150% and 2560x1440 at 200% are all
+        // 1280x720 logical pixels.
+        let small = window_size_for(Size::new(1280.0, 720.0));
+        assert!(
+            small.height <= 720.0 - 100.0 && small.width <= 1280.0,
+            "{small:?}"
+        );
+        let first = WINDOW_SIZE;
+        assert!(first.height <= 720.0 - 80.0, "the first size fits too");
+        let large = window_size_for(Size::new(2560.0, 1600.0));
+        assert_eq!(large, WINDOW_MAX);
+        let tiny = window_size_for(Size::new(400.0, 300.0));
+        assert_eq!(tiny, WINDOW_MIN, "never below the minimum");
     }
 
     #[test]

@@ -9,12 +9,18 @@
 //! [`Screen`], the language, the theme choice and the clipboard timer. Each
 //! screen module has its own state, `Message` and outward `Event`; the root
 //! wraps screen messages, and turns events into screen changes. Keyboard
-//! handling is global: Tab and Shift+Tab move focus, Esc goes back, Enter
-//! and digit shortcuts reach screens whose buttons cannot take focus.
+//! handling is global: Tab and Shift+Tab move focus through the fields and
+//! the buttons (every button is a [`focus`] stop with a visible ring), Esc
+//! goes back, Enter that no control took does the screen's safe default,
+//! arrows and Page Up/Down scroll, and digits choose menu actions.
+//!
+//! The window starts at a size that fits a 1280x720 screen, then asks for
+//! the screen's size and grows to [`look::window_size_for`] it.
 //!
 //! Nothing here can say "wrong PIN": the core cannot tell, so neither can
 //! the screens; see `screen::sign`.
 
+mod focus;
 pub mod i18n;
 pub mod look;
 pub mod phrase;
@@ -27,7 +33,7 @@ use std::process::ExitCode;
 use iced::event::{self, Event as IcedEvent};
 use iced::keyboard::{self, key::Named};
 use iced::widget::{button, column, container, operation, row, rule, text};
-use iced::{Element, Length, Subscription, Task, Theme, clipboard, window};
+use iced::{Element, Length, Size, Subscription, Task, Theme, clipboard, window};
 use zeroize::Zeroizing;
 
 use crate::token::{self, Status, Token, TokenError};
@@ -143,6 +149,8 @@ pub enum KeyPress {
     NextLanguage,
     /// Ctrl+T: the next theme choice.
     NextTheme,
+    /// Arrows, Page Up/Down, Home, End that no control took: scroll the page.
+    Scroll(help::Scroll),
 }
 
 /// Everything that can happen in the app.
@@ -156,6 +164,8 @@ pub enum Message {
     Theme(ThemeChoice),
     /// A global key press.
     Key(KeyPress),
+    /// The screen the window is on measures `Size` (logical pixels).
+    Monitor(window::Id, Option<Size>),
     /// The clipboard timer of copy number `n` fired.
     ClipboardExpired(u64),
     /// The clipboard's content, read to decide whether to clear it.
@@ -213,7 +223,9 @@ impl App {
             copied: None,
             copies: 0,
         };
-        let task = app.load();
+        let fit_window = window::oldest()
+            .and_then(|id| window::monitor_size(id).map(move |size| Message::Monitor(id, size)));
+        let task = Task::batch([app.load(), fit_window]);
         (app, task)
     }
 
@@ -244,7 +256,7 @@ impl App {
 
     /// Global keyboard handling.
     pub fn subscription(&self) -> Subscription<Message> {
-        event::listen_with(global_key)
+        event::listen_with(|event, status, _window| key_message(&event, status))
     }
 
     fn show(&mut self, screen: Screen) -> Task<Message> {
@@ -286,6 +298,10 @@ impl App {
                 Task::none()
             }
             Message::Key(key) => self.key(key),
+            Message::Monitor(id, Some(monitor)) => {
+                window::resize(id, look::window_size_for(monitor))
+            }
+            Message::Monitor(_, None) => Task::none(),
             Message::ClipboardExpired(n) => match &self.copied {
                 Some((copy, _)) if *copy == n => {
                     clipboard::read().map(move |content| Message::ClipboardRead(n, content))
@@ -435,6 +451,7 @@ impl App {
         let message = match key {
             KeyPress::Tab { back: false } => return operation::focus_next(),
             KeyPress::Tab { back: true } => return operation::focus_previous(),
+            KeyPress::Scroll(how) => return help::scroll(how),
             KeyPress::NextLanguage => {
                 let next = Lang::ALL
                     .iter()
@@ -472,7 +489,8 @@ impl App {
                 Screen::Review(screen) => Message::Review(screen.enter()),
                 Screen::Sign(screen) => Message::Sign(screen.enter()),
                 Screen::ChangePin(screen) => Message::ChangePin(screen.enter()),
-                Screen::Delete(_) => Message::Delete(delete::Message::Confirm),
+                // The safe choice: Enter keeps the key.
+                Screen::Delete(_) => Message::Delete(delete::Message::Cancel),
                 Screen::Problem(_) => Message::Problem(problem::Message::Retry),
                 Screen::ChoosePin(_) => Message::ChoosePin(choose_pin::Message::Submit),
                 Screen::KeyParts(..) => Message::KeyParts(key_parts::Message::Submit),
@@ -586,23 +604,34 @@ impl review::Review {
     }
 }
 
-fn global_key(event: IcedEvent, status: event::Status, _window: window::Id) -> Option<Message> {
+/// The app-wide meaning of a key press, given whether a widget (a text
+/// field, a focused button) already took it. Public for the tests' window
+/// driver, which feeds key presses the way the subscription does.
+#[doc(hidden)]
+pub fn key_message(event: &IcedEvent, status: event::Status) -> Option<Message> {
     let IcedEvent::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. }) = event else {
         return None;
     };
     let ignored = status == event::Status::Ignored;
+    let scroll = |how| ignored.then_some(KeyPress::Scroll(how));
     let press = match key.as_ref() {
-        keyboard::Key::Named(Named::Tab) => KeyPress::Tab {
+        keyboard::Key::Named(Named::Tab) => Some(KeyPress::Tab {
             back: modifiers.shift(),
-        },
-        keyboard::Key::Named(Named::Escape) => KeyPress::Escape,
-        keyboard::Key::Named(Named::Enter) if ignored => KeyPress::Enter,
-        keyboard::Key::Character("l" | "L") if modifiers.control() => KeyPress::NextLanguage,
-        keyboard::Key::Character("t" | "T") if modifiers.control() => KeyPress::NextTheme,
+        }),
+        keyboard::Key::Named(Named::Escape) => Some(KeyPress::Escape),
+        keyboard::Key::Named(Named::Enter) if ignored => Some(KeyPress::Enter),
+        keyboard::Key::Named(Named::ArrowUp) => scroll(help::Scroll::LineUp),
+        keyboard::Key::Named(Named::ArrowDown) => scroll(help::Scroll::LineDown),
+        keyboard::Key::Named(Named::PageUp) => scroll(help::Scroll::PageUp),
+        keyboard::Key::Named(Named::PageDown) => scroll(help::Scroll::PageDown),
+        keyboard::Key::Named(Named::Home) => scroll(help::Scroll::Top),
+        keyboard::Key::Named(Named::End) => scroll(help::Scroll::Bottom),
+        keyboard::Key::Character("l" | "L") if modifiers.control() => Some(KeyPress::NextLanguage),
+        keyboard::Key::Character("t" | "T") if modifiers.control() => Some(KeyPress::NextTheme),
         keyboard::Key::Character(c) if ignored && !modifiers.control() && !modifiers.alt() => {
-            KeyPress::Char(c.to_owned())
+            Some(KeyPress::Char(c.to_owned()))
         }
-        _ => return None,
+        _ => None,
     };
-    Some(Message::Key(press))
+    press.map(Message::Key)
 }

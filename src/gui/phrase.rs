@@ -96,6 +96,7 @@ impl From<AmountError> for Phrase {
     fn from(error: AmountError) -> Phrase {
         Phrase::new(match error {
             AmountError::Empty | AmountError::Malformed => "err-amount",
+            AmountError::Ambiguous => "err-amount-ambiguous",
             AmountError::TooLarge => "err-amount-too-large",
         })
     }

@@ -1,18 +1,25 @@
 //! View pieces every screen shares, so the screens read as what they show
 //! rather than as styling.
 
-use iced::widget::{Column, button, column, container, scrollable, text, text_input};
+use iced::widget::{Column, Row, button, column, container, scrollable, text, text_input};
 use iced::{Alignment, Element, Length, Theme};
 
+use super::focus::focus;
 use super::i18n::Texts;
 use super::look;
 use super::phrase::Phrase;
 
-/// A screen: heading, then its blocks in a centred column that never grows
-/// wider than [`look::COLUMN_MAX`] and scrolls when the window is small.
+/// Id of every screen's scrollable page (the keyboard scrolls it).
+pub const PAGE: &str = "page";
+
+/// A screen: heading, then its blocks, in one layout for every screen: a
+/// column [`look::COLUMN_MAX`] wide (or the window's width, if narrower),
+/// centred, so its left edge stays put from screen to screen. It scrolls
+/// when the window is small.
 pub fn page<'a, M: 'a>(heading: String, blocks: Vec<Element<'a, M>>) -> Element<'a, M> {
     let mut content = Column::new()
         .spacing(look::GAP)
+        .width(Length::Fill)
         .max_width(look::COLUMN_MAX)
         .push(text(heading).size(look::HEADING).font(look::FONT_BOLD_FACE));
     for block in blocks {
@@ -20,12 +27,24 @@ pub fn page<'a, M: 'a>(heading: String, blocks: Vec<Element<'a, M>>) -> Element<
     }
     scrollable(
         container(content)
-            .padding(24)
+            .padding([look::PAGE_PAD_Y, look::PAGE_PAD_X])
             .width(Length::Fill)
             .align_x(Alignment::Center),
     )
+    .id(PAGE)
     .height(Length::Fill)
     .into()
+}
+
+/// The row of a screen's buttons: the primary action first, then the
+/// secondary ones, then the quiet ones, with the same spacing everywhere.
+pub fn actions<'a, M: 'a>(buttons: Vec<Element<'a, M>>) -> Element<'a, M> {
+    Row::with_children(buttons)
+        .spacing(look::BUTTON_GAP)
+        .align_y(Alignment::Center)
+        .wrap()
+        .vertical_spacing(look::BUTTON_GAP)
+        .into()
 }
 
 /// A paragraph of body text.
@@ -80,6 +99,11 @@ pub fn digits_input<'a, M: Clone + 'a>(
     }
 }
 
+/// A problem, only when there is one (so that no empty row takes a gap).
+pub fn problem_if<'a, M: 'a>(texts: &Texts, phrase: Option<&Phrase>) -> Option<Element<'a, M>> {
+    phrase.map(|phrase| problem(texts, Some(phrase)))
+}
+
 /// A sentence in the theme's danger colour, or nothing.
 pub fn problem<'a, M: 'a>(texts: &Texts, phrase: Option<&Phrase>) -> Element<'a, M> {
     match phrase {
@@ -108,31 +132,89 @@ pub fn busy<'a, M: 'a>(texts: &Texts) -> Element<'a, M> {
     text(texts.get("busy")).size(look::TEXT).into()
 }
 
-/// A primary button; disabled (no message) while `on_press` is `None`.
-pub fn primary<'a, M: Clone + 'a>(label: String, on_press: Option<M>) -> Element<'a, M> {
-    button(text(label).size(look::TEXT))
-        .padding([8, 18])
-        .style(button::primary)
-        .on_press_maybe(on_press)
+/// A sentence in the theme's primary colour: something the app did (hid the
+/// value, copied it) that is neither a success nor a problem.
+pub fn notice<'a, M: 'a>(words: String) -> Element<'a, M> {
+    text(words)
+        .size(look::TEXT)
+        .style(|theme: &Theme| text::Style {
+            color: Some(theme.extended_palette().primary.strong.color),
+        })
         .into()
 }
 
-/// A secondary button (back, cancel, help).
-pub fn secondary<'a, M: Clone + 'a>(label: String, on_press: Option<M>) -> Element<'a, M> {
-    button(text(label).size(look::TEXT))
-        .padding([8, 18])
-        .style(button::secondary)
-        .on_press_maybe(on_press)
+/// A sentence in the theme's warning colour (it does not stop anything).
+pub fn warning<'a, M: 'a>(words: String) -> Element<'a, M> {
+    text(words)
+        .size(look::TEXT)
+        .style(|theme: &Theme| text::Style {
+            color: Some(theme.extended_palette().warning.strong.color),
+        })
         .into()
+}
+
+fn labelled_button<'a, M: Clone + 'a>(
+    id: &'static str,
+    label: String,
+    on_press: Option<M>,
+    style: fn(&Theme, button::Status) -> button::Style,
+    padding: [u16; 2],
+) -> Element<'a, M> {
+    let control = button(text(label).size(look::TEXT))
+        .padding(padding)
+        .style(style)
+        .on_press_maybe(on_press.clone());
+    focus(id, control, on_press)
+}
+
+/// The screen's main action (one per screen); disabled while `on_press` is
+/// `None`. Reachable with Tab like every button, Enter or Space presses it.
+pub fn primary<'a, M: Clone + 'a>(
+    id: &'static str,
+    label: String,
+    on_press: Option<M>,
+) -> Element<'a, M> {
+    labelled_button(id, label, on_press, button::primary, [10, 22])
+}
+
+/// A secondary action (back, cancel, another payment).
+pub fn secondary<'a, M: Clone + 'a>(
+    id: &'static str,
+    label: String,
+    on_press: Option<M>,
+) -> Element<'a, M> {
+    labelled_button(id, label, on_press, button::secondary, [10, 22])
+}
+
+/// A quiet action (help): a link-like button that does not compete with the
+/// main one.
+pub fn quiet<'a, M: Clone + 'a>(
+    id: &'static str,
+    label: String,
+    on_press: Option<M>,
+) -> Element<'a, M> {
+    labelled_button(id, label, on_press, quiet_style, [10, 12])
+}
+
+fn quiet_style(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let base = button::text(theme, status);
+    button::Style {
+        text_color: match status {
+            button::Status::Disabled => palette.background.strong.color,
+            _ => palette.primary.base.color,
+        },
+        ..base
+    }
 }
 
 /// A destructive button (delete).
-pub fn danger<'a, M: Clone + 'a>(label: String, on_press: Option<M>) -> Element<'a, M> {
-    button(text(label).size(look::TEXT))
-        .padding([8, 18])
-        .style(button::danger)
-        .on_press_maybe(on_press)
-        .into()
+pub fn danger<'a, M: Clone + 'a>(
+    id: &'static str,
+    label: String,
+    on_press: Option<M>,
+) -> Element<'a, M> {
+    labelled_button(id, label, on_press, button::danger, [10, 22])
 }
 
 /// The small keyboard hint under a screen.

@@ -5,6 +5,13 @@
 //! digits is the decimal mark; every other `.`, `,` or space groups thousands
 //! (groups of three). Anything that fits neither reading is refused, because
 //! guessing wrong would bind the signature to another amount.
+//!
+//! One `.` or `,` followed by exactly three digits (`1.000`, `1,000`,
+//! `0.001`) fits both readings — a thousand in one country, one in another —
+//! so it is refused as ambiguous with a way to write it, never guessed.
+//!
+//! The scheme crate takes minor units only; this notation is the app's, and
+//! [`format_amount`] shows back what was understood (`1 500,00`).
 
 use mobipass_scheme::question::MAX_AMOUNT_MINOR;
 
@@ -19,6 +26,11 @@ pub enum AmountError {
         "the amount is not a number like 1500, 1500.00, 1 500,00 or 1,500.00 (at most 2 decimals)"
     )]
     Malformed,
+    /// One `.` or `,` followed by three digits: thousands or decimals?
+    #[error(
+        "the amount is ambiguous (thousands or decimals?): write a thousand as 1000, 1 000 or 1000.00, and decimals with at most 2 digits, like 1.50"
+    )]
+    Ambiguous,
     /// More than 12 digits in minor units.
     #[error("the amount is too large (at most 9 999 999 999.99)")]
     TooLarge,
@@ -54,6 +66,9 @@ pub fn parse_amount(text: &str) -> Result<u64, AmountError> {
     if !consistent || !well_grouped || groups[0].is_empty() {
         return Err(AmountError::Malformed);
     }
+    if fraction.is_empty() && separators.len() == 1 {
+        return Err(AmountError::Ambiguous);
+    }
     // Only ASCII digits remain, so the one way parsing can fail is overflow.
     let units: u64 = groups.concat().parse().map_err(|_| AmountError::TooLarge)?;
     let cents: u64 = format!("{fraction:0<2}")
@@ -69,6 +84,20 @@ pub fn parse_amount(text: &str) -> Result<u64, AmountError> {
     Ok(minor)
 }
 
+/// Minor units as the app shows them back: space-grouped thousands and a
+/// decimal comma, always two decimals (`150000` -> `1 500,00`).
+pub fn format_amount(minor: u64) -> String {
+    let units = (minor / 100).to_string();
+    let mut grouped = String::with_capacity(units.len() + units.len() / 3 + 3);
+    for (index, digit) in units.chars().enumerate() {
+        if index > 0 && (units.len() - index).is_multiple_of(3) {
+            grouped.push(' ');
+        }
+        grouped.push(digit);
+    }
+    format!("{grouped},{:02}", minor % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,7 +111,9 @@ mod tests {
             ("1 500,00", 150_000),
             ("1,500.00", 150_000),
             ("1.500,00", 150_000),
-            ("1,500", 150_000),
+            ("1 500", 150_000),
+            ("1,000,000", 100_000_000),
+            ("1.000.000,50", 100_000_050),
             ("12.5", 1_250),
             ("0.07", 7),
             ("0", 0),
@@ -110,6 +141,28 @@ mod tests {
             assert_eq!(parse_amount(text), Err(AmountError::Malformed), "{text}");
         }
         assert_eq!(parse_amount("  "), Err(AmountError::Empty));
+    }
+
+    #[test]
+    fn one_mark_before_three_digits_is_ambiguous_not_guessed() {
+        for text in ["1.000", "1,000", "0.001", "1,500", "12.345", "999,999"] {
+            assert_eq!(parse_amount(text), Err(AmountError::Ambiguous), "{text}");
+        }
+        assert!(AmountError::Ambiguous.to_string().contains("at most 2"));
+    }
+
+    #[test]
+    fn amounts_are_shown_back_grouped_with_two_decimals() {
+        for (minor, shown) in [
+            (150_000, "1 500,00"),
+            (7, "0,07"),
+            (0, "0,00"),
+            (100_000_050, "1 000 000,50"),
+            (MAX_AMOUNT_MINOR, "9 999 999 999,99"),
+        ] {
+            assert_eq!(format_amount(minor), shown);
+            assert_eq!(parse_amount(shown), Ok(minor), "{shown} reads back");
+        }
     }
 
     #[test]

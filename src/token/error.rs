@@ -75,6 +75,13 @@ pub enum DamageReason {
     /// The file has no content.
     #[error("the file is empty")]
     Empty,
+    /// The file is far larger than any vault (a few hundred bytes).
+    #[error("the file is far too large to be a MobiPass vault")]
+    TooLarge,
+    /// The path names something other than a regular file (a FIFO, a device,
+    /// a directory).
+    #[error("it is not a regular file")]
+    NotAFile,
     /// The file ends in the middle of its content.
     #[error("the file is cut short")]
     Truncated,

@@ -16,6 +16,7 @@ mod amount;
 mod background;
 mod error;
 mod key_entry;
+mod payment;
 mod saved;
 mod store;
 mod vault;
@@ -25,13 +26,14 @@ use std::time::SystemTime;
 
 use mobipass_scheme::camouflage::{self, CamouflageError};
 use mobipass_scheme::{
-    ActivationKey, Amount, Challenge, DocumentCode, KdfParams, Mask, Payee, Pin, Response, Salt,
+    ActivationKey, Amount, Challenge, KdfParams, Mask, Payee, Pin, Response, Salt,
 };
 
-pub use amount::{AmountError, parse_amount};
+pub use amount::{AmountError, format_amount, parse_amount};
 pub use background::background;
 pub use error::{DamageReason, TokenError};
 pub use key_entry::check_key_part;
+pub use payment::{parse_code, payee_is_short, payee_shown};
 pub use saved::{SaveWarning, Saved};
 pub use vault::FORMAT_VERSION;
 
@@ -154,10 +156,11 @@ impl Token {
         )
     }
 
-    /// The response to a plain document code (6 to 8 digits). Any 4-digit PIN
-    /// gives a response; only the right one gives the one the bank expects.
+    /// The response to a plain document code (6 to 8 digits, spaces allowed).
+    /// Any 4-digit PIN gives a response; only the right one gives the one the
+    /// bank expects.
     pub fn sign(&self, pin: &str, code: &str) -> Result<Response, TokenError> {
-        let challenge = Challenge::Plain(DocumentCode::parse(code)?);
+        let challenge = Challenge::Plain(parse_code(code)?);
         self.respond(pin, &challenge)
     }
 
@@ -171,7 +174,7 @@ impl Token {
         payee: &str,
     ) -> Result<Response, TokenError> {
         let challenge = Challenge::Linked {
-            code: DocumentCode::parse(code)?,
+            code: parse_code(code)?,
             amount: Amount::from_minor(amount_minor)?,
             payee: Payee::parse(payee)?,
         };

@@ -20,11 +20,15 @@ use std::path::{Path, PathBuf};
 use fs4::fs_std::FileExt;
 use zeroize::Zeroizing;
 
-use super::error::TokenError;
+use super::error::{DamageReason, TokenError};
 use super::saved::{SaveWarning, Saved};
 
 /// How often a reader tries again when the vault was replaced under it.
 const READ_ATTEMPTS: u32 = 5;
+/// Largest vault file read: a real one is about 400 bytes. A bigger file is
+/// not ours, and reading it whole could exhaust memory (a sparse 64 GiB file
+/// costs nothing on disk).
+pub(crate) const MAX_VAULT_BYTES: u64 = 64 * 1024;
 
 /// The paths of one vault.
 #[derive(Debug, Clone)]
@@ -74,24 +78,50 @@ impl Files {
         // A writer replaces the vault at most once per Argon2 run, so a few
         // tries always catch a file that stays put.
         for attempt in 1.. {
-            let mut file = match File::open(&self.vault) {
+            // Checked before opening: opening a FIFO for reading blocks until
+            // someone writes to it, and a device never ends.
+            match fs::metadata(&self.vault) {
+                Ok(meta) if !meta.is_file() => return Err(self.damaged(DamageReason::NotAFile)),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(error(e)),
+            }
+            let file = match File::open(&self.vault) {
                 Ok(file) => file,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
                 Err(e) => return Err(error(e)),
             };
+            let meta = file.metadata().map_err(error)?;
+            if !meta.is_file() {
+                return Err(self.damaged(DamageReason::NotAFile));
+            }
+            if meta.len() > MAX_VAULT_BYTES {
+                return Err(self.damaged(DamageReason::TooLarge));
+            }
             // Sized from the file so the buffer never grows, which would leave
-            // copies of the mask in freed memory.
-            let len = file.metadata().map_err(error)?.len();
-            let mut bytes = Zeroizing::new(Vec::with_capacity(
-                usize::try_from(len).unwrap_or(0).saturating_add(1),
-            ));
-            file.read_to_end(&mut bytes).map_err(error)?;
+            // copies of the mask in freed memory; the read stops at the bound
+            // even if the file grows meanwhile.
+            let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize + 1));
+            (&file)
+                .take(MAX_VAULT_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(error)?;
+            if bytes.len() as u64 > MAX_VAULT_BYTES {
+                return Err(self.damaged(DamageReason::TooLarge));
+            }
             if attempt == READ_ATTEMPTS || still_at(&file, &self.vault).map_err(error)? {
                 return Ok(Some(bytes));
             }
             // Replaced while reading: read the new one.
         }
         unreachable!("the last attempt returns")
+    }
+
+    fn damaged(&self, reason: DamageReason) -> TokenError {
+        TokenError::Damaged {
+            path: self.vault.clone(),
+            reason,
+        }
     }
 
     /// Takes the write lock without waiting: if another instance is writing,
@@ -241,20 +271,43 @@ fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
 /// Overwrites a file's bytes with zeros, flushes them, then removes it, so the
 /// mask does not linger in the freed blocks of the usual file systems (copy-on-
 /// write file systems and SSDs may still keep old blocks; docs/SECURITY.md).
+///
+/// Only a regular file is overwritten: a symlink (say, a temp name pointing
+/// at another of the user's files) or a FIFO is just removed, never followed
+/// or opened. A file larger than any vault has its first bytes zeroed, which
+/// is where a mask written by MobiPass would be.
 fn shred(path: &Path) -> Result<bool, TokenError> {
-    let overwrite = || zero_fill(&mut OpenOptions::new().write(true).open(path)?);
-    match overwrite() {
-        Ok(()) => {}
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(error) => return Err(TokenError::io(path, &error)),
+    };
+    if meta.is_file() {
+        let overwrite = || {
+            let mut file = OpenOptions::new().write(true).open(path)?;
+            zero_fill_up_to(&mut file, MAX_VAULT_BYTES)
+        };
+        match overwrite() {
+            Ok(()) => {}
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(error) => return Err(TokenError::io(path, &error)),
+        }
     }
-    fs::remove_file(path).map_err(|error| TokenError::io(path, &error))?;
-    Ok(true)
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(TokenError::io(path, &error)),
+    }
 }
 
 /// Overwrites all of an open file's bytes with zeros, in place, and flushes.
 fn zero_fill(file: &mut File) -> io::Result<()> {
-    let len = file.metadata()?.len();
+    zero_fill_up_to(file, u64::MAX)
+}
+
+/// Overwrites at most the first `limit` bytes of an open file with zeros.
+fn zero_fill_up_to(file: &mut File, limit: u64) -> io::Result<()> {
+    let len = file.metadata()?.len().min(limit);
     file.seek(SeekFrom::Start(0))?;
     let zeros = [0u8; 4096];
     let mut left = len;

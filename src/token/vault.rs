@@ -140,10 +140,16 @@ impl Vault {
     }
 }
 
-/// Argon2id's own bounds plus the scheme's ceiling on memory: a value outside
-/// them was not written by MobiPass. (The scheme checks again when it runs.)
+/// Most passes the scheme runs for a stored vault (`camouflage.rs` refuses
+/// more). The scheme has no public check that does not run Argon2, so its
+/// bounds are repeated here; `status` and `sign` must agree on what is damaged.
+const MAX_ITERATIONS: u32 = 64;
+
+/// Argon2id's own bounds plus the scheme's ceilings on memory and passes: a
+/// value outside them was not written by MobiPass, and the scheme would
+/// refuse it at signing time.
 fn runnable(kdf: &KdfParams) -> bool {
-    kdf.iterations >= 1
+    (1..=MAX_ITERATIONS).contains(&kdf.iterations)
         && (1..=16).contains(&kdf.parallelism)
         && kdf.memory_kib >= 8 * kdf.parallelism
         && kdf.memory_kib <= KdfParams::MAX_MEMORY_KIB

@@ -1,9 +1,14 @@
 //! A headless driver for the whole app: runs the tasks that `App::update`
 //! returns (Argon2 on the core's background thread, timers, clipboard)
 //! and feeds their messages back, the way iced's runtime would, but with a
-//! fake clipboard and no window. Widget operations (focus moves) need a
-//! window and are dropped here; the Xvfb script covers them.
+//! fake clipboard. Widget operations (focus moves, scrolling) run on a
+//! headless window (`window.rs`): the real widget tree of `App::view`, kept
+//! between frames, so tests can press keys and ask which control has focus.
 #![allow(dead_code, missing_docs)]
+
+mod window;
+
+pub use window::Window;
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -42,6 +47,7 @@ pub struct Driver {
     sender: mpsc::Sender<Report>,
     receiver: mpsc::Receiver<Report>,
     running: usize,
+    pub window: Window,
     pub _dir: tempfile::TempDir,
 }
 
@@ -64,6 +70,7 @@ impl Driver {
             sender,
             receiver,
             running: 0,
+            window: Window::new(),
             _dir: dir,
         };
         driver.spawn(boot);
@@ -150,8 +157,81 @@ impl Driver {
             Report::Action(Action::Clipboard(clipboard::Action::Read { channel, .. })) => {
                 let _ = channel.send(self.clipboard.lock().unwrap().clone());
             }
+            Report::Action(Action::Widget(operation)) => self.window.run(&self.app, operation),
             Report::Action(_) => {}
         }
+    }
+
+    /// Presses `key` (with `text`, as a keyboard sends for characters) in
+    /// the window: the focused control gets it first, then the app-wide key
+    /// handling, as in the real app. Runs what follows until nothing is left
+    /// running.
+    pub fn press(&mut self, key: iced::keyboard::Key, text: Option<&str>) {
+        self.press_with(key, text, iced::keyboard::Modifiers::default());
+    }
+
+    /// [`Self::press`] with modifier keys held.
+    pub fn press_with(
+        &mut self,
+        key: iced::keyboard::Key,
+        text: Option<&str>,
+        modifiers: iced::keyboard::Modifiers,
+    ) {
+        let messages = self.window.press(&self.app, key, text, modifiers);
+        for message in messages {
+            self.send(message);
+        }
+        self.pump();
+    }
+
+    /// Handles what the running tasks report within a moment (focus moves
+    /// come back at once), without waiting for timers that run for long.
+    pub fn pump(&mut self) {
+        while let Ok(report) = self.receiver.recv_timeout(Duration::from_millis(40)) {
+            self.handle(report);
+        }
+    }
+
+    /// Types `text` into whatever has focus, key by key.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let c = c.to_string();
+            self.press(iced::keyboard::Key::Character(c.as_str().into()), Some(&c));
+        }
+    }
+
+    /// Presses a named key (Tab, Enter, Space, Escape, arrows).
+    pub fn press_named(&mut self, key: iced::keyboard::key::Named) {
+        let text = match key {
+            iced::keyboard::key::Named::Space => Some(" "),
+            iced::keyboard::key::Named::Enter => Some("\r"),
+            _ => None,
+        };
+        self.press(iced::keyboard::Key::Named(key), text);
+    }
+
+    /// Shift+Tab: the previous focus stop.
+    pub fn shift_tab(&mut self) {
+        self.press_with(
+            iced::keyboard::Key::Named(iced::keyboard::key::Named::Tab),
+            None,
+            iced::keyboard::Modifiers::SHIFT,
+        );
+    }
+
+    /// The id of the control with keyboard focus, if any.
+    pub fn focused(&mut self) -> Option<iced::widget::Id> {
+        self.window.focused(&self.app)
+    }
+
+    /// Whether the control with `id` has keyboard focus.
+    pub fn has_focus(&mut self, id: &'static str) -> bool {
+        self.focused() == Some(iced::widget::Id::new(id))
+    }
+
+    /// How far the page is scrolled down, in logical pixels.
+    pub fn scrolled(&mut self) -> f32 {
+        self.window.scrolled(&self.app)
     }
 
     pub fn clipboard(&self) -> Option<String> {

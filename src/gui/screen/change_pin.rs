@@ -7,7 +7,7 @@
 //! sends the user back to the new PIN with the reason.
 
 use iced::Task;
-use iced::widget::{operation, row};
+use iced::widget::operation;
 use mobipass_scheme::{Pin, PinError};
 use zeroize::Zeroizing;
 
@@ -23,6 +23,13 @@ pub const CURRENT: &str = "change-current";
 pub const NEW: &str = "change-new";
 /// Id of the new-PIN-again field.
 pub const AGAIN: &str = "change-again";
+
+/// Id of the Change PIN button.
+pub const SUBMIT_BUTTON: &str = "change.submit";
+/// Id of the Back button.
+pub const BACK_BUTTON: &str = "change.back";
+/// Id of the button after the change.
+pub const DONE_BUTTON: &str = "change.done";
 
 /// The screen's state.
 pub struct ChangePin {
@@ -185,10 +192,11 @@ impl ChangePin {
                             .iter()
                             .map(|w| widgets::problem(texts, Some(w))),
                     )
-                    .chain(std::iter::once(widgets::primary(
+                    .chain(std::iter::once(widgets::actions(vec![widgets::primary(
+                        DONE_BUTTON,
                         texts.get("back"),
                         Some(Message::Back),
-                    )))
+                    )])))
                     .collect(),
             );
         }
@@ -222,19 +230,23 @@ impl ChangePin {
                     Message::Submit,
                 ),
             ),
-            widgets::problem(texts, self.error.as_ref()),
         ];
+        blocks.extend(widgets::problem_if(texts, self.error.as_ref()));
         if self.busy {
             blocks.push(widgets::busy(texts));
         }
-        blocks.push(
-            row![
-                widgets::secondary(texts.get("back"), idle.then_some(Message::Back)),
-                widgets::primary(texts.get("change-submit"), idle.then_some(Message::Submit)),
-            ]
-            .spacing(12)
-            .into(),
-        );
+        blocks.push(widgets::actions(vec![
+            widgets::primary(
+                SUBMIT_BUTTON,
+                texts.get("change-submit"),
+                idle.then_some(Message::Submit),
+            ),
+            widgets::secondary(
+                BACK_BUTTON,
+                texts.get("back"),
+                idle.then_some(Message::Back),
+            ),
+        ]));
         blocks.push(widgets::hint(texts.get("keys-hint")));
         widgets::page(texts.get("change-title"), blocks)
     }

@@ -6,7 +6,7 @@
 //! first and asks for the second again, naming the reason either way.
 
 use iced::Task;
-use iced::widget::{operation, row};
+use iced::widget::operation;
 use mobipass_scheme::{Pin, PinError};
 use zeroize::Zeroizing;
 
@@ -14,6 +14,10 @@ use crate::gui::i18n::Texts;
 use crate::gui::phrase::Phrase;
 use crate::gui::widgets;
 
+/// Id of the Next button.
+pub const NEXT_BUTTON: &str = "choose-pin.next";
+/// Id of the Back button.
+pub const BACK_BUTTON: &str = "choose-pin.back";
 /// Id of the first PIN field (focused when the screen opens).
 pub const PIN: &str = "choose-pin";
 /// Id of the second PIN field.
@@ -141,15 +145,17 @@ impl ChoosePin {
                         Message::Submit,
                     ),
                 ),
-                widgets::problem(texts, self.error.as_ref()),
-                row![
-                    widgets::secondary(texts.get("back"), Some(Message::Back)),
-                    widgets::primary(texts.get("next"), Some(Message::Submit)),
-                ]
-                .spacing(12)
-                .into(),
+            ]
+            .into_iter()
+            .chain(widgets::problem_if(texts, self.error.as_ref()))
+            .chain([
+                widgets::actions(vec![
+                    widgets::primary(NEXT_BUTTON, texts.get("next"), Some(Message::Submit)),
+                    widgets::secondary(BACK_BUTTON, texts.get("back"), Some(Message::Back)),
+                ]),
                 widgets::hint(texts.get("keys-hint")),
-            ],
+            ])
+            .collect(),
         )
     }
 }

@@ -1,13 +1,20 @@
 //! Delete key: an explicit confirmation, then the core overwrites and
 //! removes the vault. Afterwards the root shows the first-run screen.
+//!
+//! The safe choice is the default: Enter and Esc keep the key; deleting
+//! takes the red button itself (a click, or Tab to it and Space or Enter).
 
 use iced::Task;
-use iced::widget::row;
 
 use crate::gui::i18n::Texts;
 use crate::gui::phrase::Phrase;
 use crate::gui::widgets;
 use crate::token::{self, Token, TokenError};
+
+/// Id of the Keep the key button (the default).
+pub const KEEP_BUTTON: &str = "delete.keep";
+/// Id of the Yes, delete button.
+pub const CONFIRM_BUTTON: &str = "delete.confirm";
 
 /// The screen's state.
 pub struct Delete {
@@ -19,11 +26,11 @@ pub struct Delete {
 /// What the user did, or what came back from the core.
 #[derive(Clone)]
 pub enum Message {
-    /// "Yes, delete the key" (or Enter).
+    /// "Yes, delete the key" (the button itself, never a bare Enter).
     Confirm,
     /// The core's answer.
     Deleted(Result<(), TokenError>),
-    /// Cancel (or Esc).
+    /// Keep the key (or Enter, or Esc).
     Cancel,
 }
 
@@ -78,24 +85,24 @@ impl Delete {
 
     /// The question and two buttons.
     pub fn view(&self, texts: &Texts) -> iced::Element<'_, Message> {
-        let mut blocks = vec![
-            widgets::para(texts.get("delete-body")),
-            widgets::problem(texts, self.error.as_ref()),
-        ];
+        let mut blocks = vec![widgets::para(texts.get("delete-body"))];
+        blocks.extend(widgets::problem_if(texts, self.error.as_ref()));
         if self.busy {
             blocks.push(widgets::busy(texts));
         }
-        blocks.push(
-            row![
-                widgets::secondary(texts.get("cancel"), (!self.busy).then_some(Message::Cancel)),
-                widgets::danger(
-                    texts.get("delete-confirm"),
-                    (!self.busy).then_some(Message::Confirm)
-                ),
-            ]
-            .spacing(12)
-            .into(),
-        );
+        // Keeping the key is the default: first, and what Enter does.
+        blocks.push(widgets::actions(vec![
+            widgets::primary(
+                KEEP_BUTTON,
+                texts.get("delete-keep"),
+                (!self.busy).then_some(Message::Cancel),
+            ),
+            widgets::danger(
+                CONFIRM_BUTTON,
+                texts.get("delete-confirm"),
+                (!self.busy).then_some(Message::Confirm),
+            ),
+        ]));
         blocks.push(widgets::hint(texts.get("delete-keys")));
         widgets::page(texts.get("delete-title"), blocks)
     }

@@ -1,4 +1,12 @@
 //! Help: the bank's manual inside the app (text in `assets/help/*.ftl`).
+//!
+//! The page is longer than the window, so the root scrolls it from the
+//! keyboard (arrows, Page Up/Down, Home, End; see [`scroll`]); Back is also a
+//! focus stop at the end.
+
+use iced::Task;
+use iced::widget::operation;
+use iced::widget::operation::{AbsoluteOffset, RelativeOffset};
 
 use iced::widget::{column, text};
 
@@ -14,6 +22,44 @@ pub const SECTIONS: [(&str, &str); 6] = [
     ("help-pin-title", "help-pin-body"),
     ("help-wrong-pin-title", "help-wrong-pin-body"),
 ];
+
+/// Id of the Back button.
+pub const BACK_BUTTON: &str = "help.back";
+/// How far one arrow press scrolls, in logical pixels.
+pub const LINE: f32 = 40.0;
+/// How far Page Up/Down scrolls: most of a small window, keeping some
+/// context.
+pub const PAGE_STEP: f32 = 320.0;
+
+/// A scrolling key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scroll {
+    /// Arrow up.
+    LineUp,
+    /// Arrow down.
+    LineDown,
+    /// Page Up.
+    PageUp,
+    /// Page Down.
+    PageDown,
+    /// Home: the top.
+    Top,
+    /// End: the bottom (where Back is).
+    Bottom,
+}
+
+/// Scrolls the page (any screen's; Help is the one that needs it).
+pub fn scroll<M: Send + 'static>(how: Scroll) -> Task<M> {
+    let by = |y: f32| operation::scroll_by(widgets::PAGE, AbsoluteOffset { x: 0.0, y });
+    match how {
+        Scroll::LineUp => by(-LINE),
+        Scroll::LineDown => by(LINE),
+        Scroll::PageUp => by(-PAGE_STEP),
+        Scroll::PageDown => by(PAGE_STEP),
+        Scroll::Top => operation::snap_to(widgets::PAGE, RelativeOffset::START),
+        Scroll::Bottom => operation::snap_to_end(widgets::PAGE),
+    }
+}
 
 /// Help has no state of its own.
 #[derive(Default)]
@@ -42,7 +88,12 @@ impl Help {
                 .into()
             })
             .collect();
-        blocks.push(widgets::secondary(texts.get("back"), Some(Message::Back)));
+        blocks.push(widgets::actions(vec![widgets::secondary(
+            BACK_BUTTON,
+            texts.get("back"),
+            Some(Message::Back),
+        )]));
+        blocks.push(widgets::hint(texts.get("help-keys")));
         widgets::page(texts.get("help-title"), blocks)
     }
 }

@@ -19,6 +19,10 @@ use crate::gui::phrase::Phrase;
 use crate::gui::widgets;
 use crate::token;
 
+/// Id of the Next button.
+pub const NEXT_BUTTON: &str = "key-parts.next";
+/// Id of the Back button.
+pub const BACK_BUTTON: &str = "key-parts.back";
 /// Field ids, part 1 to 4.
 pub const PARTS: [&str; 4] = ["key-part-1", "key-part-2", "key-part-3", "key-part-4"];
 const PART_DIGITS: usize = 10;
@@ -230,15 +234,17 @@ impl KeyParts {
                 row![self.field(texts, 2), self.field(texts, 3)]
                     .spacing(24)
                     .into(),
-                widgets::problem(texts, self.error.as_ref()),
-                row![
-                    widgets::secondary(texts.get("back"), Some(Message::Back)),
-                    widgets::primary(texts.get("next"), Some(Message::Submit)),
-                ]
-                .spacing(12)
-                .into(),
+            ]
+            .into_iter()
+            .chain(widgets::problem_if(texts, self.error.as_ref()))
+            .chain([
+                widgets::actions(vec![
+                    widgets::primary(NEXT_BUTTON, texts.get("next"), Some(Message::Submit)),
+                    widgets::secondary(BACK_BUTTON, texts.get("back"), Some(Message::Back)),
+                ]),
                 widgets::hint(texts.get("keys-hint")),
-            ],
+            ])
+            .collect(),
         )
     }
 }

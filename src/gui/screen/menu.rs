@@ -1,14 +1,24 @@
 //! The main menu once a key is saved: Sign, Change PIN, Delete key, Help.
 //!
-//! iced buttons take no keyboard focus, so each action also has a digit key
-//! (1 to 4, shown in the hint); the root's keyboard listener sends them here
-//! only when no text field took the key press.
+//! Each button is a focus stop (Tab, then Enter or Space), and each action
+//! also has a digit key (1 to 4, shown in the hint); the root's keyboard
+//! listener sends digits here only when no text field took the key press.
 
 use iced::Length;
-use iced::widget::column;
+use iced::widget::{button, column, text};
 
+use crate::gui::focus::focus;
 use crate::gui::i18n::Texts;
-use crate::gui::widgets;
+use crate::gui::{look, widgets};
+
+/// Id of the Sign button (focused when the menu opens).
+pub const SIGN_BUTTON: &str = "menu.sign";
+/// Id of the Change PIN button.
+pub const CHANGE_PIN_BUTTON: &str = "menu.change-pin";
+/// Id of the Delete key button.
+pub const DELETE_BUTTON: &str = "menu.delete";
+/// Id of the Help button.
+pub const HELP_BUTTON: &str = "menu.help";
 
 /// The menu has no state of its own.
 #[derive(Default)]
@@ -39,30 +49,32 @@ impl Menu {
         }
     }
 
-    /// Four large buttons, numbered.
+    /// The actions, numbered, with a hierarchy: Sign is what people come
+    /// for (primary), Change PIN and Delete key are occasional (secondary),
+    /// Help is quiet.
     pub fn view(&self, texts: &Texts) -> iced::Element<'_, Message> {
-        let item = |number: u8, id: &str, message: Message| {
-            iced::widget::button(
-                iced::widget::text(format!("{number}   {}", texts.get(id)))
-                    .size(crate::gui::look::TEXT + 4.0),
-            )
-            .padding([12, 20])
-            .width(Length::Fill)
-            .style(if message == Message::Delete {
-                iced::widget::button::secondary
-            } else {
-                iced::widget::button::primary
-            })
-            .on_press(message)
+        let item = |number: u8, id: &'static str, label: &str, message: Message| {
+            let style = match message {
+                Message::Sign => button::primary,
+                Message::ChangePin | Message::Delete => button::secondary,
+                Message::Help => button::text,
+            };
+            let control =
+                button(text(format!("{number}   {}", texts.get(label))).size(look::TEXT + 2.0))
+                    .padding([12, 20])
+                    .width(Length::Fill)
+                    .style(style)
+                    .on_press(message);
+            focus(id, control, Some(message))
         };
         widgets::page(
             texts.get("menu-title"),
             vec![
                 column![
-                    item(1, "menu-sign", Message::Sign),
-                    item(2, "menu-change-pin", Message::ChangePin),
-                    item(3, "menu-delete", Message::Delete),
-                    item(4, "menu-help", Message::Help),
+                    item(1, SIGN_BUTTON, "menu-sign", Message::Sign),
+                    item(2, CHANGE_PIN_BUTTON, "menu-change-pin", Message::ChangePin),
+                    item(3, DELETE_BUTTON, "menu-delete", Message::Delete),
+                    item(4, HELP_BUTTON, "menu-help", Message::Help),
                 ]
                 .spacing(10)
                 .max_width(360)

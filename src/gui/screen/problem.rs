@@ -4,11 +4,14 @@
 //! The app never starts over a damaged vault silently; deleting it is the
 //! user's explicit choice, through the same confirmation as from the menu.
 
-use iced::widget::row;
-
 use crate::gui::i18n::Texts;
 use crate::gui::phrase::Phrase;
 use crate::gui::widgets;
+
+/// Id of the Try again button.
+pub const RETRY_BUTTON: &str = "problem.retry";
+/// Id of the Delete key button.
+pub const DELETE_BUTTON: &str = "problem.delete";
 
 /// The screen's state: what went wrong.
 pub struct Problem {
@@ -41,12 +44,18 @@ impl Problem {
             texts.get("problem-title"),
             vec![
                 widgets::problem(texts, Some(&self.reason)),
-                row![
-                    widgets::primary(texts.get("problem-retry"), Some(Message::Retry)),
-                    widgets::danger(texts.get("problem-delete"), Some(Message::Delete)),
-                ]
-                .spacing(12)
-                .into(),
+                widgets::actions(vec![
+                    widgets::primary(
+                        RETRY_BUTTON,
+                        texts.get("problem-retry"),
+                        Some(Message::Retry),
+                    ),
+                    widgets::danger(
+                        DELETE_BUTTON,
+                        texts.get("problem-delete"),
+                        Some(Message::Delete),
+                    ),
+                ]),
             ],
         )
     }

@@ -15,6 +15,13 @@ use crate::gui::phrase::Phrase;
 use crate::gui::widgets;
 use crate::token::{self, Token, TokenError};
 
+/// Id of the Save key button.
+pub const SAVE_BUTTON: &str = "review.save";
+/// Id of the Back button.
+pub const BACK_BUTTON: &str = "review.back";
+/// Id of the Continue button after saving.
+pub const CONTINUE_BUTTON: &str = "review.continue";
+
 /// Where the screen is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Stage {
@@ -151,6 +158,7 @@ impl Review {
                             .map(|w| widgets::problem(texts, Some(w))),
                     )
                     .chain(std::iter::once(widgets::primary(
+                        CONTINUE_BUTTON,
                         texts.get("saved-continue"),
                         Some(Message::Continue),
                     )))
@@ -180,19 +188,23 @@ impl Review {
             ]
             .spacing(8)
             .into(),
-            widgets::problem(texts, self.error.as_ref()),
         ];
+        blocks.extend(widgets::problem_if(texts, self.error.as_ref()));
         if busy {
             blocks.push(widgets::busy(texts));
         }
-        blocks.push(
-            row![
-                widgets::secondary(texts.get("back"), (!busy).then_some(Message::Back)),
-                widgets::primary(texts.get("review-save"), (!busy).then_some(Message::Save)),
-            ]
-            .spacing(12)
-            .into(),
-        );
+        blocks.push(widgets::actions(vec![
+            widgets::primary(
+                SAVE_BUTTON,
+                texts.get("review-save"),
+                (!busy).then_some(Message::Save),
+            ),
+            widgets::secondary(
+                BACK_BUTTON,
+                texts.get("back"),
+                (!busy).then_some(Message::Back),
+            ),
+        ]));
         widgets::page(texts.get("review-title"), blocks)
     }
 }

@@ -1,10 +1,14 @@
-//! First run: what MobiPass is for, and the way in ("Save key").
-
-use iced::widget::row;
+//! First run: what MobiPass is for, and the way in ("Start activation";
+//! "Save key" is the last step's button, so the two are not confused).
 
 use crate::gui::i18n::Texts;
 use crate::gui::phrase::Phrase;
 use crate::gui::widgets;
+
+/// Id of the button that starts activation.
+pub const START_BUTTON: &str = "welcome.start";
+/// Id of the Help button.
+pub const HELP_BUTTON: &str = "welcome.help";
 
 /// The screen's state: at most a notice from before (the key was deleted).
 #[derive(Default)]
@@ -55,14 +59,14 @@ impl Welcome {
             blocks.push(widgets::success(notice.render(texts)));
         }
         blocks.push(widgets::para(texts.get("welcome-body")));
-        blocks.push(
-            row![
-                widgets::primary(texts.get("welcome-save-key"), Some(Message::SaveKey)),
-                widgets::secondary(texts.get("welcome-help"), Some(Message::Help)),
-            ]
-            .spacing(12)
-            .into(),
-        );
+        blocks.push(widgets::actions(vec![
+            widgets::primary(
+                START_BUTTON,
+                texts.get("welcome-start"),
+                Some(Message::SaveKey),
+            ),
+            widgets::quiet(HELP_BUTTON, texts.get("welcome-help"), Some(Message::Help)),
+        ]));
         blocks.push(widgets::hint(texts.get("welcome-keys")));
         widgets::page(texts.get("welcome-title"), blocks)
     }
