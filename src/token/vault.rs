@@ -121,9 +121,8 @@ impl Vault {
             iterations: file.kdf.iterations,
             parallelism: file.kdf.parallelism,
         };
-        if !runnable(&kdf) {
-            return Err(DamageReason::BadKdf);
-        }
+        // The scheme's own check, so `status` and `sign` agree on what is damaged.
+        kdf.validate().map_err(|_| DamageReason::BadKdf)?;
         let salt: [u8; SALT_LEN] = hex::decode(&file.kdf.salt)
             .ok()
             .and_then(|bytes| bytes.try_into().ok())
@@ -138,21 +137,6 @@ impl Vault {
             updated: date(&file.updated)?,
         })
     }
-}
-
-/// Most passes the scheme runs for a stored vault (`camouflage.rs` refuses
-/// more). The scheme has no public check that does not run Argon2, so its
-/// bounds are repeated here; `status` and `sign` must agree on what is damaged.
-const MAX_ITERATIONS: u32 = 64;
-
-/// Argon2id's own bounds plus the scheme's ceilings on memory and passes: a
-/// value outside them was not written by MobiPass, and the scheme would
-/// refuse it at signing time.
-fn runnable(kdf: &KdfParams) -> bool {
-    (1..=MAX_ITERATIONS).contains(&kdf.iterations)
-        && (1..=16).contains(&kdf.parallelism)
-        && kdf.memory_kib >= 8 * kdf.parallelism
-        && kdf.memory_kib <= KdfParams::MAX_MEMORY_KIB
 }
 
 fn classify(error: serde_json::Error) -> DamageReason {

@@ -78,12 +78,33 @@ impl KdfParams {
                 >= Self::FLOOR_WORK_KIB_PASSES
     }
 
-    fn argon2(&self) -> Result<(Argon2<'static>, usize), CamouflageError> {
-        if self.memory_kib > Self::MAX_MEMORY_KIB || self.parallelism > 16 || self.iterations > 64 {
+    /// Most passes a stored vault may ask for (refuses absurd values, as
+    /// [`KdfParams::MAX_MEMORY_KIB`] does for memory).
+    pub const MAX_ITERATIONS: u32 = 64;
+    /// Most lanes a stored vault may ask for.
+    pub const MAX_PARALLELISM: u32 = 16;
+
+    /// Checks, without running Argon2id, that these parameters can be run:
+    /// Argon2id's own bounds and this crate's ceilings. [`unmask`] refuses
+    /// exactly the parameters refused here, so a caller can tell a damaged
+    /// vault before asking for a PIN.
+    pub fn validate(&self) -> Result<(), CamouflageError> {
+        self.params().map(|_| ())
+    }
+
+    fn params(&self) -> Result<Params, CamouflageError> {
+        if self.memory_kib > Self::MAX_MEMORY_KIB
+            || self.parallelism > Self::MAX_PARALLELISM
+            || self.iterations > Self::MAX_ITERATIONS
+        {
             return Err(CamouflageError::InvalidParams);
         }
-        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
-            .map_err(|_| CamouflageError::InvalidParams)?;
+        Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
+            .map_err(|_| CamouflageError::InvalidParams)
+    }
+
+    fn argon2(&self) -> Result<(Argon2<'static>, usize), CamouflageError> {
+        let params = self.params()?;
         let blocks = params.block_count();
         Ok((
             Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
@@ -253,6 +274,51 @@ mod tests {
         assert!(p(65536, 3).meets_floor());
         assert!(!p(65536, 2).meets_floor());
         assert!(!p(32768, 10).meets_floor());
+    }
+
+    #[test]
+    fn validate_refuses_what_argon2id_or_the_ceilings_refuse() {
+        let p = |m, t, l| KdfParams {
+            memory_kib: m,
+            iterations: t,
+            parallelism: l,
+        };
+        assert_eq!(KdfParams::DEFAULT.validate(), Ok(()));
+        // Below the floor is still runnable: stored vaults keep their cost.
+        assert_eq!(p(8, 1, 1).validate(), Ok(()));
+        assert_eq!(p(8 * 16, 64, 16).validate(), Ok(()));
+        for bad in [
+            p(65536, 0, 1),
+            p(65536, 65, 1),
+            p(65536, 1, 0),
+            p(65536, 1, 17),
+            p(7, 1, 1),
+            p(8, 1, 2),
+            p(KdfParams::MAX_MEMORY_KIB + 1, 1, 1),
+        ] {
+            assert_eq!(
+                bad.validate(),
+                Err(CamouflageError::InvalidParams),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unmask_refuses_what_validate_refuses() {
+        let mask = Mask::from_digits("000000000000000000000000000000000042").unwrap();
+        let pin = Pin::parse("3907").unwrap();
+        let salt = Salt::from_bytes([0; 16]);
+        let too_many_passes = KdfParams {
+            memory_kib: 8,
+            iterations: 65,
+            parallelism: 1,
+        };
+        assert!(too_many_passes.validate().is_err());
+        assert_eq!(
+            unmask(&mask, &pin, &salt, &too_many_passes),
+            Err(CamouflageError::InvalidParams)
+        );
     }
 
     #[test]
