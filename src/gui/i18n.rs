@@ -112,11 +112,6 @@ impl Texts {
         Texts { lang, bundle }
     }
 
-    /// The language of this catalogue.
-    pub fn lang(&self) -> Lang {
-        self.lang
-    }
-
     /// The message `id` without arguments.
     pub fn get(&self, id: &str) -> String {
         self.with(id, &[])
@@ -141,11 +136,6 @@ impl Texts {
         self.bundle
             .format_pattern(pattern, Some(&fluent_args), &mut errors)
             .into_owned()
-    }
-
-    /// Whether the catalogue has the message `id`.
-    pub fn has(&self, id: &str) -> bool {
-        self.bundle.has_message(id)
     }
 }
 
