@@ -452,3 +452,199 @@ fn memory_shortage_is_reported_as_such_not_as_damage() {
     assert!(!stderr.contains("Delete the key"), "{stderr}");
     assert!(!vault.exists(), "nothing may be written");
 }
+
+// --- two-channel activation (DESIGN.md section 2b) ---------------------------
+
+/// `activate --pin-stdin` fed the key line, the code line and the PIN twice.
+fn activate_two_channel(f: &TwoChannel, code_line: &str) -> Output {
+    mobipass(
+        &f.vault(),
+        &["activate", "--pin-stdin"],
+        &format!(
+            "{}\n{code_line}\n{PIN}\n{PIN}\n",
+            f.envelope.grouped().as_str()
+        ),
+    )
+}
+
+fn sign_on(vault: &Path, pin: &str) -> Output {
+    mobipass(
+        vault,
+        &["sign", CODE, "--pin-stdin", "--plain"],
+        &format!("{pin}\n"),
+    )
+}
+
+#[test]
+fn two_channel_activation_from_standard_input_signs_with_the_activated_secret() {
+    let f = TwoChannel::empty();
+    let out = activate_two_channel(&f, &f.code.grouped());
+    assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(said.contains("MobiPass is activated"), "{said}");
+    assert!(
+        said.contains("To finish the activation, sign the document code")
+            && said.contains("15 minutes")
+            && said.contains("ask the bank for a new code"),
+        "{said}"
+    );
+    let signed = sign_on(&f.vault(), PIN);
+    assert_eq!(code(&signed), exit::OK, "{}", stderr(&signed));
+    assert_eq!(stdout(&signed).trim(), expected(&f.s2, CODE).as_str());
+    assert_ne!(
+        stdout(&signed).trim(),
+        expected(f.envelope.key(), CODE).as_str(),
+        "the envelope's S alone must not sign"
+    );
+    // Dashes and no space read the same code.
+    let g = TwoChannel::empty();
+    let digits = g.code.digits();
+    let dashed = format!("{}-{}", &digits[..4], &digits[4..]);
+    assert_eq!(code(&activate_two_channel(&g, &dashed)), exit::OK);
+    assert_eq!(
+        stdout(&sign_on(&g.vault(), PIN)).trim(),
+        expected(&g.s2, CODE).as_str()
+    );
+}
+
+#[test]
+fn a_wrong_activation_code_activates_and_signs_a_different_normal_response() {
+    let f = TwoChannel::empty();
+    let other = other_code(&f.code);
+    let out = activate_two_channel(&f, &other.grouped());
+    assert_eq!(
+        code(&out),
+        exit::OK,
+        "no error for a wrong code: {}",
+        stderr(&out)
+    );
+    let signed = sign_on(&f.vault(), PIN);
+    assert_eq!(code(&signed), exit::OK);
+    let response = stdout(&signed);
+    let response = response.trim();
+    assert_ne!(response, expected(&f.s2, CODE).as_str());
+    assert!(response.len() == 8 && response.bytes().all(|b| b.is_ascii_digit()));
+    assert!(stderr(&signed).is_empty(), "{}", stderr(&signed));
+}
+
+#[test]
+fn malformed_or_mistyped_codes_exit_2_and_write_nothing() {
+    let f = TwoChannel::empty();
+    let digits = f.code.digits();
+    let cases = [
+        (typo_in(&digits, 4), "the activation code has a typo"),
+        (swapped_in(&digits), "the activation code has a typo"),
+        (
+            format!("{}a", &digits[..7]),
+            "the activation code may hold only digits",
+        ),
+        (
+            digits[..7].to_owned(),
+            "the activation code has 8 digits; found 7",
+        ),
+        (
+            format!("{}5", digits.as_str()),
+            "the activation code has 8 digits; found 9",
+        ),
+        // The PIN where the code belongs (a script written for envelope-only).
+        (PIN.to_owned(), "the activation code has 8 digits; found 4"),
+    ];
+    for (typed, reason) in cases {
+        let out = activate_two_channel(&f, &typed);
+        assert_eq!(code(&out), exit::BAD_INPUT, "{typed:?}");
+        assert!(stderr(&out).contains(reason), "{typed:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains(digits.as_str()),
+            "an error echoed the code"
+        );
+        assert!(f.names().is_empty(), "{typed:?} wrote {:?}", f.names());
+    }
+    let ended = mobipass(
+        &f.vault(),
+        &["activate", "--pin-stdin"],
+        &format!("{}\n", f.envelope.grouped().as_str()),
+    );
+    assert_eq!(code(&ended), exit::BAD_INPUT);
+    assert!(
+        stderr(&ended).contains("the input ended before the activation code"),
+        "{}",
+        stderr(&ended)
+    );
+    assert!(f.names().is_empty());
+}
+
+#[test]
+fn parts_of_two_kinds_of_envelope_are_refused_with_exit_2() {
+    let f = TwoChannel::empty();
+    let two = f.envelope.parts();
+    let only = mobipass_scheme::Envelope::new(
+        f.envelope.key().clone(),
+        mobipass_scheme::EnvelopeKind::EnvelopeOnly,
+    )
+    .parts();
+    for (parts, reason) in [
+        (
+            [&only[0], &two[1], &only[2], &two[3]],
+            "the parts do not belong together; compare them with the envelope",
+        ),
+        (
+            [&two[0], &two[1], &only[2], &two[3]],
+            "part 3 of 4 has a typo",
+        ),
+        (
+            [&only[0], &only[1], &only[2], &two[3]],
+            "part 4 of 4 has a typo",
+        ),
+    ] {
+        let line = parts.map(|p| p.as_str()).join(" ");
+        let out = mobipass(
+            &f.vault(),
+            &["activate", "--pin-stdin"],
+            &format!("{line}\n{}\n{PIN}\n{PIN}\n", f.code.grouped().as_str()),
+        );
+        assert_eq!(code(&out), exit::BAD_INPUT, "{reason}");
+        assert!(stderr(&out).contains(reason), "{reason}: {}", stderr(&out));
+        assert!(f.names().is_empty());
+    }
+}
+
+#[test]
+fn an_envelope_only_key_reads_no_code_line_and_says_nothing_about_one() {
+    let f = Fixture::empty();
+    let out = mobipass(
+        &f.vault(),
+        &["activate", "--pin-stdin"],
+        &format!("{}\n{PIN}\n{PIN}\n", f.key.grouped().as_str()),
+    );
+    assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("activation code"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("finish"), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&sign_on(&f.vault(), PIN)).trim(),
+        expected(&f.key, CODE).as_str()
+    );
+}
+
+#[test]
+fn status_says_which_kind_was_activated() {
+    let only = Fixture::activated();
+    let out = mobipass(&only.vault(), &["status"], "");
+    assert_eq!(code(&out), exit::OK);
+    assert!(
+        stdout(&out).contains("activated with: the envelope alone (envelope_only)"),
+        "{}",
+        stdout(&out)
+    );
+    let two = TwoChannel::activated();
+    let out = mobipass(&two.vault(), &["status"], "");
+    assert!(
+        stdout(&out).contains("activated with: the envelope and an activation code (two_channel)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains(two.code.digits().as_str()));
+}

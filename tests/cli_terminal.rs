@@ -113,3 +113,76 @@ fn activate_after_two_different_pins_asks_only_for_the_repeat() {
     let token = Token::open(f.vault()).unwrap();
     assert_eq!(token.sign(OTHER_PIN, CODE).unwrap(), expected(&f.key, CODE));
 }
+
+#[test]
+fn activate_asks_for_the_activation_code_of_a_two_channel_envelope_again_after_a_typo() {
+    let f = TwoChannel::empty();
+    let parts = f.envelope.parts();
+    let digits = f.code.digits();
+    let d = dialogue(
+        &f.vault(),
+        &["activate"],
+        &[
+            ("Part 1 of 4: ", parts[0].as_str()),
+            ("Part 2 of 4: ", parts[1].as_str()),
+            ("Part 3 of 4: ", parts[2].as_str()),
+            ("Part 4 of 4: ", parts[3].as_str()),
+            ("Activation code: ", &typo_in(&digits, 6)),
+            ("Activation code: ", "1234"),
+            ("Activation code: ", &f.code.grouped()),
+            ("Choose a 4-digit PIN: ", PIN),
+            ("Type the new PIN again: ", PIN),
+            ("To finish the activation", ""),
+        ],
+    );
+    assert_eq!(d.missing, None, "{}", d.transcript);
+    assert_eq!(d.code, 0, "{}", d.transcript);
+    for said in [
+        "the internet bank after you log in",
+        "the contact centre",
+        "SMS",
+        "valid for 15 minutes",
+        "the activation code has a typo; type the activation code again",
+        "the activation code has 8 digits; found 4",
+    ] {
+        assert!(d.transcript.contains(said), "{said}: {}", d.transcript);
+    }
+    let token = Token::open(f.vault()).unwrap();
+    assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.s2, CODE));
+}
+
+#[test]
+fn activate_asks_again_for_the_part_of_the_other_kind() {
+    let f = TwoChannel::empty();
+    let two = f.envelope.parts();
+    let only = mobipass_scheme::Envelope::new(
+        f.envelope.key().clone(),
+        mobipass_scheme::EnvelopeKind::EnvelopeOnly,
+    )
+    .parts();
+    let d = dialogue(
+        &f.vault(),
+        &["activate"],
+        &[
+            ("Part 1 of 4: ", two[0].as_str()),
+            ("Part 2 of 4: ", only[1].as_str()),
+            ("Part 3 of 4: ", two[2].as_str()),
+            ("Part 4 of 4: ", two[3].as_str()),
+            ("Part 2 of 4: ", two[1].as_str()),
+            ("Activation code: ", &f.code.grouped()),
+            ("Choose a 4-digit PIN: ", PIN),
+            ("Type the new PIN again: ", PIN),
+            ("To finish the activation", ""),
+        ],
+    );
+    assert_eq!(d.missing, None, "{}", d.transcript);
+    assert_eq!(d.code, 0, "{}", d.transcript);
+    assert!(
+        d.transcript
+            .contains("part 2 of 4 has a typo; type part 2 again"),
+        "{}",
+        d.transcript
+    );
+    let token = Token::open(f.vault()).unwrap();
+    assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.s2, CODE));
+}

@@ -7,11 +7,15 @@ mod gui_support;
 use gui_support::{Driver, QUICK};
 use mobipass::gui::i18n::Lang;
 use mobipass::gui::screen::{
-    change_pin, choose_pin, delete, key_parts, menu, problem, review, sign, welcome,
+    activation_code, change_pin, choose_pin, delete, key_parts, menu, problem, review, sign,
+    welcome,
 };
 use mobipass::gui::timer::Timings;
 use mobipass::gui::{App, KeyPress, Message, Screen};
-use mobipass_scheme::{ActivationKey, Amount, Challenge, DocumentCode, Payee};
+use mobipass::token::Status;
+use mobipass_scheme::{
+    ActivationCode, ActivationKey, Amount, Challenge, DocumentCode, Envelope, EnvelopeKind, Payee,
+};
 
 const PIN: &str = "4826";
 const NEW_PIN: &str = "7391";
@@ -365,4 +369,167 @@ fn a_vault_locked_by_another_mobipass_is_explained_and_retry_works() {
     driver.until(|app| matches!(app.screen(), Screen::ChangePin(s) if s.is_done()));
     driver.send(Message::ChangePin(change_pin::Message::Back));
     assert_eq!(sign(&mut driver, NEW_PIN, CODE), expected(&key, CODE));
+}
+
+// --- two-channel activation -------------------------------------------------
+
+/// From the welcome screen to the activation-code step with a two-channel
+/// envelope's parts typed.
+fn to_the_code_step(driver: &mut Driver, envelope: &Envelope) {
+    driver.send(Message::Welcome(welcome::Message::SaveKey));
+    driver.send(Message::ChoosePin(choose_pin::Message::Pin(PIN.into())));
+    driver.send(Message::ChoosePin(choose_pin::Message::Again(PIN.into())));
+    driver.send(Message::ChoosePin(choose_pin::Message::Submit));
+    for (index, part) in envelope.parts().iter().enumerate() {
+        driver.send(Message::KeyParts(key_parts::Message::Changed(
+            index,
+            part.to_string(),
+        )));
+    }
+    driver.send(Message::KeyParts(key_parts::Message::Submit));
+    assert!(
+        matches!(driver.app.screen(), Screen::ActivationCode(..)),
+        "a two-channel envelope asks for the activation code"
+    );
+}
+
+/// Types `code` on the code step, goes on, saves, and stops on the saved
+/// screen.
+fn code_then_save(driver: &mut Driver, code: &str) {
+    driver.send(Message::ActivationCode(activation_code::Message::Changed(
+        code.into(),
+    )));
+    driver.send(Message::ActivationCode(activation_code::Message::Submit));
+    assert!(matches!(driver.app.screen(), Screen::Review(_)));
+    driver.send(Message::Review(review::Message::Save));
+    driver.until(
+        |app| matches!(app.screen(), Screen::Review(r) if r.stage() == review::Stage::Saved),
+    );
+}
+
+#[test]
+fn two_channel_activation_signs_with_the_activated_secret() {
+    let mut driver = Driver::new(Lang::English, Timings::DEFAULT);
+    let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+    let code = ActivationCode::generate();
+    to_the_code_step(&mut driver, &envelope);
+    code_then_save(&mut driver, &code.grouped());
+    let Screen::Review(screen) = driver.app.screen() else {
+        unreachable!()
+    };
+    assert!(
+        screen.is_two_channel(),
+        "the saved screen says how to finish"
+    );
+    driver.send(Message::Review(review::Message::Continue));
+    assert!(matches!(driver.app.screen(), Screen::Menu(_)));
+
+    let s2 = envelope.activated(Some(&code)).unwrap();
+    let response = sign(&mut driver, PIN, CODE);
+    assert_eq!(response, expected(&s2, CODE));
+    assert_ne!(response, expected(envelope.key(), CODE));
+    assert_eq!(response, driver.token().sign(PIN, CODE).unwrap().as_str());
+    assert!(matches!(
+        driver.token().status().unwrap(),
+        Status::Activated {
+            kind: EnvelopeKind::TwoChannel,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_wrong_but_well_formed_code_saves_and_signs_wrongly_without_a_message() {
+    let mut driver = Driver::new(Lang::Russian, Timings::DEFAULT);
+    let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+    let code = ActivationCode::generate();
+    let other = loop {
+        let other = ActivationCode::generate();
+        if other != code {
+            break other;
+        }
+    };
+    to_the_code_step(&mut driver, &envelope);
+    code_then_save(&mut driver, &other.digits());
+    let Screen::Review(screen) = driver.app.screen() else {
+        unreachable!()
+    };
+    assert!(screen.error().is_none());
+    driver.send(Message::Review(review::Message::Continue));
+    let response = sign(&mut driver, PIN, CODE);
+    assert_ne!(
+        response,
+        expected(&envelope.activated(Some(&code)).unwrap(), CODE)
+    );
+    assert!(response.len() == 8 && response.bytes().all(|b| b.is_ascii_digit()));
+}
+
+#[test]
+fn a_code_with_a_typo_stops_at_the_code_step_and_writes_nothing() {
+    let mut driver = Driver::new(Lang::Kazakh, Timings::DEFAULT);
+    let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+    let digits = ActivationCode::generate().digits();
+    let mut typo = digits.as_bytes().to_vec();
+    typo[0] = b'0' + (typo[0] - b'0' + 1) % 10;
+    to_the_code_step(&mut driver, &envelope);
+    driver.send(Message::ActivationCode(activation_code::Message::Changed(
+        String::from_utf8(typo).unwrap(),
+    )));
+    driver.send(Message::Key(KeyPress::Enter));
+    let Screen::ActivationCode(screen, ..) = driver.app.screen() else {
+        panic!("a code with a typo went on");
+    };
+    assert_eq!(screen.error().unwrap().id(), "err-code-typo");
+    driver.settle();
+    assert!(!driver._dir.path().join("vault.json").exists());
+}
+
+#[test]
+fn back_from_the_review_and_the_code_step_keeps_what_was_typed() {
+    let mut driver = Driver::new(Lang::English, Timings::DEFAULT);
+    let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+    let code = ActivationCode::generate();
+    to_the_code_step(&mut driver, &envelope);
+    driver.send(Message::ActivationCode(activation_code::Message::Changed(
+        code.digits().to_string(),
+    )));
+    driver.send(Message::Key(KeyPress::Enter));
+    assert!(matches!(driver.app.screen(), Screen::Review(_)));
+    // Esc: back to the code, as typed.
+    driver.send(Message::Key(KeyPress::Escape));
+    let Screen::ActivationCode(screen, ..) = driver.app.screen() else {
+        panic!("Esc on the review of a two-channel key goes back to the code");
+    };
+    assert_eq!(screen.digits(), code.digits().as_str());
+    assert!(screen.is_correct());
+    // Esc again: back to the parts, as typed.
+    driver.send(Message::Key(KeyPress::Escape));
+    let Screen::KeyParts(screen, _) = driver.app.screen() else {
+        panic!("Esc on the code step goes back to the key parts");
+    };
+    for (index, part) in envelope.parts().iter().enumerate() {
+        assert_eq!(screen.part(index), part.as_str());
+    }
+    // And on again to a vault that signs as the scheme says.
+    driver.send(Message::Key(KeyPress::Enter));
+    code_then_save(&mut driver, &code.digits());
+    driver.send(Message::Key(KeyPress::Enter));
+    assert!(matches!(driver.app.screen(), Screen::Menu(_)));
+    let s2 = envelope.activated(Some(&code)).unwrap();
+    assert_eq!(sign(&mut driver, PIN, CODE), expected(&s2, CODE));
+}
+
+#[test]
+fn an_envelope_only_key_skips_the_code_step() {
+    let mut driver = Driver::new(Lang::English, Timings::DEFAULT);
+    let key = ActivationKey::generate();
+    // `activate` asserts that the parts lead straight to the review.
+    activate(&mut driver, &key);
+    assert!(matches!(
+        driver.token().status().unwrap(),
+        Status::Activated {
+            kind: EnvelopeKind::EnvelopeOnly,
+            ..
+        }
+    ));
 }

@@ -9,10 +9,12 @@ use std::time::Duration;
 use gui_support::Driver;
 use iced::keyboard::key::Named;
 use mobipass::gui::i18n::Lang;
-use mobipass::gui::screen::{delete, help, key_parts, menu, sign};
+use mobipass::gui::screen::{activation_code, delete, help, key_parts, menu, review, sign};
 use mobipass::gui::timer::Timings;
 use mobipass::gui::{App, Screen};
-use mobipass_scheme::{ActivationKey, Amount, Challenge, DocumentCode, Payee};
+use mobipass_scheme::{
+    ActivationCode, ActivationKey, Amount, Challenge, DocumentCode, Envelope, EnvelopeKind, Payee,
+};
 
 const PIN: &str = "4826";
 const CODE: &str = "338609";
@@ -243,4 +245,100 @@ fn menu_actions_are_reachable_with_tab_and_enter() {
     assert!(driver.has_focus(menu::CHANGE_PIN_BUTTON));
     driver.press_named(Named::Enter);
     assert!(matches!(driver.app.screen(), Screen::ChangePin(_)));
+}
+
+fn code_screen(app: &App) -> &activation_code::ActivationCode {
+    match app.screen() {
+        Screen::ActivationCode(screen, ..) => screen,
+        _ => panic!("not on the activation-code step"),
+    }
+}
+
+#[test]
+fn a_two_channel_envelope_is_activated_with_the_keyboard_alone() {
+    let mut driver = Driver::new(Lang::English, Timings::DEFAULT);
+    let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+    let code = ActivationCode::generate();
+    driver.press_named(Named::Enter);
+    driver.type_text(PIN);
+    driver.press_named(Named::Enter);
+    driver.type_text(PIN);
+    driver.press_named(Named::Enter);
+    for part in envelope.parts() {
+        driver.type_text(&part);
+    }
+    driver.press_named(Named::Enter);
+    assert!(
+        driver.has_focus(activation_code::CODE),
+        "the code step opens with the cursor in its field"
+    );
+    // Typed key by key: the field groups the digits as they come, and each
+    // next digit still lands at the end.
+    let digits = code.digits();
+    driver.type_text(&digits[..5]);
+    assert_eq!(
+        code_screen(&driver.app).shown().as_str(),
+        format!("{} {}", &digits[..4], &digits[4..5])
+    );
+    driver.type_text(&digits[5..]);
+    assert_eq!(code_screen(&driver.app).digits(), digits.as_str());
+    assert_eq!(
+        code_screen(&driver.app).shown().as_str(),
+        code.grouped().as_str()
+    );
+    assert!(code_screen(&driver.app).is_correct());
+    // Tab reaches Next and Back; Shift+Tab returns to the field.
+    driver.press_named(Named::Tab);
+    assert!(driver.has_focus(activation_code::NEXT_BUTTON));
+    driver.press_named(Named::Tab);
+    assert!(driver.has_focus(activation_code::BACK_BUTTON));
+    driver.shift_tab();
+    driver.shift_tab();
+    assert!(driver.has_focus(activation_code::CODE));
+    driver.press_named(Named::Enter);
+    assert!(matches!(driver.app.screen(), Screen::Review(_)));
+    driver.press_named(Named::Enter);
+    driver.until(
+        |app| matches!(app.screen(), Screen::Review(r) if r.stage() == review::Stage::Saved),
+    );
+    driver.press_named(Named::Enter);
+    assert!(matches!(driver.app.screen(), Screen::Menu(_)));
+    let s2 = envelope.activated(Some(&code)).unwrap();
+    assert_eq!(
+        driver.token().sign(PIN, CODE).unwrap(),
+        Challenge::Plain(DocumentCode::parse(CODE).unwrap()).respond(&s2.ocra_key())
+    );
+}
+
+#[test]
+fn a_typo_in_the_code_keeps_the_cursor_in_the_field_and_esc_goes_back() {
+    let mut driver = Driver::new(Lang::English, Timings::DEFAULT);
+    let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+    driver.press_named(Named::Enter);
+    driver.type_text(PIN);
+    driver.press_named(Named::Enter);
+    driver.type_text(PIN);
+    driver.press_named(Named::Enter);
+    for part in envelope.parts() {
+        driver.type_text(&part);
+    }
+    driver.press_named(Named::Enter);
+    let digits = ActivationCode::generate().digits();
+    let mut typo = digits.as_bytes().to_vec();
+    typo[7] = b'0' + (typo[7] - b'0' + 1) % 10;
+    driver.type_text(std::str::from_utf8(&typo).unwrap());
+    assert_eq!(
+        code_screen(&driver.app).error().unwrap().id(),
+        "err-code-typo"
+    );
+    driver.press_named(Named::Enter);
+    assert!(matches!(driver.app.screen(), Screen::ActivationCode(..)));
+    assert!(driver.has_focus(activation_code::CODE));
+    // Backspace and the right last digit fix it in place.
+    driver.press_named(Named::Backspace);
+    driver.type_text(&digits[7..]);
+    assert!(code_screen(&driver.app).is_correct());
+    driver.press_named(Named::Escape);
+    assert!(matches!(driver.app.screen(), Screen::KeyParts(..)));
+    assert!(driver.has_focus(key_parts::PARTS[0]));
 }

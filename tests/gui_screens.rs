@@ -8,10 +8,13 @@ use iced_test::selector::{self, Candidate};
 use iced_test::{Simulator, simulator::Snapshot};
 use mobipass::gui::i18n::{Lang, Texts};
 use mobipass::gui::look;
-use mobipass::gui::screen::{change_pin, choose_pin, delete, help, key_parts, menu, sign, welcome};
+use mobipass::gui::screen::{
+    activation_code, change_pin, choose_pin, delete, help, key_parts, menu, review, sign, welcome,
+};
 use mobipass::gui::timer::Timings;
 use mobipass::token::Token;
-use mobipass_scheme::{ActivationKey, Response};
+use mobipass_scheme::{ActivationCode, ActivationKey, Envelope, EnvelopeKind, Response};
+use zeroize::Zeroizing;
 
 fn settings() -> Settings {
     Settings {
@@ -184,7 +187,10 @@ fn pasting_the_whole_key_fills_all_four_parts() {
         assert!(screen.part_is_correct(index));
     }
     let (_, event) = screen.update(key_parts::Message::Submit);
-    assert!(matches!(event, Some(key_parts::Event::Complete(_))));
+    assert!(matches!(
+        event,
+        Some(key_parts::Event::Complete(_, EnvelopeKind::EnvelopeOnly))
+    ));
 }
 
 #[test]
@@ -221,6 +227,270 @@ fn next_with_a_part_missing_names_the_part() {
             .render(&english())
             .contains("Part 3")
     );
+}
+
+#[test]
+fn a_two_channel_envelope_is_accepted_and_its_kind_goes_on() {
+    let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+    let mut screen = key_parts::KeyParts::new();
+    for (index, part) in envelope.parts().iter().enumerate() {
+        let _ = screen.update(key_parts::Message::Changed(index, part.to_string()));
+        assert!(screen.part_is_correct(index), "part {}", index + 1);
+    }
+    let (_, event) = screen.update(key_parts::Message::Submit);
+    assert!(matches!(
+        event,
+        Some(key_parts::Event::Complete(_, EnvelopeKind::TwoChannel))
+    ));
+}
+
+/// The same secret printed as both kinds: every part checks on its own.
+fn both_kinds() -> ([Zeroizing<String>; 4], [Zeroizing<String>; 4]) {
+    let key = ActivationKey::generate();
+    (
+        Envelope::new(key.clone(), EnvelopeKind::EnvelopeOnly).parts(),
+        Envelope::new(key, EnvelopeKind::TwoChannel).parts(),
+    )
+}
+
+#[test]
+fn a_part_of_the_other_kind_is_marked_as_the_typo_once_all_four_are_in() {
+    let (only, two) = both_kinds();
+    let mut screen = key_parts::KeyParts::new();
+    for (index, part) in [&two[0], &two[1], &only[2], &two[3]].iter().enumerate() {
+        let _ = screen.update(key_parts::Message::Changed(index, part.to_string()));
+    }
+    assert!(screen.part_is_correct(0) && screen.part_is_correct(3));
+    assert_eq!(screen.part_error(2).unwrap().id(), "err-key-typo");
+    assert!(
+        screen
+            .part_error(2)
+            .unwrap()
+            .render(&english())
+            .contains("Part 3")
+    );
+    let (_, event) = screen.update(key_parts::Message::Submit);
+    assert!(event.is_none());
+    // Retyping part 3 from the envelope clears the mark.
+    let _ = screen.update(key_parts::Message::Changed(2, two[2].to_string()));
+    assert!(screen.part_is_correct(2) && screen.error().is_none());
+}
+
+#[test]
+fn two_parts_of_each_kind_do_not_belong_together() {
+    let (only, two) = both_kinds();
+    let mut screen = key_parts::KeyParts::new();
+    for (index, part) in [&only[0], &two[1], &only[2], &two[3]].iter().enumerate() {
+        let _ = screen.update(key_parts::Message::Changed(index, part.to_string()));
+    }
+    assert_eq!(screen.error().unwrap().id(), "err-key-mixed");
+    let (_, event) = screen.update(key_parts::Message::Submit);
+    assert!(event.is_none());
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let words = screen.error().unwrap().render(&texts);
+        assert_ne!(words, "err-key-mixed");
+        let mut ui = ui(screen.view(&texts));
+        assert!(ui.find(words.as_str()).is_ok(), "{words} is on screen");
+    }
+}
+
+// --- activation code --------------------------------------------------------
+
+/// `digits` with the digit at `index` changed (the check digit catches it).
+fn typo_in(digits: &str, index: usize) -> String {
+    let mut bytes = digits.as_bytes().to_vec();
+    bytes[index] = b'0' + (bytes[index] - b'0' + 1) % 10;
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn the_code_step_says_where_the_code_comes_from_and_for_how_long() {
+    let screen = activation_code::ActivationCode::new();
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let mut ui = ui(screen.view(&texts));
+        for id in ["code-title", "code-body", "code-where", "code-label"] {
+            assert!(
+                ui.find(texts.get(id).as_str()).is_ok(),
+                "{id} in {}",
+                lang.code()
+            );
+        }
+        assert!(texts.get("code-where").contains("15"), "{}", lang.code());
+        assert!(ui.find(selector::id(activation_code::CODE)).is_ok());
+    }
+    let words = english().get("code-where");
+    for place in ["internet bank", "contact centre", "SMS", "15 minutes"] {
+        assert!(words.contains(place), "{place}: {words}");
+    }
+}
+
+#[test]
+fn typing_in_the_code_field_sends_what_was_typed() {
+    let screen = activation_code::ActivationCode::new();
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    ui.click(selector::id(activation_code::CODE)).unwrap();
+    let _ = ui.typewrite("7");
+    let messages: Vec<_> = ui.into_messages().collect();
+    assert!(matches!(messages.as_slice(), [activation_code::Message::Changed(t)] if t == "7"));
+}
+
+#[test]
+fn the_code_is_shown_grouped_as_it_is_typed() {
+    let mut screen = activation_code::ActivationCode::new();
+    let _ = screen.update(activation_code::Message::Changed("1234".into()));
+    assert_eq!(screen.shown().as_str(), "1234");
+    let _ = screen.update(activation_code::Message::Changed("12345".into()));
+    assert_eq!(screen.shown().as_str(), "1234 5");
+    assert_eq!(screen.digits(), "12345");
+    // What the field sends back after the space is read the same way.
+    let _ = screen.update(activation_code::Message::Changed("1234 56".into()));
+    assert_eq!(screen.digits(), "123456");
+    let _ = screen.update(activation_code::Message::Changed("12-34 567".into()));
+    assert_eq!(screen.shown().as_str(), "1234 567");
+    assert!(screen.error().is_none(), "nothing to say before 8 digits");
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    assert!(ui.find("1234 567").is_ok(), "the field shows the groups");
+}
+
+#[test]
+fn a_right_code_is_marked_correct_and_enter_goes_on() {
+    let code = ActivationCode::generate();
+    let mut screen = activation_code::ActivationCode::new();
+    let _ = screen.update(activation_code::Message::Changed(code.digits().to_string()));
+    assert!(screen.is_correct());
+    assert_eq!(screen.shown().as_str(), code.grouped().as_str());
+    let texts = english();
+    {
+        let mut ui = ui(screen.view(&texts));
+        assert!(ui.find(texts.get("code-ok").as_str()).is_ok());
+        assert!(ui.find(code.grouped().as_str()).is_ok());
+    }
+    let (_, event) = screen.update(activation_code::Message::Submit);
+    match event {
+        Some(activation_code::Event::Complete(digits)) => {
+            assert_eq!(digits.as_str(), code.digits().as_str())
+        }
+        _ => panic!("a right code did not go on"),
+    }
+}
+
+#[test]
+fn a_code_with_a_typo_is_named_at_once_in_every_language() {
+    let code = ActivationCode::generate();
+    let mut screen = activation_code::ActivationCode::new();
+    let _ = screen.update(activation_code::Message::Changed(typo_in(
+        &code.digits(),
+        5,
+    )));
+    assert!(!screen.is_correct());
+    assert_eq!(screen.error().unwrap().id(), "err-code-typo");
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let words = screen.error().unwrap().render(&texts);
+        assert_ne!(words, "err-code-typo");
+        let mut ui = ui(screen.view(&texts));
+        assert!(ui.find(words.as_str()).is_ok(), "{words} is on screen");
+        assert!(ui.find(texts.get("code-ok").as_str()).is_err());
+    }
+    let (_, event) = screen.update(activation_code::Message::Submit);
+    assert!(event.is_none(), "a code with a typo went on");
+}
+
+#[test]
+fn letters_and_a_ninth_digit_are_refused_with_their_reason() {
+    let mut screen = activation_code::ActivationCode::new();
+    let _ = screen.update(activation_code::Message::Changed("123".into()));
+    let _ = screen.update(activation_code::Message::Changed("123a".into()));
+    assert_eq!(screen.error().unwrap().id(), "err-code-not-digits");
+    assert_eq!(screen.digits(), "123", "the letter was not taken in");
+    let _ = screen.update(activation_code::Message::Changed("1234 5678".into()));
+    let _ = screen.update(activation_code::Message::Changed("1234 56789".into()));
+    assert_eq!(screen.error().unwrap().id(), "err-code-length");
+    assert_eq!(
+        screen.error().unwrap().render(&english()),
+        "The activation code has 8 digits; this one has 9."
+    );
+    assert_eq!(screen.digits(), "12345678");
+}
+
+#[test]
+fn next_with_a_short_code_says_how_many_digits_it_has() {
+    let mut screen = activation_code::ActivationCode::new();
+    let _ = screen.update(activation_code::Message::Changed("1234 567".into()));
+    let (_, event) = screen.update(activation_code::Message::Submit);
+    assert!(event.is_none());
+    assert_eq!(
+        screen.error().unwrap().render(&english()),
+        "The activation code has 8 digits; this one has 7."
+    );
+}
+
+#[test]
+fn the_code_steps_buttons_send_next_and_back() {
+    let screen = activation_code::ActivationCode::new();
+    let texts = english();
+    let mut ui = ui(screen.view(&texts));
+    ui.click(texts.get("next").as_str()).unwrap();
+    ui.click(texts.get("back").as_str()).unwrap();
+    assert!(matches!(
+        ui.into_messages().collect::<Vec<_>>().as_slice(),
+        [
+            activation_code::Message::Submit,
+            activation_code::Message::Back
+        ]
+    ));
+    let mut screen = activation_code::ActivationCode::new();
+    let (_, event) = screen.update(activation_code::Message::Back);
+    assert!(matches!(event, Some(activation_code::Event::Back)));
+}
+
+#[test]
+fn the_review_of_a_two_channel_key_shows_the_code_and_the_saved_screen_says_how_to_finish() {
+    let (_dir, token) = token();
+    let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+    let code = ActivationCode::generate();
+    let pin = || Zeroizing::new("4826".to_owned());
+    let mut screen = review::Review::new(
+        token.clone(),
+        pin(),
+        pin(),
+        envelope.parts(),
+        Some(code.digits()),
+    );
+    assert!(screen.is_two_channel());
+    let texts = english();
+    {
+        let mut ui = ui(screen.view(&texts));
+        assert!(ui.find(texts.get("review-code").as_str()).is_ok());
+        assert!(ui.find(code.grouped().as_str()).is_ok());
+        assert!(ui.find(texts.get("review-body-code").as_str()).is_ok());
+    }
+    let _ = screen.update(review::Message::Saved(
+        Ok(mobipass::token::Saved::default()),
+    ));
+    assert_eq!(screen.stage(), review::Stage::Saved);
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let mut ui = ui(screen.view(&texts));
+        assert!(
+            ui.find(texts.get("saved-finish-body").as_str()).is_ok(),
+            "{}",
+            lang.code()
+        );
+    }
+    // An envelope-only key has nothing left to finish.
+    let mut plain =
+        review::Review::new(token, pin(), pin(), ActivationKey::generate().parts(), None);
+    let _ = plain.update(review::Message::Saved(
+        Ok(mobipass::token::Saved::default()),
+    ));
+    let mut ui = ui(plain.view(&texts));
+    assert!(ui.find(texts.get("saved-body").as_str()).is_ok());
+    assert!(ui.find(texts.get("saved-finish-body").as_str()).is_err());
 }
 
 // --- sign -----------------------------------------------------------------
@@ -677,6 +947,12 @@ fn every_screen_starts_at_the_same_left_edge() {
             &texts.get("key-title"),
         ),
         left(
+            ui(activation_code::ActivationCode::new()
+                .view(&texts)
+                .map(|_| ())),
+            &texts.get("code-title"),
+        ),
+        left(
             ui(menu::Menu.view(&texts).map(|_| ())),
             &texts.get("menu-title"),
         ),
@@ -745,6 +1021,12 @@ fn main_screens_match_their_snapshot_hashes() {
     check(
         "key-parts",
         ui(key_parts::KeyParts::new().view(&texts).map(|_| ())),
+    );
+    check(
+        "activation-code",
+        ui(activation_code::ActivationCode::new()
+            .view(&texts)
+            .map(|_| ())),
     );
     check(
         "help-kk",

@@ -5,7 +5,10 @@ mod token_support;
 use std::task::{Context, Poll, Wake, Waker};
 
 use mobipass::token::{DamageReason, Status, Token, TokenError, background};
-use mobipass_scheme::{KdfParams, KeyError, PinError, QuestionError};
+use mobipass_scheme::Envelope;
+use mobipass_scheme::{
+    ActivationError, CodeError, EnvelopeKind, KdfParams, KeyError, PinError, QuestionError,
+};
 use token_support::*;
 
 #[test]
@@ -268,6 +271,7 @@ fn delete_removes_the_vault_and_leaves_no_copy() {
 fn status_shows_dates_and_cost_but_no_secret() {
     let f = Fixture::activated();
     let Status::Activated {
+        kind,
         created,
         updated,
         kdf,
@@ -275,6 +279,7 @@ fn status_shows_dates_and_cost_but_no_secret() {
     else {
         panic!("not activated");
     };
+    assert_eq!(kind, EnvelopeKind::EnvelopeOnly);
     assert_eq!(kdf, SMALL);
     assert_eq!(created, updated);
     let age = std::time::SystemTime::now()
@@ -384,4 +389,161 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
             Poll::Pending => std::thread::park(),
         }
     }
+}
+
+// --- two-channel activation (DESIGN.md section 2b) ---------------------------
+
+#[test]
+fn two_channel_activation_signs_with_the_activated_secret_and_records_the_kind() {
+    let f = TwoChannel::activated();
+    assert_eq!(f.token.sign(PIN, CODE).unwrap(), expected(&f.s2, CODE));
+    assert_ne!(
+        f.token.sign(PIN, CODE).unwrap(),
+        expected(f.envelope.key(), CODE),
+        "S itself must not sign: the envelope alone is not enough"
+    );
+    let linked = f.token.sign_linked(PIN, CODE, 150_000, "04100100").unwrap();
+    assert_eq!(linked, expected_linked(&f.s2, CODE, 150_000, "04100100"));
+    let Status::Activated { kind, .. } = f.token.status().unwrap() else {
+        panic!("not activated");
+    };
+    assert_eq!(kind, EnvelopeKind::TwoChannel);
+    assert_eq!(json(&f.vault_bytes())["envelope_kind"], "two_channel");
+}
+
+#[test]
+fn a_wrong_activation_code_activates_and_signs_wrongly_without_any_error() {
+    let f = TwoChannel::empty();
+    let other = other_code(&f.code);
+    f.token
+        .activate_with_code(&f.envelope.parts(), Some(&other.grouped()), PIN, PIN)
+        .unwrap();
+    let wrong = f.token.sign(PIN, CODE).unwrap();
+    assert_ne!(wrong, expected(&f.s2, CODE));
+    assert_eq!(
+        wrong,
+        expected(&f.envelope.activated(Some(&other)).unwrap(), CODE)
+    );
+    assert!(wrong.as_str().len() == 8 && wrong.as_str().bytes().all(|b| b.is_ascii_digit()));
+}
+
+#[test]
+fn the_vault_of_a_two_channel_key_holds_nothing_but_the_mask_of_s2() {
+    let f = TwoChannel::activated();
+    let value = json(&f.vault_bytes());
+    let mut keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "created",
+            "envelope_kind",
+            "format_version",
+            "kdf",
+            "mask",
+            "scheme_version",
+            "updated"
+        ]
+    );
+    let text = String::from_utf8(f.vault_bytes()).unwrap();
+    assert!(!text.contains(f.code.digits().as_str()));
+    assert!(!text.contains(f.code.data_digits().as_str()));
+    // Two activations of the same envelope and code share no stored value
+    // but the kind: the salt is fresh, so even the masks differ.
+    let again = TwoChannel::activated_as(&f.envelope, &f.code);
+    let other = json(&again.vault_bytes());
+    assert_ne!(value["mask"], other["mask"]);
+    assert_eq!(again.token.sign(PIN, CODE).unwrap(), expected(&f.s2, CODE));
+}
+
+#[test]
+fn two_channel_needs_its_code_and_envelope_only_takes_none() {
+    let f = TwoChannel::empty();
+    assert_eq!(
+        f.token.activate(&f.envelope.parts(), PIN, PIN),
+        Err(TokenError::Activation(ActivationError::CodeNeeded))
+    );
+    let only = Fixture::empty();
+    assert_eq!(
+        only.token
+            .activate_with_code(&only.key.parts(), Some(&f.code.grouped()), PIN, PIN),
+        Err(TokenError::Activation(ActivationError::CodeNotExpected))
+    );
+    assert!(!f.vault().exists());
+    assert!(!only.vault().exists());
+}
+
+#[test]
+fn a_malformed_or_mistyped_code_is_refused_and_nothing_is_written() {
+    let f = TwoChannel::empty();
+    let digits = f.code.digits();
+    let cases = [
+        (typo_in(&digits, 3), CodeError::Typo),
+        (swapped_in(&digits), CodeError::Typo),
+        (format!("{}x", &digits[..7]), CodeError::NotDigits),
+        (digits[..7].to_owned(), CodeError::WrongLength { found: 7 }),
+        (
+            format!("{}1", digits.as_str()),
+            CodeError::WrongLength { found: 9 },
+        ),
+        (String::new(), CodeError::WrongLength { found: 0 }),
+    ];
+    for (typed, error) in cases {
+        assert_eq!(
+            f.token
+                .activate_with_code(&f.envelope.parts(), Some(&typed), PIN, PIN),
+            Err(TokenError::Code(error)),
+            "{typed:?}"
+        );
+        assert!(!f.vault().exists(), "{typed:?} wrote a vault");
+    }
+}
+
+#[test]
+fn parts_of_two_kinds_are_refused_naming_the_odd_part_or_the_whole() {
+    let f = TwoChannel::empty();
+    let two = f.envelope.parts();
+    let only = Envelope::new(f.envelope.key().clone(), EnvelopeKind::EnvelopeOnly).parts();
+    let mixed = [&only[0], &two[1], &only[2], &two[3]].map(|p| p.to_string());
+    assert_eq!(
+        f.token
+            .activate_with_code(&mixed, Some(&f.code.grouped()), PIN, PIN),
+        Err(TokenError::PartsDoNotBelongTogether)
+    );
+    let one_off = [&two[0], &two[1], &only[2], &two[3]].map(|p| p.to_string());
+    assert_eq!(
+        f.token
+            .activate_with_code(&one_off, Some(&f.code.grouped()), PIN, PIN),
+        Err(TokenError::Key(KeyError::Typo { part: 3 }))
+    );
+    assert!(!f.vault().exists());
+    assert_eq!(
+        TokenError::PartsDoNotBelongTogether.to_string(),
+        "the parts do not belong together; compare them with the envelope"
+    );
+}
+
+#[test]
+fn a_vault_written_before_two_channel_existed_reads_as_envelope_only() {
+    let f = Fixture::activated();
+    let text = String::from_utf8(f.vault_bytes()).unwrap();
+    let old = text.replace("  \"envelope_kind\": \"envelope_only\",\n", "");
+    assert_ne!(old, text);
+    std::fs::write(f.vault(), old).unwrap();
+    let Status::Activated { kind, .. } = f.token.status().unwrap() else {
+        panic!("not activated");
+    };
+    assert_eq!(kind, EnvelopeKind::EnvelopeOnly);
+    assert_eq!(f.token.sign(PIN, CODE).unwrap(), expected(&f.key, CODE));
+}
+
+#[test]
+fn change_pin_keeps_the_kind_and_the_activated_secret() {
+    let f = TwoChannel::activated();
+    f.token.change_pin(PIN, OTHER_PIN, OTHER_PIN).unwrap();
+    assert_eq!(
+        f.token.sign(OTHER_PIN, CODE).unwrap(),
+        expected(&f.s2, CODE)
+    );
+    assert_eq!(json(&f.vault_bytes())["envelope_kind"], "two_channel");
 }

@@ -3,6 +3,8 @@
 help-title = Help
 help-activation-title = Saving the key
 help-activation-body = The bank gives you an envelope with an activation key in four parts of ten digits. Choose "Start activation", choose a 4-digit PIN, type the four parts and choose "Save key". A part with a typo is marked at once; compare it with the envelope. The key stays on this computer only.
+help-code-title = The activation code
+help-code-body = Some envelopes need an activation code as well, so that a letter taken from a mailbox cannot activate MobiPass. MobiPass then asks for it after the four parts: 8 digits the bank gives you apart from the envelope, in the internet bank after you log in, from the contact centre after its identity questions, or by SMS. The code is valid for 15 minutes. After "Save key", sign the document code the internet bank shows you next: when the bank accepts that first signature value, the activation is finished. If the code expired first, ask the bank for a new one, delete the key and activate again. A code mistyped in a way MobiPass cannot notice gives wrong signature values, as a mistyped PIN does.
 help-signing-title = Signing a payment
 help-signing-body = When the internet bank asks for a signature, it shows a document code. Choose "Sign", type your PIN and the code, and type the 8-digit signature value back into the internet bank. If the bank shows the amount and payee, tick that option and type them as well.
 help-blocked-title = Blocked

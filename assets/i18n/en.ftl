@@ -30,12 +30,21 @@ key-body = Type the four parts from the envelope, ten digits each. MobiPass move
 key-part = Part { $part }
 key-part-ok = Part { $part } is correct.
 
+code-title = Type the activation code
+code-body = This envelope needs an activation code as well: 8 digits that the bank gives you apart from the envelope, so that the envelope alone cannot activate MobiPass.
+code-where = You get the code in the internet bank after you log in, from the bank's contact centre after it has asked its identity questions, or by SMS. It is valid for 15 minutes; if it has expired, ask the bank for a new one.
+code-label = Activation code (8 digits)
+code-ok = The activation code is correct.
+
 review-title = Check and save
 review-body = Compare the key with the envelope once more. It will be saved under the PIN you chose.
+review-body-code = Compare the key with the envelope and the activation code with what the bank gave you, once more. They will be saved under the PIN you chose.
+review-code = Activation code
 review-save = Save key
 
 saved-title = Key saved
 saved-body = MobiPass is ready to sign. Keep the envelope somewhere safe, or destroy it as your bank advises.
+saved-finish-body = One more step to finish the activation: sign the document code the internet bank shows you next (Continue, then Sign). The bank confirms the activation when it accepts that first signature value. If the activation code expires first (it is valid for 15 minutes), ask the bank for a new code, delete the key and activate again with it.
 saved-continue = Continue
 
 menu-title = What do you want to do?
@@ -89,6 +98,12 @@ err-key-not-digits = Part { $part } may hold only digits.
 err-key-length = Part { $part } has { $found } digits; each part has 10.
 err-key-typo = Part { $part } has a typo. Compare it with the envelope.
 err-key-whole-length = A whole key has 40 digits; this one has { $found }.
+err-key-mixed = The parts do not belong together. Compare them with the envelope.
+err-code-not-digits = The activation code may hold only digits.
+err-code-length = The activation code has 8 digits; this one has { $found }.
+err-code-typo = The activation code has a typo. Compare it with what the bank gave you.
+err-code-needed = This envelope needs an activation code from the bank.
+err-code-not-expected = This envelope takes no activation code.
 err-pin-four-digits = The PIN is exactly 4 digits.
 err-pin-all-same = All four digits are the same. Choose a PIN that is harder to guess.
 err-pin-sequence = The digits run in a row. Choose a PIN that is harder to guess.

@@ -5,14 +5,16 @@
 //! asked for a PIN only to be told the code was mistyped.
 
 use mobipass_scheme::activation::PARTS;
-use mobipass_scheme::{ActivationKey, KdfParams, Payee, Pin, PinError};
+use mobipass_scheme::{
+    ActivationKey, Envelope, EnvelopeError, EnvelopeKind, KdfParams, KeyError, Payee, Pin, PinError,
+};
 use zeroize::Zeroizing;
 
 use super::exit::Failure;
 use super::input::Input;
 use crate::token::{
-    Saved, Status, Token, check_key_part, format_amount, parse_amount, parse_code, payee_is_short,
-    payee_shown,
+    Saved, Status, Token, check_activation_code, check_key_part, format_amount, parse_amount,
+    parse_code, payee_is_short, payee_shown,
 };
 
 /// Said after every PIN change, the same whether or not the current PIN was
@@ -27,59 +29,114 @@ pub(super) fn activate(token: &Token, pin_stdin: bool) -> Result<(), Failure> {
         Status::Activated { .. } => return Err(crate::token::TokenError::AlreadyActivated.into()),
     }
     let mut input = Input::choose(pin_stdin)?;
-    let parts = if input.interactive() {
+    let (parts, kind) = if input.interactive() {
         ask_key_parts(&mut input)?
     } else {
         let line = input.line("", "the activation key")?;
-        ActivationKey::split_pasted(&line).ok_or_else(|| {
-            let error = ActivationKey::parse(&line).err();
+        let parts = ActivationKey::split_pasted(&line).ok_or_else(|| {
+            let error = Envelope::parse(&line).err();
             Failure::bad_input(error.map_or_else(|| "the key is invalid".into(), |e| e.to_string()))
-        })?
+        })?;
+        let kind = Envelope::from_parts(&parts)
+            .map_err(|e| Failure::bad_input(e.to_string()))?
+            .kind();
+        (parts, kind)
     };
-    ActivationKey::from_parts(&parts).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let code = match kind.needs_activation_code() {
+        true => Some(ask_activation_code(&mut input)?),
+        false => None,
+    };
     let (pin, again) = choose_pin(&mut input, "Choose a 4-digit PIN: ")?;
     if input.interactive() {
         eprintln!("Activating (this takes a moment)...");
     }
-    let saved = token.activate(&parts, &pin, &again)?;
+    let saved =
+        token.activate_with_code(&parts, code.as_deref().map(String::as_str), &pin, &again)?;
     eprintln!(
         "MobiPass is activated. Keep the envelope somewhere safe: you need it if you forget the PIN."
     );
+    if kind.needs_activation_code() {
+        eprintln!("{FINISH_TWO_CHANNEL_NOTE}");
+    }
     warn_about(&saved);
     Ok(())
 }
 
-/// Asks the four parts one by one, asking a part again until it is right.
-/// A whole key pasted at part 1 fills all four.
-fn ask_key_parts(input: &mut Input) -> Result<[Zeroizing<String>; PARTS], Failure> {
+/// Said after a two-channel activation is saved: the bank confirms it only
+/// when it accepts a first signature, within the code's 15 minutes.
+const FINISH_TWO_CHANNEL_NOTE: &str = "To finish the activation, sign the document code the \
+internet bank shows you next: the bank confirms the activation when it accepts that first \
+signature value. If the activation code expires first (it is valid for 15 minutes), ask the bank \
+for a new code, delete the key here and activate again with the new code.";
+
+/// Asks the four parts one by one, asking a part again until it is right,
+/// then checks that they come from one envelope (asking again the part that
+/// does not fit, or all four when two and two disagree). A whole key pasted
+/// at part 1 fills all four.
+fn ask_key_parts(input: &mut Input) -> Result<([Zeroizing<String>; PARTS], EnvelopeKind), Failure> {
     eprintln!(
         "Type the activation key from the bank's envelope: four parts of 10 digits \
          (spaces and dashes are fine; you can paste the whole key at part 1)."
     );
-    let mut parts: [Zeroizing<String>; PARTS] = Default::default();
-    let mut number = 1;
-    while number <= PARTS {
-        let typed = input.line(&format!("Part {number} of {PARTS}: "), "the activation key")?;
-        if number == 1
-            && let Some(pasted) = ActivationKey::split_pasted(&typed)
-        {
-            match ActivationKey::from_parts(&pasted) {
-                Ok(_) => return Ok(pasted),
-                Err(error) => {
-                    eprintln!("{error}; type the key again, or part by part");
-                    continue;
+    let mut parts: [Option<Zeroizing<String>>; PARTS] = Default::default();
+    loop {
+        for number in 1..=PARTS {
+            while parts[number - 1].is_none() {
+                let typed =
+                    input.line(&format!("Part {number} of {PARTS}: "), "the activation key")?;
+                if number == 1
+                    && let Some(pasted) = ActivationKey::split_pasted(&typed)
+                {
+                    match Envelope::from_parts(&pasted) {
+                        Ok(envelope) => return Ok((pasted, envelope.kind())),
+                        Err(error) => {
+                            eprintln!("{error}; type the key again, or part by part");
+                            continue;
+                        }
+                    }
+                }
+                match check_key_part(number, &typed) {
+                    Ok(_) => parts[number - 1] = Some(typed),
+                    Err(error) => eprintln!("{error}; type part {number} again"),
                 }
             }
         }
-        match check_key_part(number, &typed) {
-            Ok(()) => {
-                parts[number - 1] = typed;
-                number += 1;
+        let typed: [Zeroizing<String>; PARTS] =
+            std::array::from_fn(|i| parts[i].clone().unwrap_or_default());
+        match Envelope::from_parts(&typed) {
+            Ok(envelope) => return Ok((typed, envelope.kind())),
+            Err(EnvelopeError::Key(KeyError::Typo { part })) => {
+                eprintln!("part {part} of 4 has a typo; type part {part} again");
+                parts[usize::from(part).clamp(1, PARTS) - 1] = None;
             }
-            Err(error) => eprintln!("{error}; type part {number} again"),
+            Err(error) => {
+                eprintln!("{error}; type the four parts again");
+                parts = Default::default();
+            }
         }
     }
-    Ok(parts)
+}
+
+/// The activation code of a two-channel envelope, asked once on a terminal
+/// (again after a typo) or read as the line after the key.
+fn ask_activation_code(input: &mut Input) -> Result<Zeroizing<String>, Failure> {
+    if input.interactive() {
+        eprintln!(
+            "This envelope needs an activation code as well: 8 digits that the bank gives you \
+             apart from the envelope, in the internet bank after you log in, from the contact \
+             centre after its identity questions, or by SMS. It is valid for 15 minutes."
+        );
+    }
+    loop {
+        let code = input.line("Activation code: ", "the activation code")?;
+        match check_activation_code(&code) {
+            Ok(()) => return Ok(code),
+            Err(error) if input.interactive() => {
+                eprintln!("{error}; type the activation code again");
+            }
+            Err(error) => return Err(Failure::bad_input(error.to_string())),
+        }
+    }
 }
 
 /// A new PIN typed twice. On a terminal, asks again until it passes the
@@ -264,12 +321,14 @@ pub(super) fn status(token: &Token) -> Result<(), Failure> {
     match token.status()? {
         Status::NotActivated => Err(crate::token::TokenError::NotActivated.into()),
         Status::Activated {
+            kind,
             created,
             updated,
             kdf,
         } => {
             println!("activated");
             println!("vault: {}", token.path().display());
+            println!("activated with: {}", describe_kind(kind));
             println!(
                 "activated on: {}",
                 humantime::format_rfc3339_seconds(created)
@@ -282,6 +341,15 @@ pub(super) fn status(token: &Token) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// The envelope's kind in words, with its stable name for scripts.
+fn describe_kind(kind: EnvelopeKind) -> String {
+    let words = match kind {
+        EnvelopeKind::EnvelopeOnly => "the envelope alone",
+        EnvelopeKind::TwoChannel => "the envelope and an activation code",
+    };
+    format!("{words} ({})", kind.name())
 }
 
 fn describe_kdf(kdf: &KdfParams) -> String {

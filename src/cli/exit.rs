@@ -11,7 +11,8 @@ use crate::token::TokenError;
 pub const OK: u8 = 0;
 /// The graphical app could not start.
 pub const GUI_FAILED: u8 = 1;
-/// Bad command line or bad input: a mistyped key part, a PIN refused by the
+/// Bad command line or bad input: a mistyped key part, parts of two
+/// envelopes, a malformed or mistyped activation code, a PIN refused by the
 /// rules or typed differently twice, a malformed code, amount or payee, or
 /// input that ended too early. Nothing was written.
 pub const BAD_INPUT: u8 = 2;
@@ -34,7 +35,12 @@ pub const INTERRUPTED: u8 = 130;
 /// The exit code for a core error.
 pub fn code_for(error: &TokenError) -> u8 {
     match error {
-        TokenError::Key(_) | TokenError::Pin(_) | TokenError::Question(_) => BAD_INPUT,
+        TokenError::Key(_)
+        | TokenError::PartsDoNotBelongTogether
+        | TokenError::Code(_)
+        | TokenError::Activation(_)
+        | TokenError::Pin(_)
+        | TokenError::Question(_) => BAD_INPUT,
         TokenError::NotActivated => NOT_ACTIVATED,
         TokenError::AlreadyActivated => ALREADY_ACTIVATED,
         TokenError::Damaged { .. } => DAMAGED,

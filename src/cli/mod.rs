@@ -38,9 +38,12 @@ enum Command {
     /// Save the activation key from the bank's envelope under a new PIN.
     ///
     /// On a terminal the four key parts are asked one by one (a whole key can
-    /// be pasted at part 1), then the PIN twice, without echo.
+    /// be pasted at part 1); if the envelope needs an activation code (the
+    /// bank gives it apart: internet bank, contact centre or SMS), the code
+    /// is asked next; then the PIN twice, without echo.
     Activate {
-        /// Read the key (one line), then the PIN twice, from standard input.
+        /// Read the key (one line), the activation code (one line, only when
+        /// the envelope needs one), then the PIN twice, from standard input.
         #[arg(long)]
         pin_stdin: bool,
     },
@@ -80,7 +83,8 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Show whether MobiPass is activated, since when, and its key-derivation cost.
+    /// Show whether MobiPass is activated, with what (the envelope alone, or
+    /// with an activation code), since when, and its key-derivation cost.
     Status,
 }
 

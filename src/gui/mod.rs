@@ -41,7 +41,8 @@ use i18n::{Catalog, Lang};
 use look::ThemeChoice;
 use phrase::Phrase;
 use screen::{
-    change_pin, choose_pin, delete, help, key_parts, menu, problem, review, sign, welcome,
+    activation_code, change_pin, choose_pin, delete, help, key_parts, menu, problem, review, sign,
+    welcome,
 };
 use timer::Timings;
 
@@ -110,6 +111,9 @@ pub enum Screen {
     ChoosePin(choose_pin::ChoosePin),
     /// First run: the four key parts (with the PIN chosen before).
     KeyParts(key_parts::KeyParts, PinPair),
+    /// First run, two-channel envelope: the activation code (with the PIN
+    /// and the key parts typed before).
+    ActivationCode(activation_code::ActivationCode, PinPair, KeyTyped),
     /// First run: check and save.
     Review(review::Review),
     /// The main menu.
@@ -130,6 +134,9 @@ pub struct PinPair {
     pin: Zeroizing<String>,
     again: Zeroizing<String>,
 }
+
+/// The four key parts as typed, carried past the activation-code step.
+pub type KeyTyped = [Zeroizing<String>; 4];
 
 /// A key press the whole app reacts to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +183,8 @@ pub enum Message {
     ChoosePin(choose_pin::Message),
     /// Key parts step.
     KeyParts(key_parts::Message),
+    /// Activation code step.
+    ActivationCode(activation_code::Message),
     /// Review step.
     Review(review::Message),
     /// Main menu.
@@ -263,6 +272,7 @@ impl App {
         let focus = match &screen {
             Screen::ChoosePin(_) => choose_pin::ChoosePin::focus(),
             Screen::KeyParts(..) => key_parts::KeyParts::focus(),
+            Screen::ActivationCode(..) => activation_code::ActivationCode::focus(),
             Screen::Sign(_) => sign::Sign::focus(),
             Screen::ChangePin(_) => change_pin::ChangePin::focus(),
             _ => Task::none(),
@@ -361,16 +371,46 @@ impl App {
             (Screen::KeyParts(screen, pins), Message::KeyParts(message)) => {
                 let (task, event) = screen.update(message);
                 match event {
-                    Some(key_parts::Event::Complete(parts)) => {
+                    Some(key_parts::Event::Complete(parts, kind)) => {
                         let pins = pins.clone();
-                        let review =
-                            review::Review::new(self.token.clone(), pins.pin, pins.again, parts);
+                        if kind.needs_activation_code() {
+                            let code = activation_code::ActivationCode::new();
+                            return self.show(Screen::ActivationCode(code, pins, parts));
+                        }
+                        let review = review::Review::new(
+                            self.token.clone(),
+                            pins.pin,
+                            pins.again,
+                            parts,
+                            None,
+                        );
                         self.show(Screen::Review(review))
                     }
                     Some(key_parts::Event::Back) => {
                         self.show(Screen::ChoosePin(choose_pin::ChoosePin::new()))
                     }
                     None => task.map(Message::KeyParts),
+                }
+            }
+            (Screen::ActivationCode(screen, pins, parts), Message::ActivationCode(message)) => {
+                let (task, event) = screen.update(message);
+                match event {
+                    Some(activation_code::Event::Complete(code)) => {
+                        let review = review::Review::new(
+                            self.token.clone(),
+                            pins.pin.clone(),
+                            pins.again.clone(),
+                            parts.clone(),
+                            Some(code),
+                        );
+                        self.show(Screen::Review(review))
+                    }
+                    Some(activation_code::Event::Back) => {
+                        let pins = pins.clone();
+                        let screen = key_parts::KeyParts::with_parts(parts.clone());
+                        self.show(Screen::KeyParts(screen, pins))
+                    }
+                    None => task.map(Message::ActivationCode),
                 }
             }
             (Screen::Review(screen), Message::Review(message)) => {
@@ -380,12 +420,20 @@ impl App {
                         self.activated = true;
                         self.home()
                     }
-                    Some(review::Event::Edit(parts)) => {
+                    Some(review::Event::Edit { parts, code: None }) => {
                         let pins = screen.pins();
                         self.show(Screen::KeyParts(
                             key_parts::KeyParts::with_parts(parts),
                             pins,
                         ))
+                    }
+                    Some(review::Event::Edit {
+                        parts,
+                        code: Some(code),
+                    }) => {
+                        let pins = screen.pins();
+                        let screen = activation_code::ActivationCode::with_code(&code);
+                        self.show(Screen::ActivationCode(screen, pins, parts))
                     }
                     None => task.map(Message::Review),
                 }
@@ -475,6 +523,9 @@ impl App {
             KeyPress::Escape => match &self.screen {
                 Screen::ChoosePin(_) => Message::ChoosePin(choose_pin::Message::Back),
                 Screen::KeyParts(..) => Message::KeyParts(key_parts::Message::Back),
+                Screen::ActivationCode(..) => {
+                    Message::ActivationCode(activation_code::Message::Back)
+                }
                 Screen::Review(_) => Message::Review(review::Message::Back),
                 Screen::Sign(_) => Message::Sign(sign::Message::Back),
                 Screen::ChangePin(_) => Message::ChangePin(change_pin::Message::Back),
@@ -494,6 +545,9 @@ impl App {
                 Screen::Problem(_) => Message::Problem(problem::Message::Retry),
                 Screen::ChoosePin(_) => Message::ChoosePin(choose_pin::Message::Submit),
                 Screen::KeyParts(..) => Message::KeyParts(key_parts::Message::Submit),
+                Screen::ActivationCode(..) => {
+                    Message::ActivationCode(activation_code::Message::Submit)
+                }
                 Screen::Loading | Screen::Menu(_) | Screen::Help(_) => return Task::none(),
             },
             KeyPress::Char(c) => match (&self.screen, c.as_str()) {
@@ -520,6 +574,7 @@ impl App {
             Screen::Welcome(screen) => screen.view(texts).map(Message::Welcome),
             Screen::ChoosePin(screen) => screen.view(texts).map(Message::ChoosePin),
             Screen::KeyParts(screen, _) => screen.view(texts).map(Message::KeyParts),
+            Screen::ActivationCode(screen, ..) => screen.view(texts).map(Message::ActivationCode),
             Screen::Review(screen) => screen.view(texts).map(Message::Review),
             Screen::Menu(screen) => screen.view(texts).map(Message::Menu),
             Screen::Sign(screen) => screen.view(texts).map(Message::Sign),

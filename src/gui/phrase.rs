@@ -9,7 +9,7 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use mobipass_scheme::{KeyError, PinError, QuestionError};
+use mobipass_scheme::{ActivationError, CodeError, KeyError, PinError, QuestionError};
 
 use super::i18n::{Arg, Texts};
 use crate::token::{AmountError, SaveWarning, TokenError};
@@ -70,6 +70,27 @@ impl From<KeyError> for Phrase {
     }
 }
 
+impl From<CodeError> for Phrase {
+    fn from(error: CodeError) -> Phrase {
+        match error {
+            CodeError::NotDigits => Phrase::new("err-code-not-digits"),
+            CodeError::WrongLength { found } => {
+                Phrase::new("err-code-length").number("found", found as u64)
+            }
+            CodeError::Typo => Phrase::new("err-code-typo"),
+        }
+    }
+}
+
+impl From<ActivationError> for Phrase {
+    fn from(error: ActivationError) -> Phrase {
+        Phrase::new(match error {
+            ActivationError::CodeNeeded => "err-code-needed",
+            ActivationError::CodeNotExpected => "err-code-not-expected",
+        })
+    }
+}
+
 impl From<PinError> for Phrase {
     fn from(error: PinError) -> Phrase {
         Phrase::new(match error {
@@ -110,6 +131,9 @@ impl From<&TokenError> for Phrase {
     fn from(error: &TokenError) -> Phrase {
         match error {
             TokenError::Key(key) => (*key).into(),
+            TokenError::PartsDoNotBelongTogether => Phrase::new("err-key-mixed"),
+            TokenError::Code(code) => (*code).into(),
+            TokenError::Activation(activation) => (*activation).into(),
             TokenError::Pin(pin) => (*pin).into(),
             TokenError::Question(question) => (*question).into(),
             TokenError::NotActivated => Phrase::new("err-not-activated"),

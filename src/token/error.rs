@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use mobipass_scheme::{KeyError, PinError, QuestionError};
+use mobipass_scheme::{ActivationError, CodeError, KeyError, PinError, QuestionError};
 
 /// Why a vault operation was refused or failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,6 +15,17 @@ pub enum TokenError {
     /// A key part was mistyped (the part is named).
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The four parts each check, but two are of one kind of envelope and two
+    /// of the other: they come from different envelopes or were mistyped.
+    #[error("the parts do not belong together; compare them with the envelope")]
+    PartsDoNotBelongTogether,
+    /// The activation code is malformed or has a typo.
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    /// The envelope needs an activation code and none was given, or it is an
+    /// envelope-only one and a code was given.
+    #[error(transparent)]
+    Activation(#[from] ActivationError),
     /// A PIN does not have the right shape, or a new PIN is too easy to guess
     /// or was not typed the same twice.
     #[error(transparent)]
@@ -103,6 +114,9 @@ pub enum DamageReason {
     /// The stored Argon2id parameters cannot be run.
     #[error("the stored key-derivation parameters are invalid")]
     BadKdf,
+    /// The stored envelope kind is neither `envelope_only` nor `two_channel`.
+    #[error("the stored envelope kind is unknown")]
+    BadKind,
     /// The stored salt is not 16 bytes of hex.
     #[error("the stored salt is invalid")]
     BadSalt,
@@ -112,6 +126,17 @@ pub enum DamageReason {
     /// A stored date is not an RFC 3339 UTC timestamp.
     #[error("a stored date is invalid")]
     BadDate,
+}
+
+impl From<mobipass_scheme::EnvelopeError> for TokenError {
+    fn from(error: mobipass_scheme::EnvelopeError) -> Self {
+        match error {
+            mobipass_scheme::EnvelopeError::Key(key) => Self::Key(key),
+            mobipass_scheme::EnvelopeError::PartsDoNotBelongTogether => {
+                Self::PartsDoNotBelongTogether
+            }
+        }
+    }
 }
 
 impl TokenError {

@@ -6,6 +6,13 @@
 //! touches the disk, then runs the slow Argon2 step; a GUI moves a clone of
 //! the `Token` into [`background`] to keep its window responsive.
 //!
+//! Activation takes an envelope of either kind (DESIGN.md §2b): an
+//! envelope-only key is masked as it is (`S`); a two-channel key needs its
+//! activation code, and what is masked is the activated secret `S2`. Nothing
+//! derived from the code is kept besides that mask, and a wrong code, like a
+//! wrong PIN, gives a wrong but normal-looking response; the vault records
+//! only the envelope's kind, which its check digits show anyway.
+//!
 //! The PIN is never checked: every PIN unmasks to some key (DESIGN.md §2), so
 //! `sign` with a wrong PIN returns a normal-looking response and `change_pin`
 //! with a wrong current PIN re-masks that wrong key. Each operation runs the
@@ -26,13 +33,14 @@ use std::time::SystemTime;
 
 use mobipass_scheme::camouflage::{self, CamouflageError};
 use mobipass_scheme::{
-    ActivationKey, Amount, Challenge, KdfParams, Mask, Payee, Pin, Response, Salt,
+    ActivationCode, ActivationKey, Amount, Challenge, Envelope, EnvelopeKind, KdfParams, Mask,
+    Payee, Pin, Response, Salt,
 };
 
 pub use amount::{AmountError, format_amount, parse_amount};
 pub use background::background;
 pub use error::{DamageReason, TokenError};
-pub use key_entry::check_key_part;
+pub use key_entry::{check_activation_code, check_key_part};
 pub use payment::{parse_code, payee_is_short, payee_shown};
 pub use saved::{SaveWarning, Saved};
 pub use vault::FORMAT_VERSION;
@@ -61,6 +69,8 @@ pub enum Status {
     NotActivated,
     /// A vault exists.
     Activated {
+        /// The envelope's kind: envelope-only, or envelope and activation code.
+        kind: EnvelopeKind,
         /// When the key was activated.
         created: SystemTime,
         /// When the vault last changed (activation or PIN change).
@@ -117,6 +127,7 @@ impl Token {
         Ok(match self.load()? {
             None => Status::NotActivated,
             Some(vault) => Status::Activated {
+                kind: vault.kind,
                 created: vault.created,
                 updated: vault.updated,
                 kdf: vault.kdf,
@@ -124,18 +135,39 @@ impl Token {
         })
     }
 
-    /// Saves the key from the envelope under a new PIN typed twice. Refuses a
-    /// mistyped part (naming it), a trivial PIN (with the reason), a mismatch,
-    /// an existing vault and a damaged one (which is never overwritten).
-    /// `Ok` means the vault is written; [`Saved::warnings`] says what could
-    /// not be done after that.
+    /// Saves the key from an envelope-only envelope under a new PIN typed
+    /// twice: [`Token::activate_with_code`] without a code. A two-channel
+    /// envelope is refused ([`ActivationError::CodeNeeded`]).
+    ///
+    /// [`ActivationError::CodeNeeded`]: mobipass_scheme::ActivationError::CodeNeeded
     pub fn activate<S: AsRef<str>>(
         &self,
         parts: &[S; 4],
         pin: &str,
         pin_again: &str,
     ) -> Result<Saved, TokenError> {
-        let key = ActivationKey::from_parts(parts)?;
+        self.activate_with_code(parts, None, pin, pin_again)
+    }
+
+    /// Saves the key from the envelope (either kind) under a new PIN typed
+    /// twice; `code` is the activation code a two-channel envelope needs
+    /// (and an envelope-only one refuses). Refuses a mistyped part (naming
+    /// it), parts of two envelopes, a malformed or mistyped code, a trivial
+    /// PIN (with the reason), a mismatch, an existing vault and a damaged one
+    /// (which is never overwritten). A well-formed but wrong code is not
+    /// refused: it cannot be told apart, and signs wrongly. `Ok` means the
+    /// vault is written; [`Saved::warnings`] says what could not be done
+    /// after that.
+    pub fn activate_with_code<S: AsRef<str>>(
+        &self,
+        parts: &[S; 4],
+        code: Option<&str>,
+        pin: &str,
+        pin_again: &str,
+    ) -> Result<Saved, TokenError> {
+        let envelope = Envelope::from_parts(parts)?;
+        let code = code.map(ActivationCode::parse).transpose()?;
+        let key = envelope.activated(code.as_ref())?;
         let pin = Pin::choose(pin, pin_again)?;
         let lock = self.files.lock()?;
         self.files.remove_stale_temp(&lock)?;
@@ -147,6 +179,7 @@ impl Token {
         self.save(
             &lock,
             &Vault {
+                kind: envelope.kind(),
                 kdf,
                 salt,
                 mask,
@@ -205,6 +238,7 @@ impl Token {
         self.save(
             &lock,
             &Vault {
+                kind: vault.kind,
                 kdf,
                 salt,
                 mask,

@@ -1,16 +1,22 @@
 //! The vault file's content: a small versioned JSON document.
 //!
-//! It holds exactly what unmasking needs and the two dates a person may want
-//! to see: format and scheme versions, the Argon2id parameters and salt, the
-//! 36-digit mask `M`, created and updated. Nothing in it depends on the key or
-//! the PIN except `M`, so it can never confirm a PIN guess (no tag, no checksum,
-//! no key-check value). Unknown fields are refused rather than carried along,
-//! so a file with extra content is reported instead of trusted.
+//! It holds exactly what unmasking needs and what a person may want to see:
+//! format and scheme versions, the envelope's kind, the Argon2id parameters
+//! and salt, the 36-digit mask `M`, created and updated. Nothing in it depends
+//! on the key, the activation code or the PIN except `M`, so it can never
+//! confirm a PIN or code guess (no tag, no checksum, no key-check value); the
+//! kind is printed on the envelope itself (its check digits), so recording it
+//! tells nothing about the secret. Unknown fields are refused rather than
+//! carried along, so a file with extra content is reported instead of trusted.
+//!
+//! `envelope_kind` came with two-channel activation. It is optional on
+//! reading: a vault written before it is envelope-only, as every envelope
+//! was then.
 
 use std::time::SystemTime;
 
 use mobipass_scheme::camouflage::SALT_LEN;
-use mobipass_scheme::{KdfParams, Mask, SCHEME_VERSION, Salt};
+use mobipass_scheme::{EnvelopeKind, KdfParams, Mask, SCHEME_VERSION, Salt};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -25,6 +31,7 @@ const ALGORITHM: &str = "argon2id";
 
 /// One activated credential, as kept in memory.
 pub(crate) struct Vault {
+    pub(crate) kind: EnvelopeKind,
     pub(crate) kdf: KdfParams,
     pub(crate) salt: Salt,
     pub(crate) mask: Mask,
@@ -38,6 +45,8 @@ pub(crate) struct Vault {
 struct VaultFile {
     format_version: u32,
     scheme_version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    envelope_kind: Option<String>,
     kdf: KdfFile,
     mask: String,
     created: String,
@@ -74,6 +83,7 @@ impl Vault {
         let file = VaultFile {
             format_version: FORMAT_VERSION,
             scheme_version: SCHEME_VERSION,
+            envelope_kind: Some(self.kind.name().to_owned()),
             kdf: KdfFile {
                 algorithm: ALGORITHM.to_owned(),
                 memory_kib: self.kdf.memory_kib,
@@ -113,6 +123,10 @@ impl Vault {
                 found: file.scheme_version,
             });
         }
+        let kind = match file.envelope_kind.as_deref() {
+            None => EnvelopeKind::EnvelopeOnly,
+            Some(name) => EnvelopeKind::from_name(name).ok_or(DamageReason::BadKind)?,
+        };
         if file.kdf.algorithm != ALGORITHM {
             return Err(DamageReason::BadKdf);
         }
@@ -130,6 +144,7 @@ impl Vault {
         let mask = Mask::from_digits(&file.mask).map_err(|_| DamageReason::BadMask)?;
         let date = |text: &str| humantime::parse_rfc3339(text).map_err(|_| DamageReason::BadDate);
         Ok(Self {
+            kind,
             kdf,
             salt: Salt::from_bytes(salt),
             mask,
@@ -152,6 +167,7 @@ mod tests {
 
     fn sample() -> Vault {
         Vault {
+            kind: EnvelopeKind::TwoChannel,
             kdf: KdfParams::DEFAULT,
             salt: Salt::from_bytes([7; SALT_LEN]),
             mask: Mask::from_digits("123456789012345678901234567890123456").unwrap(),
@@ -171,6 +187,7 @@ mod tests {
     fn a_written_vault_reads_back_the_same() {
         let json = sample().to_json();
         let back = Vault::from_json(&json).unwrap();
+        assert_eq!(back.kind, EnvelopeKind::TwoChannel);
         assert_eq!(back.kdf, KdfParams::DEFAULT);
         assert_eq!(back.salt, Salt::from_bytes([7; SALT_LEN]));
         assert_eq!(back.mask, sample().mask);
@@ -179,7 +196,7 @@ mod tests {
     }
 
     #[test]
-    fn the_file_holds_only_versions_kdf_mask_and_dates() {
+    fn the_file_holds_only_versions_kind_kdf_mask_and_dates() {
         let json = sample().to_json();
         let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
         let mut keys: Vec<&str> = value
@@ -193,6 +210,7 @@ mod tests {
             keys,
             [
                 "created",
+                "envelope_kind",
                 "format_version",
                 "kdf",
                 "mask",
@@ -216,6 +234,25 @@ mod tests {
                 "parallelism",
                 "salt"
             ]
+        );
+    }
+
+    #[test]
+    fn both_kinds_are_written_by_name_and_a_vault_without_one_is_envelope_only() {
+        for kind in EnvelopeKind::ALL {
+            let vault = Vault { kind, ..sample() };
+            let json = vault.to_json();
+            let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+            assert_eq!(value["envelope_kind"], kind.name());
+            assert_eq!(Vault::from_json(&json).unwrap().kind, kind);
+        }
+        // As written before two-channel activation existed.
+        let good = String::from_utf8(sample().to_json().to_vec()).unwrap();
+        let old = good.replace("  \"envelope_kind\": \"two_channel\",\n", "");
+        assert!(!old.contains("envelope_kind"), "{old}");
+        assert_eq!(
+            Vault::from_json(old.as_bytes()).unwrap().kind,
+            EnvelopeKind::EnvelopeOnly
         );
     }
 
@@ -245,6 +282,11 @@ mod tests {
                 good.replace("\"iterations\": 2", "\"iterations\": 0"),
                 DamageReason::BadKdf,
             ),
+            (
+                good.replace("two_channel", "three_channel"),
+                DamageReason::BadKind,
+            ),
+            (good.replace("\"two_channel\"", "2"), DamageReason::Foreign),
             (
                 good.replace(&hex::encode([7; SALT_LEN]), "0707"),
                 DamageReason::BadSalt,

@@ -6,7 +6,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use mobipass::token::Token;
-use mobipass_scheme::{ActivationKey, Amount, Challenge, DocumentCode, KdfParams, Payee, Response};
+use mobipass_scheme::{
+    ActivationCode, ActivationKey, Amount, Challenge, DocumentCode, Envelope, EnvelopeKind,
+    KdfParams, Payee, Response,
+};
 
 /// Far below the floor: only tests may use it, through the test API.
 pub const SMALL: KdfParams = KdfParams {
@@ -61,10 +64,17 @@ impl Fixture {
             .write(true)
             .open(self.dir.path().join("vault.json.lock"))
             .unwrap();
-        assert!(
-            lock.try_lock_exclusive().unwrap(),
-            "the test holds the lock"
-        );
+        // A child process another test thread is spawning may still hold a
+        // copy of the lock file's descriptor between fork and exec, for a
+        // moment after the fixture's own lock was released: try again briefly.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !lock.try_lock_exclusive().unwrap() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the test holds the lock"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         lock
     }
 
@@ -75,6 +85,93 @@ impl Fixture {
     pub fn names(&self) -> BTreeSet<String> {
         names_in(self.dir.path())
     }
+}
+
+/// A two-channel envelope, its activation code and the activated secret
+/// `S2` the scheme computes from them, on a vault of its own.
+pub struct TwoChannel {
+    pub dir: tempfile::TempDir,
+    pub envelope: Envelope,
+    pub code: ActivationCode,
+    pub s2: ActivationKey,
+    pub token: Token,
+}
+
+impl TwoChannel {
+    /// A vault directory with nothing in it yet.
+    pub fn empty() -> Self {
+        let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+        Self::empty_for(&envelope, &ActivationCode::generate())
+    }
+
+    fn empty_for(envelope: &Envelope, code: &ActivationCode) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let token = Token::open(dir.path().join("vault.json"))
+            .unwrap()
+            .with_kdf_params_for_tests(SMALL);
+        Self {
+            dir,
+            s2: envelope.activated(Some(code)).unwrap(),
+            envelope: envelope.clone(),
+            code: code.clone(),
+            token,
+        }
+    }
+
+    /// Activated with the right code under [`PIN`].
+    pub fn activated() -> Self {
+        let envelope = Envelope::generate(EnvelopeKind::TwoChannel);
+        Self::activated_as(&envelope, &ActivationCode::generate())
+    }
+
+    /// `envelope` activated with `code` under [`PIN`], in a vault of its own.
+    pub fn activated_as(envelope: &Envelope, code: &ActivationCode) -> Self {
+        let fixture = Self::empty_for(envelope, code);
+        fixture
+            .token
+            .activate_with_code(&envelope.parts(), Some(&code.grouped()), PIN, PIN)
+            .unwrap();
+        fixture
+    }
+
+    pub fn vault(&self) -> PathBuf {
+        self.dir.path().join("vault.json")
+    }
+
+    pub fn vault_bytes(&self) -> Vec<u8> {
+        std::fs::read(self.vault()).unwrap()
+    }
+
+    pub fn names(&self) -> BTreeSet<String> {
+        names_in(self.dir.path())
+    }
+}
+
+/// A valid activation code other than `code` (its check digit right).
+pub fn other_code(code: &ActivationCode) -> ActivationCode {
+    loop {
+        let other = ActivationCode::generate();
+        if other != *code {
+            return other;
+        }
+    }
+}
+
+/// `digits` with the digit at `index` changed: a typo the check digit catches.
+pub fn typo_in(digits: &str, index: usize) -> String {
+    let mut bytes = digits.as_bytes().to_vec();
+    bytes[index] = b'0' + (bytes[index] - b'0' + 1) % 10;
+    String::from_utf8(bytes).unwrap()
+}
+
+/// `digits` with two different neighbours swapped (caught by the check digit).
+pub fn swapped_in(digits: &str) -> String {
+    let mut bytes = digits.as_bytes().to_vec();
+    let at = (0..bytes.len() - 1)
+        .find(|&i| bytes[i] != bytes[i + 1])
+        .expect("some neighbours differ");
+    bytes.swap(at, at + 1);
+    String::from_utf8(bytes).unwrap()
 }
 
 pub fn names_in(dir: &Path) -> BTreeSet<String> {

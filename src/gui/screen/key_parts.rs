@@ -6,11 +6,17 @@
 //! two swapped digits or a part typed into the wrong field — and, if right,
 //! the cursor moves to the next part. A whole key pasted (or typed) into any
 //! field is split into all four by [`ActivationKey::split_pasted`].
-//! A single part is checked by the core's [`token::check_key_part`].
+//! A single part is checked by the core's [`token::check_key_part`], which
+//! accepts both kinds of envelope (envelope-only and two-channel, told apart
+//! by the check digits). Once all four are right on their own, they must be
+//! of one kind: a part of the minority kind is marked as a typo, and two
+//! against two is said for the whole form ("the parts do not belong
+//! together"). The kind goes with the parts to the root, which asks for the
+//! activation code when the envelope needs one.
 
 use iced::Task;
 use iced::widget::{column, operation, row, text};
-use mobipass_scheme::{ActivationKey, KeyError};
+use mobipass_scheme::{ActivationKey, Envelope, EnvelopeError, EnvelopeKind, KeyError};
 use zeroize::Zeroizing;
 
 use crate::gui::i18n::Texts;
@@ -58,8 +64,8 @@ pub enum Message {
 
 /// What the root must act on.
 pub enum Event {
-    /// Four parts that form a valid key.
-    Complete([Zeroizing<String>; 4]),
+    /// Four parts that form a valid key, and the envelope's kind.
+    Complete([Zeroizing<String>; 4], EnvelopeKind),
     /// The user went back to the PIN.
     Back,
 }
@@ -86,6 +92,7 @@ impl KeyParts {
         for (index, part) in parts.into_iter().enumerate() {
             screen.set(index, part);
         }
+        screen.check_together();
         screen
     }
 
@@ -122,7 +129,7 @@ impl KeyParts {
             return Mark::Incomplete;
         }
         match token::check_key_part(index + 1, digits) {
-            Ok(()) => Mark::Correct,
+            Ok(_) => Mark::Correct,
             Err(error) => Mark::Wrong(error.into()),
         }
     }
@@ -130,6 +137,25 @@ impl KeyParts {
     fn set(&mut self, index: usize, digits: Zeroizing<String>) {
         self.marks[index] = self.check_part(index, &digits);
         self.parts[index] = digits;
+    }
+
+    /// Once every part is right on its own, says at once when they are not
+    /// of one envelope: marks the part that does not fit, or the whole form.
+    fn check_together(&mut self) {
+        // From scratch: a part marked as the odd one out before may fit now.
+        for index in 0..4 {
+            self.marks[index] = self.check_part(index, &self.parts[index]);
+        }
+        if !(0..4).all(|i| self.part_is_correct(i)) {
+            return;
+        }
+        match Envelope::from_parts(&self.parts) {
+            Ok(_) => {}
+            Err(EnvelopeError::Key(error @ KeyError::Typo { part })) => {
+                self.marks[usize::from(part).clamp(1, 4) - 1] = Mark::Wrong(error.into());
+            }
+            Err(error) => self.error = Some(envelope_phrase(error)),
+        }
     }
 
     /// Applies a message.
@@ -147,6 +173,7 @@ impl KeyParts {
             for (i, part) in parts.into_iter().enumerate() {
                 self.set(i, part);
             }
+            self.check_together();
             return match (0..4).find(|&i| !self.part_is_correct(i)) {
                 Some(wrong) => operation::focus(PARTS[wrong]),
                 None => Task::none(),
@@ -165,6 +192,7 @@ impl KeyParts {
             return Task::none();
         }
         self.set(index, digits);
+        self.check_together();
         if self.part_is_correct(index) && index + 1 < PARTS.len() {
             operation::focus(PARTS[index + 1])
         } else {
@@ -173,18 +201,22 @@ impl KeyParts {
     }
 
     fn submit(&mut self) -> (Task<Message>, Option<Event>) {
-        match ActivationKey::from_parts(&self.parts) {
-            Ok(_) => {
+        match Envelope::from_parts(&self.parts) {
+            Ok(envelope) => {
                 self.error = None;
-                (Task::none(), Some(Event::Complete(self.parts.clone())))
+                let event = Event::Complete(self.parts.clone(), envelope.kind());
+                (Task::none(), Some(event))
             }
             Err(error) => {
-                self.error = Some(error.into());
+                self.error = Some(envelope_phrase(error));
                 let part = match error {
-                    KeyError::NotDigits { part }
-                    | KeyError::WrongLength { part, .. }
-                    | KeyError::Typo { part } => usize::from(part).clamp(1, 4) - 1,
-                    KeyError::WholeKeyLength { .. } => 0,
+                    EnvelopeError::Key(
+                        KeyError::NotDigits { part }
+                        | KeyError::WrongLength { part, .. }
+                        | KeyError::Typo { part },
+                    ) => usize::from(part).clamp(1, 4) - 1,
+                    EnvelopeError::Key(KeyError::WholeKeyLength { .. })
+                    | EnvelopeError::PartsDoNotBelongTogether => 0,
                 };
                 (operation::focus(PARTS[part]), None)
             }
@@ -246,5 +278,12 @@ impl KeyParts {
             ])
             .collect(),
         )
+    }
+}
+
+fn envelope_phrase(error: EnvelopeError) -> Phrase {
+    match error {
+        EnvelopeError::Key(key) => key.into(),
+        EnvelopeError::PartsDoNotBelongTogether => Phrase::new("err-key-mixed"),
     }
 }

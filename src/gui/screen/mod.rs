@@ -2,6 +2,7 @@
 //! `Message`, and (where it leads elsewhere) an outward `Event` that the
 //! root turns into a screen change; none of them knows the others.
 
+pub mod activation_code;
 pub mod change_pin;
 pub mod choose_pin;
 pub mod delete;

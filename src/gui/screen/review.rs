@@ -1,4 +1,8 @@
-//! First run, step 3: show the key once more, save it, say it is saved.
+//! First run, last step: show the key (and the activation code of a
+//! two-channel envelope) once more, save it, say it is saved. After a
+//! two-channel save the screen also says how the activation is finished: by
+//! signing the document code the internet bank shows next, which the bank
+//! takes as the confirmation (DESIGN.md §2b).
 //!
 //! Saving runs Argon2 (about half a second with the default cost), so it
 //! goes through [`token::background`] and the screen shows a busy line with
@@ -6,7 +10,7 @@
 
 use iced::Task;
 use iced::widget::{column, row, text};
-use mobipass_scheme::ActivationKey;
+use mobipass_scheme::Envelope;
 use zeroize::Zeroizing;
 
 use crate::gui::i18n::Texts;
@@ -39,6 +43,8 @@ pub struct Review {
     pin: Zeroizing<String>,
     again: Zeroizing<String>,
     parts: [Zeroizing<String>; 4],
+    /// The activation code's digits, for a two-channel envelope.
+    code: Option<Zeroizing<String>>,
     stage: Stage,
     error: Option<Phrase>,
     /// What went wrong after the key was saved (it stands).
@@ -62,23 +68,32 @@ pub enum Message {
 pub enum Event {
     /// The key is saved; go to the main menu.
     Finished,
-    /// Back to the key parts, keeping what was typed.
-    Edit([Zeroizing<String>; 4]),
+    /// Back to the previous step (the activation code if there is one, else
+    /// the key parts), keeping what was typed.
+    Edit {
+        /// The key parts as typed.
+        parts: [Zeroizing<String>; 4],
+        /// The activation code as typed, for a two-channel envelope.
+        code: Option<Zeroizing<String>>,
+    },
 }
 
 impl Review {
-    /// A review of `parts` to be saved under `pin`.
+    /// A review of `parts` (and, for a two-channel envelope, its activation
+    /// `code`) to be saved under `pin`.
     pub fn new(
         token: Token,
         pin: Zeroizing<String>,
         again: Zeroizing<String>,
         parts: [Zeroizing<String>; 4],
+        code: Option<Zeroizing<String>>,
     ) -> Review {
         Review {
             token,
             pin,
             again,
             parts,
+            code,
             stage: Stage::Review,
             error: None,
             warnings: Vec::new(),
@@ -95,6 +110,11 @@ impl Review {
         self.stage
     }
 
+    /// Whether the key saved (or to be saved) came with an activation code.
+    pub fn is_two_channel(&self) -> bool {
+        self.code.is_some()
+    }
+
     /// The problem shown, if saving failed.
     pub fn error(&self) -> Option<&Phrase> {
         self.error.as_ref()
@@ -107,10 +127,17 @@ impl Review {
                 self.stage = Stage::Saving;
                 self.error = None;
                 let token = self.token.clone();
-                let (parts, pin, again) =
-                    (self.parts.clone(), self.pin.clone(), self.again.clone());
+                let (parts, code, pin, again) = (
+                    self.parts.clone(),
+                    self.code.clone(),
+                    self.pin.clone(),
+                    self.again.clone(),
+                );
                 let task = Task::perform(
-                    token::background(move || token.activate(&parts, &pin, &again)),
+                    token::background(move || {
+                        let code = code.as_ref().map(|code| code.as_str());
+                        token.activate_with_code(&parts, code, &pin, &again)
+                    }),
                     Message::Saved,
                 );
                 (task, None)
@@ -132,7 +159,11 @@ impl Review {
                 (Task::none(), Some(Event::Finished))
             }
             Message::Back if self.stage == Stage::Review => {
-                (Task::none(), Some(Event::Edit(self.parts.clone())))
+                let event = Event::Edit {
+                    parts: self.parts.clone(),
+                    code: self.code.clone(),
+                };
+                (Task::none(), Some(event))
             }
             Message::Save | Message::Continue | Message::Back => (Task::none(), None),
         }
@@ -153,6 +184,10 @@ impl Review {
                 texts.get("saved-title"),
                 std::iter::once(widgets::success(texts.get("saved-body")))
                     .chain(
+                        self.is_two_channel()
+                            .then(|| widgets::notice(texts.get("saved-finish-body"))),
+                    )
+                    .chain(
                         self.warnings
                             .iter()
                             .map(|w| widgets::problem(texts, Some(w))),
@@ -165,8 +200,8 @@ impl Review {
                     .collect(),
             );
         }
-        let grouped = ActivationKey::from_parts(&self.parts)
-            .map(|key| key.parts())
+        let grouped = Envelope::from_parts(&self.parts)
+            .map(|envelope| envelope.parts())
             .unwrap_or_else(|_| self.parts.clone());
         let part = |index: usize| {
             let digits: &str = &grouped[index];
@@ -181,7 +216,10 @@ impl Review {
         };
         let busy = self.stage == Stage::Saving;
         let mut blocks = vec![
-            widgets::para(texts.get("review-body")),
+            widgets::para(texts.get(match self.code {
+                Some(_) => "review-body-code",
+                None => "review-body",
+            })),
             column![
                 row![part(0), text("–").size(look::TEXT + 8.0), part(1)].spacing(16),
                 row![part(2), text("–").size(look::TEXT + 8.0), part(3)].spacing(16),
@@ -189,6 +227,18 @@ impl Review {
             .spacing(8)
             .into(),
         ];
+        if let Some(code) = &self.code {
+            blocks.push(
+                column![
+                    text(texts.get("review-code")).size(look::TEXT),
+                    text(super::activation_code::grouped(code).to_string())
+                        .size(look::TEXT + 8.0)
+                        .font(look::FONT_BOLD_FACE),
+                ]
+                .spacing(4)
+                .into(),
+            );
+        }
         blocks.extend(widgets::problem_if(texts, self.error.as_ref()));
         if busy {
             blocks.push(widgets::busy(texts));
