@@ -5,8 +5,11 @@
 # copied from the window equals the terminal mode's for the same vault, PIN
 # and code, a linked payment reached with Tab and Space (the focus ring on
 # the checkbox, then the value next to what it signs), the delete screen
-# (Enter keeps the key), the menu and help in Russian and Kazakh, and the
-# dark theme at 200% scaling. The screen is 1280x720 (at 200%: 2560x1440,
+# (Enter keeps the key), the menu and help in Russian and Kazakh, the
+# dark theme at 200% scaling, and a two-channel activation (envelope and
+# activation code, with a typo in the code that is named and fixed) on a
+# second vault, whose signature value must again equal the terminal mode's,
+# with the activation-code step also shot in Russian and Kazakh. The screen is 1280x720 (at 200%: 2560x1440,
 # the same in logical pixels); every window must fit on it. Saves
 # screenshots.
 #
@@ -20,6 +23,7 @@ out="${1:-$root/docs/screenshots}"
 mkdir -p "$out"
 work="$(mktemp -d)"
 vault="$work/vault.json"
+vault2="$work/vault-two-channel.json"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 
 # A demonstration envelope key (valid check digits; no real credential).
@@ -27,6 +31,11 @@ PARTS=(3141592651 3589793230 8462643383 3279502888)
 TYPO_PART3=8462643838 # two neighbours swapped: the check digit catches it
 PIN=4826
 CODE=338609
+# The same data digits as a two-channel envelope (check prefixes 5-8), and a
+# demonstration activation code (Damm of "9" || 2718281 is 8).
+PARTS2=(3141592656 3589793233 8462643382 3279502880)
+ACTIVATION_CODE=27182818
+TYPO_ACTIVATION_CODE=27182881 # the last two digits swapped
 
 xvfb_pid=""
 app_pid=""
@@ -78,8 +87,8 @@ check_fits() {
 start_xvfb 1280x720
 
 window=""
-start_app() { # $1 = locale, $2 = scale factor (default 1)
-  WINIT_X11_SCALE_FACTOR="${2:-1}" LANG="$1" LC_ALL="$1" LANGUAGE="" MOBIPASS_VAULT="$vault" \
+start_app() { # $1 = locale, $2 = scale factor (default 1), $3 = vault (default $vault)
+  WINIT_X11_SCALE_FACTOR="${2:-1}" LANG="$1" LC_ALL="$1" LANGUAGE="" MOBIPASS_VAULT="${3:-$vault}" \
     "$bin" >"$work/app.log" 2>&1 &
   app_pid=$!
   window=""
@@ -223,5 +232,63 @@ shot 18-menu-kk-dark-scale-2
 sign_linked 19-sign-kk-dark-scale-2
 shot 20-linked-response-kk-dark-scale-2
 stop_app
+
+say "two-channel activation, in English, on a second vault"
+start_xvfb 1280x720
+# From the welcome screen to the activation-code step: PIN, then the parts.
+to_code_step() {
+  keys Return
+  typed "$PIN"
+  keys Return
+  typed "$PIN"
+  keys Return
+  sleep 0.5
+  for part in "${PARTS2[@]}"; do typed "$part"; done
+  keys Return
+  sleep 0.5
+}
+start_app en_US.UTF-8 1 "$vault2"
+to_code_step
+typed "$TYPO_ACTIVATION_CODE"
+shot 21-activation-code-typo
+keys ctrl+a BackSpace
+typed "$ACTIVATION_CODE"
+shot 22-activation-code
+keys Return
+shot 23-review-two-channel
+keys Return
+for _ in $(seq 120); do [[ -s "$vault2" ]] && break; sleep 0.5; done
+[[ -s "$vault2" ]] || fail "the two-channel vault was not written"
+shot 24-saved-two-channel 1.5
+keys Return
+keys 1
+sleep 0.5
+typed "$PIN"
+keys Tab
+typed "$CODE"
+keys Return
+sleep 4
+keys c
+sleep 0.8
+from_window_two="$(xclip -o -selection clipboard 2>/dev/null || true)"
+from_terminal_two="$(printf '%s\n' "$PIN" | "$bin" --vault "$vault2" sign "$CODE" --pin-stdin --plain)"
+[[ "$from_window_two" =~ ^[0-9]{8}$ ]] || fail "two-channel: the copied value is not 8 digits: '$from_window_two'"
+[[ "$from_window_two" == "$from_terminal_two" ]] ||
+  fail "two-channel: window gave $from_window_two, terminal mode gave $from_terminal_two"
+[[ "$from_window_two" != "$from_window" ]] ||
+  fail "the two-channel key signed as the envelope alone does"
+"$bin" --vault "$vault2" status | grep -q "two_channel" || fail "status does not say two-channel"
+say "two-channel: the window and the terminal mode agree: $from_window_two"
+stop_app
+
+for spec in ru_RU:25-activation-code-ru kk_KZ:26-activation-code-kk; do
+  say "the activation-code step: ${spec#*:}"
+  rm -f "$vault2"
+  start_app "${spec%:*}.UTF-8" 1 "$vault2"
+  to_code_step
+  typed "$ACTIVATION_CODE"
+  shot "${spec#*:}"
+  stop_app
+done
 
 say "done: screenshots in $out"
