@@ -144,8 +144,8 @@ impl Actor {
         Ok(Self(text))
     }
 
-    /// The actor recorded for verifications and challenges made through the
-    /// plain API calls that take no actor.
+    /// The actor recorded for challenges made through the plain API calls
+    /// that take no actor, and for callers with no name of their own.
     pub fn service() -> Self {
         Self("service".into())
     }

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
-use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, Verified};
+use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Verified};
 use crate::rules::Action;
 use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Purge, Store};
 
@@ -182,33 +182,11 @@ impl Verifier {
         })
     }
 
-    /// Checks a customer's response (8 digits, spaces allowed) to a challenge.
-    /// The outcome is committed durably before it is returned.
+    /// Checks a customer's response (8 digits, spaces allowed) to a
+    /// challenge, recording `actor` in the audit log. The outcome is
+    /// committed durably before it is returned, with whether this very
+    /// response is the one that blocked the credential.
     pub async fn verify(
-        &self,
-        id: &CredentialId,
-        challenge: &ChallengeId,
-        response: &str,
-    ) -> Result<Outcome, VerifierError> {
-        self.verify_as(id, challenge, response, &Actor::service())
-            .await
-    }
-
-    /// [`Verifier::verify`], recording `actor` in the audit log.
-    pub async fn verify_as(
-        &self,
-        id: &CredentialId,
-        challenge: &ChallengeId,
-        response: &str,
-        actor: &Actor,
-    ) -> Result<Outcome, VerifierError> {
-        let verified = self.verify_detailed(id, challenge, response, actor).await?;
-        Ok(verified.outcome)
-    }
-
-    /// [`Verifier::verify_as`], also saying whether this response is the one
-    /// that blocked the credential.
-    pub async fn verify_detailed(
         &self,
         id: &CredentialId,
         challenge: &ChallengeId,

@@ -41,8 +41,7 @@ async fn issue_and_use(db: &TestDb) -> Vec<ActivationKey> {
             key = verifier.reissue(&cid, &operator).await.unwrap();
         }
         let challenge = verifier.challenge(&cid, None).await.unwrap();
-        verifier
-            .verify(&cid, &challenge.id, &respond(&key, &challenge))
+        common::outcome(&verifier, &cid, &challenge.id, &respond(&key, &challenge))
             .await
             .unwrap();
         keys.push(key);

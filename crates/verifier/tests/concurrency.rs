@@ -23,7 +23,7 @@ async fn concurrent_wrong_guesses_stop_at_the_limit(verifiers: Vec<Verifier>) {
         let (alice, challenge_id, bad) = (alice.clone(), challenge.id, bad.clone());
         let actor = operator.clone();
         tasks.push(tokio::spawn(async move {
-            let verified = verifier.verify_detailed(&alice, &challenge_id, &bad, &actor);
+            let verified = verifier.verify(&alice, &challenge_id, &bad, &actor);
             verified.await.unwrap()
         }));
     }
@@ -53,18 +53,26 @@ async fn concurrent_wrong_guesses_stop_at_the_limit(verifiers: Vec<Verifier>) {
     );
 
     assert_eq!(
-        verifiers[1 % verifiers.len()]
-            .verify(&alice, &challenge.id, &right)
-            .await
-            .unwrap(),
+        common::outcome(
+            &verifiers[1 % verifiers.len()],
+            &alice,
+            &challenge.id,
+            &right
+        )
+        .await
+        .unwrap(),
         Outcome::Blocked
     );
     verifiers[0].unblock(&alice, &operator).await.unwrap();
     assert_eq!(
-        verifiers[1 % verifiers.len()]
-            .verify(&alice, &challenge.id, &right)
-            .await
-            .unwrap(),
+        common::outcome(
+            &verifiers[1 % verifiers.len()],
+            &alice,
+            &challenge.id,
+            &right
+        )
+        .await
+        .unwrap(),
         Outcome::Accepted
     );
 }

@@ -47,8 +47,7 @@ async fn crash_child() {
             let id = CredentialId::new(credential.clone()).unwrap();
             for (challenge, response) in ops {
                 let challenge_id: ChallengeId = challenge.parse().unwrap();
-                let outcome = verifier
-                    .verify(&id, &challenge_id, &response)
+                let outcome = common::outcome(&verifier, &id, &challenge_id, &response)
                     .await
                     .unwrap();
                 {
@@ -199,10 +198,10 @@ async fn sigkill_mid_stream(backend: Backend) {
         for (challenge, outcome) in &mine {
             if outcome == "accepted" {
                 let challenge_id: ChallengeId = challenge.parse().unwrap();
-                let again = verifier
-                    .verify(&id, &challenge_id, &right_responses[challenge])
-                    .await
-                    .unwrap();
+                let again =
+                    common::outcome(&verifier, &id, &challenge_id, &right_responses[challenge])
+                        .await
+                        .unwrap();
                 assert_eq!(again, Outcome::AlreadyUsed, "{id}");
             }
         }

@@ -261,8 +261,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let challenge_id: ChallengeId = challenge_id.parse()?;
             let response = response_argument(response)?;
             let outcome = verifier
-                .verify_as(&id, &challenge_id, &response, &actor(&cli)?)
-                .await?;
+                .verify(&id, &challenge_id, &response, &actor(&cli)?)
+                .await?
+                .outcome;
             output::outcome(json, &outcome)?;
             if outcome != crate::Outcome::Accepted {
                 return Ok(ExitCode::from(exit::NOT_ACCEPTED));

@@ -162,7 +162,7 @@ pub async fn verify(
     let started = Instant::now();
     let verified = state
         .verifier
-        .verify_detailed(&id, &challenge, &request.response, &actor(&caller))
+        .verify(&id, &challenge, &request.response, &actor(&caller))
         .await?;
     let outcome = verified.outcome;
     state

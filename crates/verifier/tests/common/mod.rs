@@ -141,3 +141,15 @@ macro_rules! both_stores {
         }
     };
 }
+
+/// A verification as the service, outcome only: what most tests look at.
+pub async fn outcome(
+    verifier: &Verifier,
+    id: &mobipass_verifier::CredentialId,
+    challenge: &mobipass_verifier::ChallengeId,
+    response: &str,
+) -> Result<mobipass_verifier::Outcome, mobipass_verifier::VerifierError> {
+    let actor = mobipass_verifier::Actor::service();
+    let verified = verifier.verify(id, challenge, response, &actor).await?;
+    Ok(verified.outcome)
+}
