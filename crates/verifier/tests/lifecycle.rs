@@ -532,3 +532,46 @@ both_stores!(
         );
     }
 );
+
+both_stores!(
+    audit_tells_evaluated_failures_the_block_and_refusals_apart,
+    |db: TestDb| async move {
+        let verifier = db.open(MasterKey::generate(), Config::default()).await;
+        let alice = id("alice");
+        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let challenge = verifier.challenge(&alice, None).await.unwrap();
+        let bad = wrong(&respond(&key, &challenge));
+        for _ in 0..5 {
+            common::outcome(&verifier, &alice, &challenge.id, &bad)
+                .await
+                .unwrap();
+        }
+        let mut events = verifier.audit(Some(&alice), 100).await.unwrap();
+        events.reverse();
+        let rows: Vec<(&str, &str)> = events
+            .iter()
+            .filter(|e| e.action != "issued" && e.action != "challenge")
+            .map(|e| (e.action.as_str(), e.detail.as_str()))
+            .collect();
+        let block = "failure limit reached: 3 wrong responses in a row";
+        assert_eq!(
+            rows,
+            [
+                ("verify", "rejected"),
+                ("verify", "rejected"),
+                ("verify", "rejected"),
+                ("blocked", block),
+                ("verify", "blocked"),
+                ("verify", "blocked"),
+            ]
+        );
+        // Guesses evaluated, read from the audit alone: the limit.
+        let evaluated = events
+            .iter()
+            .filter(|e| e.action == "verify" && (e.detail == "rejected" || e.detail == "accepted"))
+            .count();
+        assert_eq!(evaluated, 3);
+        let text = serde_json::to_string(&events).unwrap();
+        assert!(!text.contains(&bad));
+    }
+);

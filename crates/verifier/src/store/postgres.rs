@@ -419,15 +419,17 @@ impl Store for PgStore {
             )
             .await?;
         }
-        append_audit(
-            &tx,
-            attempt.now,
-            &attempt.actor,
-            "verify",
-            Some(&attempt.credential),
-            verdict.outcome.as_str(),
-        )
-        .await?;
+        for (action, detail) in verdict.audit_rows() {
+            append_audit(
+                &tx,
+                attempt.now,
+                &attempt.actor,
+                action,
+                Some(&attempt.credential),
+                &detail,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(verdict.verified())
     }

@@ -191,14 +191,16 @@ pub(crate) fn verify(
         conn.prepare_cached("UPDATE challenges SET used_at = ?2 WHERE id = ?1")?
             .execute(params![&attempt.challenge.as_bytes()[..], attempt.now])?;
     }
-    append_audit(
-        conn,
-        attempt.now,
-        &attempt.actor,
-        "verify",
-        Some(&attempt.credential),
-        verdict.outcome.as_str(),
-    )?;
+    for (action, detail) in verdict.audit_rows() {
+        append_audit(
+            conn,
+            attempt.now,
+            &attempt.actor,
+            action,
+            Some(&attempt.credential),
+            &detail,
+        )?;
+    }
     Ok(verdict.verified())
 }
 
