@@ -30,8 +30,7 @@ pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(3
 /// judging a challenge that another node's purge deletes.
 pub const MIN_CHALLENGE_RETENTION: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Longest block reason kept in the audit log.
-pub const MAX_REASON_LEN: usize = 200;
+pub use crate::ids::MAX_REASON_LEN;
 
 /// The bank-side verifier. Clone it freely: clones share one store.
 #[derive(Clone)]
@@ -207,19 +206,15 @@ impl Verifier {
     }
 
     /// Blocks a credential at once (a customer reporting a lost device; no
-    /// identity check is needed to stop signatures).
+    /// identity check is needed to stop signatures). `reason` must pass
+    /// [`crate::ids::block_reason`].
     pub async fn block(
         &self,
         id: &CredentialId,
         reason: &str,
         actor: &Actor,
     ) -> Result<(), VerifierError> {
-        let reason = reason.trim();
-        if reason.chars().count() > MAX_REASON_LEN || reason.chars().any(char::is_control) {
-            return Err(VerifierError::InvalidInput(format!(
-                "a block reason is one line of at most {MAX_REASON_LEN} characters"
-            )));
-        }
+        let reason = crate::ids::block_reason(reason)?;
         self.change(
             id,
             Action::Block {

@@ -349,12 +349,21 @@ both_stores!(
             },
             "the operator blocked it, not this response"
         );
-        assert!(
-            verifier
-                .block(&alice, "two\nlines", &operator())
-                .await
-                .is_err()
-        );
+        for bad in [
+            "two\nlines",
+            "line\u{2028}sep",
+            "evil\u{202E}txt",
+            "\u{200B}\u{200D}",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    verifier.block(&alice, bad, &operator()).await,
+                    Err(VerifierError::InvalidInput(_))
+                ),
+                "{bad:?}"
+            );
+        }
         let events = verifier.audit(Some(&alice), 100).await.unwrap();
         let block = events.iter().find(|e| e.action == "blocked").unwrap();
         assert_eq!(block.actor, "operator.anna");
