@@ -129,6 +129,11 @@ impl From<VerifierError> for ApiError {
                 "credential_blocked",
                 "the credential is blocked; an operator must unblock it",
             ),
+            VerifierError::Busy(_) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the verifier is busy; retry later",
+            ),
             // The library's input messages describe the input, never a secret.
             VerifierError::InvalidInput(message) => {
                 Self::invalid("invalid_input", message.to_string())

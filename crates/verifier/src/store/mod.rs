@@ -159,7 +159,7 @@ pub(crate) async fn open(
 ) -> Result<Box<dyn Store>, VerifierError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Box::new(
-            postgres::PgStore::open(url, master, config.pg_pool_size).await?,
+            postgres::PgStore::open(url, master, config).await?,
         ))
     } else {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
