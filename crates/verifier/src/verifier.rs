@@ -199,7 +199,7 @@ impl Verifier {
                 credential: id.clone(),
                 challenge: *challenge,
                 response,
-                now: self.now(),
+                clock: Arc::clone(&self.clock),
                 actor: actor.clone(),
             })
             .await

@@ -82,7 +82,10 @@ pub(crate) struct Attempt {
     pub(crate) credential: CredentialId,
     pub(crate) challenge: ChallengeId,
     pub(crate) response: Response,
-    pub(crate) now: i64,
+    /// Read by the store once it holds the credential (the SQLite writer
+    /// running the job, the PostgreSQL row lock): expiry is judged then, not
+    /// when the request was queued behind others.
+    pub(crate) clock: std::sync::Arc<dyn Clock>,
     pub(crate) actor: Actor,
 }
 
@@ -171,7 +174,7 @@ pub(crate) async fn open(
         Ok(Box::new(sqlite::SqliteStore::open(
             std::path::Path::new(path),
             master,
-            config.max_batch,
+            config,
         )?))
     }
 }

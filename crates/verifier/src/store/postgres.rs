@@ -322,26 +322,26 @@ impl Store for PgStore {
         let mut conn = self.conn().await?;
         let client = &mut *conn;
         let result: Result<_, VerifierError> = async {
-        let tx = client.transaction().await?;
-        let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
-        let sealed = seal::seal(master, &new.id, 1, &new.key);
-        let inserted = tx
-            .execute(
-                "INSERT INTO credentials
-                    (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at)
-                 VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4)
-                 ON CONFLICT (id) DO NOTHING",
-                &[&new.id.as_str(), &i16::from(new.limit), &sealed.0, &new.now],
-            )
-            .await?;
-        if inserted == 0 {
-            return Err(VerifierError::AlreadyExists);
-        }
-        append_audit(&tx, new.now, &new.actor, "issued", Some(&new.id), "").await?;
-        tx.commit().await?;
-        Ok(())
-        }
-        .await;
+            let tx = client.transaction().await?;
+            let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
+            let sealed = seal::seal(master, &new.id, 1, &new.key);
+            let inserted = tx
+                .execute(
+                    "INSERT INTO credentials
+                        (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at)
+                     VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4)
+                     ON CONFLICT (id) DO NOTHING",
+                    &[&new.id.as_str(), &i16::from(new.limit), &sealed.0, &new.now],
+                )
+                .await?;
+            if inserted == 0 {
+                return Err(VerifierError::AlreadyExists);
+            }
+            append_audit(&tx, new.now, &new.actor, "issued", Some(&new.id), "").await?;
+            tx.commit().await?;
+            Ok(())
+            }
+            .await;
         conn.release();
         result
     }
@@ -351,36 +351,36 @@ impl Store for PgStore {
         let mut conn = self.conn().await?;
         let client = &mut *conn;
         let result: Result<_, VerifierError> = async {
-        let tx = client.transaction().await?;
-        let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
-        let current = lock_credential(&tx, &new.id).await?;
-        rules::may_reissue(current.state)?;
-        let version = current.key_version + 1;
-        let sealed = seal::seal(master, &new.id, version, &new.key);
-        tx.execute(
-            "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = $2, key_version = $3,
-                 sealed_seed = $4, activated = FALSE, updated_at = $5 WHERE id = $1",
-            &[&new.id.as_str(), &i16::from(new.limit), &(version as i32), &sealed.0, &new.now],
-        )
-        .await?;
-        tx.execute(
-            "DELETE FROM challenges WHERE credential_id = $1 AND used_at IS NULL",
-            &[&new.id.as_str()],
-        )
-        .await?;
-        append_audit(
-            &tx,
-            new.now,
-            &new.actor,
-            "reissued",
-            Some(&new.id),
-            &format!("key version {version}"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-        }
-        .await;
+            let tx = client.transaction().await?;
+            let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
+            let current = lock_credential(&tx, &new.id).await?;
+            rules::may_reissue(current.state)?;
+            let version = current.key_version + 1;
+            let sealed = seal::seal(master, &new.id, version, &new.key);
+            tx.execute(
+                "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = $2, key_version = $3,
+                     sealed_seed = $4, activated = FALSE, updated_at = $5 WHERE id = $1",
+                &[&new.id.as_str(), &i16::from(new.limit), &(version as i32), &sealed.0, &new.now],
+            )
+            .await?;
+            tx.execute(
+                "DELETE FROM challenges WHERE credential_id = $1 AND used_at IS NULL",
+                &[&new.id.as_str()],
+            )
+            .await?;
+            append_audit(
+                &tx,
+                new.now,
+                &new.actor,
+                "reissued",
+                Some(&new.id),
+                &format!("key version {version}"),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+            }
+            .await;
         conn.release();
         result
     }
@@ -389,55 +389,55 @@ impl Store for PgStore {
         let mut conn = self.conn().await?;
         let client = &mut *conn;
         let result: Result<_, VerifierError> = async {
-        let tx = client.transaction().await?;
-        // A shared lock: challenges may be created in parallel, but not while
-        // the credential is being blocked, revoked or reissued.
-        let statement = tx
-            .prepare_cached("SELECT state FROM credentials WHERE id = $1 FOR SHARE")
-            .await?;
-        let state: String = tx
-            .query_opt(&statement, &[&new.credential.as_str()])
-            .await?
-            .ok_or(VerifierError::UnknownCredential)?
-            .get(0);
-        rules::may_challenge(State::from_stored(&state)?)?;
-        let statement = tx
-            .prepare_cached(
-                "INSERT INTO challenges (id, credential_id, code, amount_minor, payee, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            let tx = client.transaction().await?;
+            // A shared lock: challenges may be created in parallel, but not while
+            // the credential is being blocked, revoked or reissued.
+            let statement = tx
+                .prepare_cached("SELECT state FROM credentials WHERE id = $1 FOR SHARE")
+                .await?;
+            let state: String = tx
+                .query_opt(&statement, &[&new.credential.as_str()])
+                .await?
+                .ok_or(VerifierError::UnknownCredential)?
+                .get(0);
+            rules::may_challenge(State::from_stored(&state)?)?;
+            let statement = tx
+                .prepare_cached(
+                    "INSERT INTO challenges (id, credential_id, code, amount_minor, payee, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .await?;
+            tx.execute(
+                &statement,
+                &[
+                    &&new.id.as_bytes()[..],
+                    &new.credential.as_str(),
+                    &new.code,
+                    &new.amount_minor,
+                    &new.payee,
+                    &new.now,
+                    &new.expires_at,
+                ],
             )
             .await?;
-        tx.execute(
-            &statement,
-            &[
-                &&new.id.as_bytes()[..],
-                &new.credential.as_str(),
-                &new.code,
-                &new.amount_minor,
-                &new.payee,
-                &new.now,
-                &new.expires_at,
-            ],
-        )
-        .await?;
-        let detail = if new.amount_minor.is_some() {
-            "linked"
-        } else {
-            "plain"
-        };
-        append_audit(
-            &tx,
-            new.now,
-            &new.actor,
-            "challenge",
-            Some(&new.credential),
-            detail,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-        }
-        .await;
+            let detail = if new.amount_minor.is_some() {
+                "linked"
+            } else {
+                "plain"
+            };
+            append_audit(
+                &tx,
+                new.now,
+                &new.actor,
+                "challenge",
+                Some(&new.credential),
+                detail,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+            }
+            .await;
         conn.release();
         result
     }
@@ -447,82 +447,85 @@ impl Store for PgStore {
         let mut conn = self.conn().await?;
         let client = &mut *conn;
         let result: Result<_, VerifierError> = async {
-        let tx = client.transaction().await?;
-        let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
-        let credential = lock_credential(&tx, &attempt.credential).await?;
-        let statement = tx
-            .prepare_cached(
-                "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL
-                 FROM challenges WHERE id = $1 AND credential_id = $2",
-            )
-            .await?;
-        let challenge = tx
-            .query_opt(
-                &statement,
-                &[
-                    &&attempt.challenge.as_bytes()[..],
-                    &attempt.credential.as_str(),
-                ],
-            )
-            .await?
-            .map(|row| ChallengeRow {
-                code: row.get(0),
-                amount_minor: row.get(1),
-                payee: row.get(2),
-                expires_at: row.get(3),
-                used: row.get(4),
-            });
-        let verdict = rules::judge(
-            master,
-            &attempt.credential,
-            &credential,
-            challenge.as_ref(),
-            attempt.now,
-            &attempt.response,
-        )?;
-        if let Some((state, failures, activated)) = verdict.credential {
+            let tx = client.transaction().await?;
+            let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
+            let credential = lock_credential(&tx, &attempt.credential).await?;
+            // Read once the row is ours: a wait for the lock does not stretch
+            // the challenge's lifetime.
+            let now = to_millis(attempt.clock.now());
             let statement = tx
                 .prepare_cached(
-                    "UPDATE credentials SET state = $2, failures = $3, activated = $4, updated_at = $5 WHERE id = $1",
+                    "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL
+                     FROM challenges WHERE id = $1 AND credential_id = $2",
                 )
                 .await?;
-            tx.execute(
-                &statement,
-                &[
-                    &attempt.credential.as_str(),
-                    &state.as_str(),
-                    &i16::from(failures),
-                    &activated,
-                    &attempt.now,
-                ],
-            )
-            .await?;
-        }
-        if verdict.consume_challenge {
-            let statement = tx
-                .prepare_cached("UPDATE challenges SET used_at = $2 WHERE id = $1")
+            let challenge = tx
+                .query_opt(
+                    &statement,
+                    &[
+                        &&attempt.challenge.as_bytes()[..],
+                        &attempt.credential.as_str(),
+                    ],
+                )
+                .await?
+                .map(|row| ChallengeRow {
+                    code: row.get(0),
+                    amount_minor: row.get(1),
+                    payee: row.get(2),
+                    expires_at: row.get(3),
+                    used: row.get(4),
+                });
+            let verdict = rules::judge(
+                master,
+                &attempt.credential,
+                &credential,
+                challenge.as_ref(),
+                now,
+                &attempt.response,
+            )?;
+            if let Some((state, failures, activated)) = verdict.credential {
+                let statement = tx
+                    .prepare_cached(
+                        "UPDATE credentials SET state = $2, failures = $3, activated = $4, updated_at = $5 WHERE id = $1",
+                    )
+                    .await?;
+                tx.execute(
+                    &statement,
+                    &[
+                        &attempt.credential.as_str(),
+                        &state.as_str(),
+                        &i16::from(failures),
+                        &activated,
+                        &now,
+                    ],
+                )
                 .await?;
-            tx.execute(
-                &statement,
-                &[&&attempt.challenge.as_bytes()[..], &attempt.now],
-            )
-            .await?;
-        }
-        for (action, detail) in verdict.audit_rows() {
-            append_audit(
-                &tx,
-                attempt.now,
-                &attempt.actor,
-                action,
-                Some(&attempt.credential),
-                &detail,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(verdict.verified())
-        }
-        .await;
+            }
+            if verdict.consume_challenge {
+                let statement = tx
+                    .prepare_cached("UPDATE challenges SET used_at = $2 WHERE id = $1")
+                    .await?;
+                tx.execute(
+                    &statement,
+                    &[&&attempt.challenge.as_bytes()[..], &now],
+                )
+                .await?;
+            }
+            for (action, detail) in verdict.audit_rows() {
+                append_audit(
+                    &tx,
+                    now,
+                    &attempt.actor,
+                    action,
+                    Some(&attempt.credential),
+                    &detail,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(verdict.verified())
+            }
+            .await;
         conn.release();
         result
     }
@@ -621,33 +624,33 @@ impl Store for PgStore {
         let mut conn = self.conn().await?;
         let client = &mut *conn;
         let result: Result<_, VerifierError> = async {
-            let tx = client.transaction().await?;
-            // SKIP LOCKED: nodes purging at once take different rows instead of
-            // waiting for each other. (A verification reads its challenge without
-            // a row lock; if a purge deletes it meanwhile, that long-expired
-            // challenge is refused as expired or unknown, counting nothing.)
-            let removed = tx
-                .execute(
-                    "DELETE FROM challenges WHERE id IN \
-                 (SELECT id FROM challenges WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
-                    &[&purge.expired_before, &i64::from(purge.max_rows)],
-                )
-                .await?;
-            if removed > 0 {
-                append_audit(
-                    &tx,
-                    purge.now,
-                    &purge.actor,
-                    "purge_challenges",
-                    None,
-                    &purge_detail(removed, purge.expired_before),
-                )
-                .await?;
+                let tx = client.transaction().await?;
+                // SKIP LOCKED: nodes purging at once take different rows instead of
+                // waiting for each other. (A verification reads its challenge without
+                // a row lock; if a purge deletes it meanwhile, that long-expired
+                // challenge is refused as expired or unknown, counting nothing.)
+                let removed = tx
+                    .execute(
+                        "DELETE FROM challenges WHERE id IN \
+                     (SELECT id FROM challenges WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                        &[&purge.expired_before, &i64::from(purge.max_rows)],
+                    )
+                    .await?;
+                if removed > 0 {
+                    append_audit(
+                        &tx,
+                        purge.now,
+                        &purge.actor,
+                        "purge_challenges",
+                        None,
+                        &purge_detail(removed, purge.expired_before),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(removed)
             }
-            tx.commit().await?;
-            Ok(removed)
-        }
-        .await;
+            .await;
         conn.release();
         result
     }
@@ -681,7 +684,7 @@ impl Store for PgStore {
             let statement = client
                 .prepare_cached(
                     "SELECT state, failures, failure_limit, key_version, created_at, updated_at
-                 FROM credentials WHERE id = $1",
+                     FROM credentials WHERE id = $1",
                 )
                 .await?;
             let row = client
