@@ -173,10 +173,7 @@ fn credential(text: &str) -> Result<CredentialId, Failure> {
 /// The master key: `--master-key-file`, then the environment, then (for the
 /// default database only) the default key file, created on first use.
 fn master_key(cli: &Cli) -> Result<MasterKey, Failure> {
-    if let Some(path) = &cli.master_key_file {
-        return Ok(MasterKey::from_file(path)?);
-    }
-    if let Some(key) = MasterKey::from_env()? {
+    if let Some(key) = MasterKey::from_env_or_file(cli.master_key_file.as_deref())? {
         return Ok(key);
     }
     if cli.db.is_some() {
@@ -342,7 +339,7 @@ async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<Exi
     let count = verifier.rotate_master_key_as(new_key, &actor).await?;
     if let Some((staged, current)) = replace_default {
         std::fs::rename(&staged, &current)
-            .and_then(|()| crate::master_key::sync_dir(current.parent().unwrap_or(&current)))
+            .and_then(|()| crate::paths::sync_dir(current.parent().unwrap_or(&current)))
             .map_err(|e| {
                 VerifierError::MasterKey(format!(
                     "seeds re-wrapped, but moving {} to {} failed ({}): move it by hand",

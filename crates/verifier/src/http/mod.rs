@@ -291,14 +291,12 @@ async fn serve_checked(
     )?;
     // Flag, then environment, then the file, then the embedded default.
     let master = match (
-        master_key_file,
-        MasterKey::from_env()?,
+        MasterKey::from_env_or_file(master_key_file.as_deref())?,
         &settings.master_key_file,
     ) {
-        (Some(path), _, _) => MasterKey::from_file(&path)?,
-        (None, Some(key), _) => key,
-        (None, None, Some(path)) => MasterKey::from_file(path)?,
-        (None, None, None) => MasterKey::load_or_create_default()?,
+        (Some(key), _) => key,
+        (None, Some(path)) => MasterKey::from_file(path)?,
+        (None, None) => MasterKey::load_or_create_default()?,
     };
     let db = match &settings.db {
         Some(url) => url.clone(),

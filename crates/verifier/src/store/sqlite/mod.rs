@@ -137,7 +137,7 @@ impl SqliteStore {
     ) -> Result<Self, VerifierError> {
         let max_batch = config.max_batch;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::master_key::create_private_dir(dir).map_err(|e| {
+            crate::paths::create_private_dir(dir).map_err(|e| {
                 VerifierError::Storage(format!("cannot create {}: {}", dir.display(), e.kind()))
             })?;
         }
