@@ -150,3 +150,73 @@ async fn abandoned_verifications_do_not_hand_blocked_connections_to_others() {
         .unwrap();
     assert_eq!(outcome, Outcome::Accepted);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: set MOBIPASS_TEST_PG_URL"]
+async fn used_up_pool_answers_busy_after_the_pool_wait() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let config = Config {
+        pg_pool_size: 1,
+        pg_lock_timeout: Duration::from_secs(3),
+        pg_pool_wait: Duration::from_millis(200),
+        ..Config::default()
+    };
+    let verifier = db.open(MasterKey::generate(), config).await;
+    let operator = Actor::new("operator").unwrap();
+    let alice = id("alice");
+    let alice_key = verifier.issue(&alice, &operator).await.unwrap();
+    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    let right = respond(&alice_key, &challenge);
+
+    let holder = hold_row(&db, "alice").await;
+    // Takes the only connection and waits on the row.
+    let blocked = {
+        let (verifier, alice, right) = (verifier.clone(), alice.clone(), right.clone());
+        tokio::spawn(async move { common::outcome(&verifier, &alice, &challenge.id, &right).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let status = verifier.status(&alice).await;
+    assert!(matches!(status, Err(VerifierError::Busy(_))), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    holder.batch_execute("COMMIT").await.unwrap();
+    assert_eq!(blocked.await.unwrap().unwrap(), Outcome::Accepted);
+    assert_eq!(verifier.status(&alice).await.unwrap().failures, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: set MOBIPASS_TEST_PG_URL"]
+async fn statement_timeout_answers_busy_too() {
+    let db = TestDb::new(Backend::Postgres).await;
+    // The statement timeout fires before the lock timeout would.
+    let config = Config {
+        pg_lock_timeout: Duration::from_secs(10),
+        pg_statement_timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let verifier = db.open(MasterKey::generate(), config).await;
+    let operator = Actor::new("operator").unwrap();
+    let alice = id("alice");
+    let key = verifier.issue(&alice, &operator).await.unwrap();
+    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    let right = respond(&key, &challenge);
+    let holder = hold_row(&db, "alice").await;
+    let started = Instant::now();
+    let result = common::outcome(&verifier, &alice, &challenge.id, &right).await;
+    assert!(matches!(result, Err(VerifierError::Busy(_))), "{result:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    holder.batch_execute("COMMIT").await.unwrap();
+    let outcome = common::outcome(&verifier, &alice, &challenge.id, &right)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Outcome::Accepted);
+}
