@@ -340,8 +340,8 @@ impl Store for PgStore {
             append_audit(&tx, new.now, &new.actor, "issued", Some(&new.id), "").await?;
             tx.commit().await?;
             Ok(())
-            }
-            .await;
+        }
+        .await;
         conn.release();
         result
     }
@@ -379,8 +379,8 @@ impl Store for PgStore {
             .await?;
             tx.commit().await?;
             Ok(())
-            }
-            .await;
+        }
+        .await;
         conn.release();
         result
     }
@@ -436,8 +436,8 @@ impl Store for PgStore {
             .await?;
             tx.commit().await?;
             Ok(())
-            }
-            .await;
+        }
+        .await;
         conn.release();
         result
     }
@@ -524,8 +524,8 @@ impl Store for PgStore {
             }
             tx.commit().await?;
             Ok(verdict.verified())
-            }
-            .await;
+        }
+        .await;
         conn.release();
         result
     }
@@ -649,8 +649,8 @@ impl Store for PgStore {
                 }
                 tx.commit().await?;
                 Ok(removed)
-            }
-            .await;
+        }
+        .await;
         conn.release();
         result
     }
