@@ -97,9 +97,10 @@ async fn full_flow(setup: Setup) {
     let response = app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, &response.grouped())
+            .verify(&alice, &challenge.id, &response.grouped(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
     assert_eq!(verifier.status(&alice).await.unwrap().state, State::Active);
@@ -112,9 +113,10 @@ async fn full_flow(setup: Setup) {
         assert_eq!(response.as_str().len(), 8);
         outcomes.push(
             verifier
-                .verify(&alice, &challenge.id, response.as_str())
+                .verify(&alice, &challenge.id, response.as_str(), &operator())
                 .await
-                .unwrap(),
+                .unwrap()
+                .outcome,
         );
     }
     assert_eq!(
@@ -128,9 +130,10 @@ async fn full_flow(setup: Setup) {
     let right = app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, right.as_str())
+            .verify(&alice, &challenge.id, right.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Blocked
     );
 
@@ -138,9 +141,10 @@ async fn full_flow(setup: Setup) {
     verifier.unblock(&alice, &operator()).await.unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, right.as_str())
+            .verify(&alice, &challenge.id, right.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
 
@@ -161,9 +165,10 @@ async fn full_flow(setup: Setup) {
         .unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, other_amount.as_str())
+            .verify(&alice, &linked.id, other_amount.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Rejected { attempts_left: 2 }
     );
     let other_payee = app
@@ -171,17 +176,19 @@ async fn full_flow(setup: Setup) {
         .unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, other_payee.as_str())
+            .verify(&alice, &linked.id, other_payee.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Rejected { attempts_left: 1 }
     );
     let plain = app.sign(PIN, &linked.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, plain.as_str())
+            .verify(&alice, &linked.id, plain.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Blocked
     );
     verifier.unblock(&alice, &operator()).await.unwrap();
@@ -190,9 +197,10 @@ async fn full_flow(setup: Setup) {
         .unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, same.as_str())
+            .verify(&alice, &linked.id, same.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
 
@@ -202,9 +210,10 @@ async fn full_flow(setup: Setup) {
     let old = app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, old.as_str())
+            .verify(&alice, &challenge.id, old.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Rejected { attempts_left: 2 }
     );
     app.delete().unwrap();
@@ -212,9 +221,10 @@ async fn full_flow(setup: Setup) {
     let new = new_app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, new.as_str())
+            .verify(&alice, &challenge.id, new.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
 }
