@@ -3,8 +3,8 @@
 //! It never lives in the database: an operator supplies it as a file
 //! (`--master-key-file`, `MOBIPASS_MASTER_KEY_FILE`) or as hex in
 //! `MOBIPASS_MASTER_KEY`, resolved in one place,
-//! [`MasterKey::from_env_or_file`]: the flag wins; of the two variables at
-//! most one may be set (both is refused rather than one silently chosen).
+//! [`MasterKey::from_env_or_file`]: the flag, then `MOBIPASS_MASTER_KEY_FILE`
+//! (the flag's environment form), then `MOBIPASS_MASTER_KEY`.
 //! A key file must be readable by its owner only (mode 0600 on Unix); a
 //! looser one is refused when loaded. For the embedded single-machine setup
 //! a key file is created on first use next to the default database, so that
@@ -115,12 +115,12 @@ impl MasterKey {
         })
     }
 
-    /// The key named by `--master-key-file` (`flag`), else by the
-    /// environment: the file in `MOBIPASS_MASTER_KEY_FILE` or the hex in
-    /// `MOBIPASS_MASTER_KEY`. Setting both variables is an error, not a
-    /// guess. `None` when nothing names a key; the caller decides what
-    /// comes next (a configuration file's `master_key_file`, the default key
-    /// file, or a refusal). Every front end resolves the key through this.
+    /// The key named by `--master-key-file` (`flag`), else by the file in
+    /// `MOBIPASS_MASTER_KEY_FILE` (the flag's environment form), else by the
+    /// hex in `MOBIPASS_MASTER_KEY`. `None` when nothing names a key; the
+    /// caller decides what comes next (a configuration file's
+    /// `master_key_file`, the default key file, or a refusal). Every front
+    /// end resolves the key through this, so the precedence is one.
     pub fn from_env_or_file(flag: Option<&Path>) -> Result<Option<Self>, VerifierError> {
         Self::resolve(flag, |name| std::env::var_os(name))
     }
@@ -133,17 +133,14 @@ impl MasterKey {
         if let Some(path) = flag {
             return Self::from_file(path).map(Some);
         }
-        match (var(MASTER_KEY_ENV), var(MASTER_KEY_FILE_ENV)) {
-            (Some(_), Some(_)) => Err(VerifierError::MasterKey(format!(
-                "both {MASTER_KEY_ENV} and {MASTER_KEY_FILE_ENV} are set; unset one"
-            ))),
-            (Some(text), None) => {
+        match (var(MASTER_KEY_FILE_ENV), var(MASTER_KEY_ENV)) {
+            (Some(path), _) => Self::from_file(Path::new(&path)).map(Some),
+            (None, Some(text)) => {
                 let text = Zeroizing::new(text.into_string().map_err(|_| {
                     VerifierError::MasterKey(format!("{MASTER_KEY_ENV} is not 64 hex digits"))
                 })?);
                 Self::from_hex(&text).map(Some)
             }
-            (None, Some(path)) => Self::from_file(Path::new(&path)).map(Some),
             (None, None) => Ok(None),
         }
     }
@@ -408,7 +405,7 @@ mod tests {
     }
 
     #[test]
-    fn flag_wins_and_both_variables_at_once_are_refused() {
+    fn flag_wins_then_the_key_file_variable_then_the_hex_variable() {
         let dir = tempfile::tempdir().unwrap();
         let (flagged, in_file, in_hex) = (
             MasterKey::generate(),
@@ -442,11 +439,14 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
-        let both = MasterKey::resolve(None, env(true, true))
-            .unwrap_err()
-            .to_string();
-        assert!(both.contains("both"), "{both}");
-        assert!(!both.contains(hex.as_str()), "{both}");
+        let key = MasterKey::resolve(None, env(true, true)).unwrap();
+        assert_eq!(bytes(key), Some(*in_file.as_bytes()));
+        let bad = |name: &str| match name {
+            MASTER_KEY_ENV => Some("not hex".into()),
+            _ => None,
+        };
+        let message = MasterKey::resolve(None, bad).unwrap_err().to_string();
+        assert!(!message.contains("not hex"), "{message}");
     }
 
     #[test]
