@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{Backend, TestDb, respond, wrong};
 use mobipass_verifier::{Actor, Config, CredentialId, MasterKey, Outcome, State, Verifier};
 
@@ -104,8 +106,16 @@ async fn two_hundred_concurrent_wrong_guesses_on_sqlite_without_batching_evaluat
 async fn two_hundred_concurrent_wrong_guesses_on_two_postgres_nodes_evaluate_only_the_limit() {
     let db = TestDb::new(Backend::Postgres).await;
     let master = MasterKey::generate();
-    let first = db.open(master.clone(), Config::default()).await;
-    let second = db.open(master, Config::default()).await;
+    // All 200 queue on one row: this test is about serialisation, so none
+    // may give up on the lock or the pool (that is pg_busy.rs).
+    let patient = Config {
+        pg_lock_timeout: Duration::from_secs(60),
+        pg_statement_timeout: Duration::from_secs(60),
+        pg_pool_wait: Duration::from_secs(60),
+        ..Config::default()
+    };
+    let first = db.open(master.clone(), patient.clone()).await;
+    let second = db.open(master, patient).await;
     concurrent_wrong_guesses_stop_at_the_limit(vec![first, second]).await;
 }
 
