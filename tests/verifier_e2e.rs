@@ -90,9 +90,10 @@ async fn full_flow(setup: Setup) {
     let response = app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, &response.grouped())
+            .verify(&alice, &challenge.id, &response.grouped(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
     assert_eq!(verifier.status(&alice).await.unwrap().state, State::Active);
@@ -105,9 +106,10 @@ async fn full_flow(setup: Setup) {
         assert_eq!(response.as_str().len(), 8);
         outcomes.push(
             verifier
-                .verify(&alice, &challenge.id, response.as_str())
+                .verify(&alice, &challenge.id, response.as_str(), &operator())
                 .await
-                .unwrap(),
+                .unwrap()
+                .outcome,
         );
     }
     assert_eq!(
@@ -121,9 +123,10 @@ async fn full_flow(setup: Setup) {
     let right = app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, right.as_str())
+            .verify(&alice, &challenge.id, right.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Blocked
     );
 
@@ -131,9 +134,10 @@ async fn full_flow(setup: Setup) {
     verifier.unblock(&alice, &operator()).await.unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, right.as_str())
+            .verify(&alice, &challenge.id, right.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
 
@@ -154,9 +158,10 @@ async fn full_flow(setup: Setup) {
         .unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, other_amount.as_str())
+            .verify(&alice, &linked.id, other_amount.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Rejected { attempts_left: 2 }
     );
     let other_payee = app
@@ -164,17 +169,19 @@ async fn full_flow(setup: Setup) {
         .unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, other_payee.as_str())
+            .verify(&alice, &linked.id, other_payee.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Rejected { attempts_left: 1 }
     );
     let plain = app.sign(PIN, &linked.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, plain.as_str())
+            .verify(&alice, &linked.id, plain.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Blocked
     );
     verifier.unblock(&alice, &operator()).await.unwrap();
@@ -183,9 +190,10 @@ async fn full_flow(setup: Setup) {
         .unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, same.as_str())
+            .verify(&alice, &linked.id, same.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
 
@@ -195,9 +203,10 @@ async fn full_flow(setup: Setup) {
     let old = app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, old.as_str())
+            .verify(&alice, &challenge.id, old.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Rejected { attempts_left: 2 }
     );
     app.delete().unwrap();
@@ -205,9 +214,10 @@ async fn full_flow(setup: Setup) {
     let new = new_app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, new.as_str())
+            .verify(&alice, &challenge.id, new.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
 }

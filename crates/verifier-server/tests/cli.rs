@@ -387,3 +387,45 @@ fn json_output_speaks_the_http_wire_types() {
     );
     assert_eq!(keys(&verified), ["attempts_left", "outcome"]);
 }
+
+/// `master-key new` makes the key an operator gives every node: a private
+/// file, never over an existing one, usable at once with --master-key-file.
+#[test]
+fn master_key_new_writes_a_private_key_once_and_commands_use_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("master.key");
+    let file_arg = file.to_str().unwrap();
+    let binary = env!("CARGO_BIN_EXE_mobipass-verifier");
+    let run = |args: &[&str]| {
+        Command::new(binary)
+            .args(args)
+            .env_remove("MOBIPASS_MASTER_KEY")
+            .env_remove("MOBIPASS_MASTER_KEY_FILE")
+            .output()
+            .unwrap()
+    };
+    let created = run(&["master-key", "new", "--file", file_arg, "--json"]);
+    assert_eq!(created.status.code(), Some(0), "{created:?}");
+    let answer: Value = serde_json::from_slice(&created.stdout).unwrap();
+    assert_eq!(answer["result"], "created");
+    let key_text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(key_text.trim().len(), 64, "64 hex digits");
+    // The key itself is never printed.
+    assert!(!String::from_utf8_lossy(&created.stdout).contains(key_text.trim()));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    let again = run(&["master-key", "new", "--file", file_arg]);
+    assert_eq!(again.status.code(), Some(5), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwritten"));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        key_text,
+        "unchanged"
+    );
+
+    let db = format!("sqlite://{}", dir.path().join("v.sqlite3").display());
+    let issued = run(&["--db", &db, "--master-key-file", file_arg, "issue", "keyed"]);
+    assert_eq!(issued.status.code(), Some(0), "{issued:?}");
+}

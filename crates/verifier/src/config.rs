@@ -4,19 +4,42 @@ use std::time::Duration;
 
 use crate::error::VerifierError;
 
+/// Shortest challenge lifetime accepted.
+pub const MIN_CHALLENGE_TTL: Duration = Duration::from_secs(30);
+/// Longest challenge lifetime accepted.
+pub const MAX_CHALLENGE_TTL: Duration = Duration::from_secs(3600);
+/// Longest PostgreSQL lock, statement or pool wait timeout accepted.
+const MAX_PG_TIMEOUT: Duration = Duration::from_secs(600);
+
 /// Verifier settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// Consecutive wrong responses that block a credential: 1 to 5 (PSD2 RTS
     /// Art. 4 allows at most 5), default 3. Fixed per credential at issue.
     pub failure_limit: u8,
-    /// How long a challenge can be answered. Default 5 minutes.
+    /// How long a challenge can be answered: 30 s to 1 hour, default 5
+    /// minutes. Shorter would expire codes while a customer types; longer
+    /// leaves a signed-for document open to a relayed answer for too long.
     pub challenge_ttl: Duration,
     /// SQLite: most operations committed together in one transaction (group
     /// commit, one fsync). `1` commits every operation on its own. Default 256.
     pub max_batch: usize,
+    /// SQLite: most operations waiting for the writer. When full, new ones
+    /// fail at once with [`VerifierError::Busy`] instead of queueing without
+    /// bound. Default 4096.
+    pub max_queue: usize,
     /// PostgreSQL: connections in the pool. Default 16.
     pub pg_pool_size: usize,
+    /// PostgreSQL: longest wait for a row lock (`lock_timeout`), e.g. a
+    /// credential row another session holds. Then [`VerifierError::Busy`].
+    /// Default 2 s.
+    pub pg_lock_timeout: Duration,
+    /// PostgreSQL: longest a single statement runs (`statement_timeout`).
+    /// Then [`VerifierError::Busy`]. Default 5 s.
+    pub pg_statement_timeout: Duration,
+    /// PostgreSQL: longest wait for a free pooled connection. Then
+    /// [`VerifierError::Busy`]. Default 2 s.
+    pub pg_pool_wait: Duration,
     /// Refuse to open a PostgreSQL store whose server clock is more than
     /// [`crate::MAX_CLOCK_SKEW`] from ours, since expiry is judged by our
     /// clock. Default on; off only where expiry is not at stake (an
@@ -30,7 +53,11 @@ impl Default for Config {
             failure_limit: 3,
             challenge_ttl: Duration::from_secs(5 * 60),
             max_batch: 256,
+            max_queue: 4096,
             pg_pool_size: 16,
+            pg_lock_timeout: Duration::from_secs(2),
+            pg_statement_timeout: Duration::from_secs(5),
+            pg_pool_wait: Duration::from_secs(2),
             check_clock_at_open: true,
         }
     }
@@ -44,14 +71,28 @@ impl Config {
                 "the failure limit is 1 to 5".into(),
             ));
         }
-        if self.challenge_ttl.is_zero() {
+        if !(MIN_CHALLENGE_TTL..=MAX_CHALLENGE_TTL).contains(&self.challenge_ttl) {
             return Err(VerifierError::InvalidInput(
-                "the challenge lifetime must be positive".into(),
+                "the challenge lifetime is 30 seconds to 1 hour".into(),
             ));
         }
-        if self.max_batch == 0 || self.pg_pool_size == 0 {
+        if self.max_batch == 0 || self.max_queue == 0 || self.pg_pool_size == 0 {
             return Err(VerifierError::InvalidInput(
-                "max_batch and pg_pool_size must be at least 1".into(),
+                "max_batch, max_queue and pg_pool_size must be at least 1".into(),
+            ));
+        }
+        let timeouts = [
+            self.pg_lock_timeout,
+            self.pg_statement_timeout,
+            self.pg_pool_wait,
+        ];
+        // PostgreSQL reads 0 as "no timeout", which is the stall to avoid.
+        if timeouts
+            .iter()
+            .any(|t| t.as_millis() == 0 || *t > MAX_PG_TIMEOUT)
+        {
+            return Err(VerifierError::InvalidInput(
+                "the PostgreSQL timeouts are 1 ms to 10 minutes".into(),
             ));
         }
         Ok(())
@@ -78,5 +119,53 @@ mod tests {
             };
             assert!(config.validate().is_ok());
         }
+    }
+
+    #[test]
+    fn challenge_lifetime_outside_thirty_seconds_to_an_hour_is_refused() {
+        for secs in [0, 1, 29, 3601, 86_400 * 365] {
+            let config = Config {
+                challenge_ttl: Duration::from_secs(secs),
+                ..Config::default()
+            };
+            assert!(config.validate().is_err(), "{secs} s");
+        }
+        for secs in [30, 300, 3600] {
+            let config = Config {
+                challenge_ttl: Duration::from_secs(secs),
+                ..Config::default()
+            };
+            assert!(config.validate().is_ok(), "{secs} s");
+        }
+    }
+
+    #[test]
+    fn zero_timeouts_and_queue_are_refused() {
+        let zero = Duration::ZERO;
+        for config in [
+            Config {
+                pg_lock_timeout: zero,
+                ..Config::default()
+            },
+            Config {
+                pg_statement_timeout: zero,
+                ..Config::default()
+            },
+            Config {
+                pg_pool_wait: Duration::from_micros(10),
+                ..Config::default()
+            },
+            Config {
+                pg_lock_timeout: Duration::from_secs(3600),
+                ..Config::default()
+            },
+            Config {
+                max_queue: 0,
+                ..Config::default()
+            },
+        ] {
+            assert!(config.validate().is_err(), "{config:?}");
+        }
+        assert!(Config::default().validate().is_ok());
     }
 }

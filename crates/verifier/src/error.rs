@@ -30,6 +30,11 @@ pub enum VerifierError {
     /// The database failed or could not be reached.
     #[error("storage: {0}")]
     Storage(String),
+    /// The store is overloaded or a row is held elsewhere: the operation
+    /// waited its bounded time (lock, statement or pool-wait timeout; a full
+    /// SQLite queue) and gave up; its transaction was rolled back. Retry later.
+    #[error("the verifier is busy ({0}); retry later")]
+    Busy(&'static str),
     /// This machine's clock and the database server's disagree by more than
     /// [`crate::MAX_CLOCK_SKEW`]: challenge expiry would be judged wrongly.
     #[error(
@@ -51,12 +56,24 @@ impl From<rusqlite::Error> for VerifierError {
 
 impl From<tokio_postgres::Error> for VerifierError {
     fn from(error: tokio_postgres::Error) -> Self {
-        Self::Storage(error.to_string())
+        use tokio_postgres::error::SqlState;
+        match error.code() {
+            Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => {
+                Self::Busy("a row it needs is locked elsewhere")
+            }
+            // statement_timeout (or an administrator's cancel).
+            Some(code) if *code == SqlState::QUERY_CANCELED => Self::Busy("a statement timed out"),
+            _ => Self::Storage(error.to_string()),
+        }
     }
 }
 
 impl From<deadpool_postgres::PoolError> for VerifierError {
     fn from(error: deadpool_postgres::PoolError) -> Self {
-        Self::Storage(error.to_string())
+        match error {
+            deadpool_postgres::PoolError::Timeout(_) => Self::Busy("no free database connection"),
+            deadpool_postgres::PoolError::Backend(error) => error.into(),
+            other => Self::Storage(other.to_string()),
+        }
     }
 }

@@ -168,6 +168,11 @@ pub struct AuditEvent {
     pub action: String,
     /// Which credential, if any.
     pub credential: Option<String>,
-    /// The outcome of a verification, or a block reason.
+    /// For `verify`: `accepted` or `rejected` when the response was
+    /// evaluated (the guesses the failure limit counts), else why it was
+    /// refused unseen (`blocked`, `revoked`, `expired`, `already_used`,
+    /// `unknown_challenge`). For `blocked`: the operator's reason, or
+    /// `failure limit reached: N wrong responses in a row` right after the
+    /// `rejected` that reached the limit.
     pub detail: String,
 }

@@ -64,7 +64,13 @@ pub(crate) struct Verdict {
     pub(crate) credential: Option<(State, u8, bool)>,
     /// Whether the challenge is now used up.
     pub(crate) consume_challenge: bool,
+    /// Whether the response was compared with the expected one (a guess the
+    /// failure limit counts), as opposed to refused unseen.
+    pub(crate) evaluated: bool,
 }
+
+/// One audit row: action and detail.
+pub(crate) type AuditRow = (&'static str, String);
 
 impl Verdict {
     fn refuse(outcome: Outcome) -> Self {
@@ -72,7 +78,30 @@ impl Verdict {
             outcome,
             credential: None,
             consume_challenge: false,
+            evaluated: false,
         }
+    }
+
+    /// The audit rows this verification leaves, in order. An evaluated
+    /// response is `verify` with `accepted` or `rejected` (so counting those
+    /// counts the guesses evaluated); the wrong response that reaches the
+    /// limit is a `rejected` followed by the block itself; a response refused
+    /// unseen is `verify` with the refusal (`blocked`, `expired`, ...).
+    pub(crate) fn audit_rows(&self) -> Vec<AuditRow> {
+        if !self.evaluated {
+            return vec![("verify", self.outcome.as_str().to_owned())];
+        }
+        if self.outcome == Outcome::Accepted {
+            return vec![("verify", "accepted".to_owned())];
+        }
+        let mut rows = vec![("verify", "rejected".to_owned())];
+        if let Some((State::Blocked, failures, _)) = self.credential {
+            rows.push((
+                "blocked",
+                format!("failure limit reached: {failures} wrong responses in a row"),
+            ));
+        }
+        rows
     }
 
     /// What the caller learns.
@@ -115,6 +144,7 @@ pub(crate) fn judge(
             outcome: Outcome::Accepted,
             credential: Some((State::Active, 0, true)),
             consume_challenge: true,
+            evaluated: true,
         });
     }
     let failures = credential.failures.saturating_add(1);
@@ -128,6 +158,7 @@ pub(crate) fn judge(
         outcome,
         credential: Some((state, failures, credential.activated)),
         consume_challenge: false,
+        evaluated: true,
     })
 }
 
@@ -278,6 +309,25 @@ mod tests {
         assert_eq!(verdict.outcome, Outcome::Blocked);
         assert_eq!(verdict.credential, Some((State::Blocked, 3, false)));
         assert!(!verdict.consume_challenge);
+    }
+
+    #[test]
+    fn audit_tells_evaluated_failures_the_block_and_refusals_apart() {
+        let f = fixture(1, 3);
+        let rows = run(&f, 0, &wrong(&f)).audit_rows();
+        assert_eq!(rows, [("verify", "rejected".to_owned())]);
+        let f = fixture(2, 3);
+        let rows = run(&f, 0, &wrong(&f)).audit_rows();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0], ("verify", "rejected".to_owned()));
+        assert_eq!(rows[1].0, "blocked");
+        let mut f = fixture(3, 3);
+        f.credential.state = State::Blocked;
+        let rows = run(&f, 0, &right(&f)).audit_rows();
+        assert_eq!(rows, [("verify", "blocked".to_owned())]);
+        let f = fixture(0, 3);
+        let rows = run(&f, 0, &right(&f)).audit_rows();
+        assert_eq!(rows, [("verify", "accepted".to_owned())]);
     }
 
     #[test]

@@ -81,14 +81,14 @@ pub(crate) fn open(
             )
             .map_err(|_| VerifierError::Crypto)?,
     );
-    let bytes: [u8; 32] = plain
-        .as_slice()
-        .try_into()
-        .map_err(|_| VerifierError::Crypto)?;
-    let key = OcraKey::from_bytes(bytes);
-    let mut bytes = bytes;
-    zeroize::Zeroize::zeroize(&mut bytes);
-    Ok(key)
+    if plain.len() != 32 {
+        return Err(VerifierError::Crypto);
+    }
+    // Copied into a buffer that wipes itself (a plain `[u8; 32]` is `Copy`:
+    // wiping one copy leaves the others); `plain` wipes itself too.
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    bytes.copy_from_slice(&plain);
+    Ok(OcraKey::from_bytes(*bytes))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
-use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, Verified};
+use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Verified};
 use crate::rules::Action;
 use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Purge, Store};
 
@@ -30,8 +30,7 @@ pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(3
 /// judging a challenge that another node's purge deletes.
 pub const MIN_CHALLENGE_RETENTION: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Longest block reason kept in the audit log.
-pub const MAX_REASON_LEN: usize = 200;
+pub use crate::ids::MAX_REASON_LEN;
 
 /// The bank-side verifier. Clone it freely: clones share one store.
 #[derive(Clone)]
@@ -182,33 +181,11 @@ impl Verifier {
         })
     }
 
-    /// Checks a customer's response (8 digits, spaces allowed) to a challenge.
-    /// The outcome is committed durably before it is returned.
+    /// Checks a customer's response (8 digits, spaces allowed) to a
+    /// challenge, recording `actor` in the audit log. The outcome is
+    /// committed durably before it is returned, with whether this very
+    /// response is the one that blocked the credential.
     pub async fn verify(
-        &self,
-        id: &CredentialId,
-        challenge: &ChallengeId,
-        response: &str,
-    ) -> Result<Outcome, VerifierError> {
-        self.verify_as(id, challenge, response, &Actor::service())
-            .await
-    }
-
-    /// [`Verifier::verify`], recording `actor` in the audit log.
-    pub async fn verify_as(
-        &self,
-        id: &CredentialId,
-        challenge: &ChallengeId,
-        response: &str,
-        actor: &Actor,
-    ) -> Result<Outcome, VerifierError> {
-        let verified = self.verify_detailed(id, challenge, response, actor).await?;
-        Ok(verified.outcome)
-    }
-
-    /// [`Verifier::verify_as`], also saying whether this response is the one
-    /// that blocked the credential.
-    pub async fn verify_detailed(
         &self,
         id: &CredentialId,
         challenge: &ChallengeId,
@@ -222,26 +199,22 @@ impl Verifier {
                 credential: id.clone(),
                 challenge: *challenge,
                 response,
-                now: self.now(),
+                clock: Arc::clone(&self.clock),
                 actor: actor.clone(),
             })
             .await
     }
 
     /// Blocks a credential at once (a customer reporting a lost device; no
-    /// identity check is needed to stop signatures).
+    /// identity check is needed to stop signatures). `reason` must pass
+    /// [`crate::ids::block_reason`].
     pub async fn block(
         &self,
         id: &CredentialId,
         reason: &str,
         actor: &Actor,
     ) -> Result<(), VerifierError> {
-        let reason = reason.trim();
-        if reason.chars().count() > MAX_REASON_LEN || reason.chars().any(char::is_control) {
-            return Err(VerifierError::InvalidInput(format!(
-                "a block reason is one line of at most {MAX_REASON_LEN} characters"
-            )));
-        }
+        let reason = crate::ids::block_reason(reason)?;
         self.change(
             id,
             Action::Block {

@@ -30,8 +30,7 @@ both_stores!(
         let right = respond(&key, &challenge);
         let grouped = format!("{} {}", &right[..4], &right[4..]);
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &grouped)
+            common::outcome(&verifier, &alice, &challenge.id, &grouped)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -42,8 +41,7 @@ both_stores!(
             (State::Active, 0, 3)
         );
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&verifier, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::AlreadyUsed
@@ -61,16 +59,20 @@ both_stores!(
         let right = respond(&key, &challenge);
         let bad = wrong(&right);
         assert_eq!(
-            verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
+            common::outcome(&verifier, &alice, &challenge.id, &bad)
+                .await
+                .unwrap(),
             Outcome::Rejected { attempts_left: 2 }
         );
         assert_eq!(
-            verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
+            common::outcome(&verifier, &alice, &challenge.id, &bad)
+                .await
+                .unwrap(),
             Outcome::Rejected { attempts_left: 1 }
         );
         // The third wrong response is the one that blocks...
         let third = verifier
-            .verify_detailed(&alice, &challenge.id, &bad, &operator())
+            .verify(&alice, &challenge.id, &bad, &operator())
             .await
             .unwrap();
         assert_eq!(
@@ -82,7 +84,7 @@ both_stores!(
         );
         // ...and every later one, even right, finds it blocked.
         let later = verifier
-            .verify_detailed(&alice, &challenge.id, &right, &operator())
+            .verify(&alice, &challenge.id, &right, &operator())
             .await
             .unwrap();
         assert_eq!(
@@ -103,8 +105,7 @@ both_stores!(
         let status = verifier.status(&alice).await.unwrap();
         assert_eq!((status.state, status.failures), (State::Issued, 0));
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&verifier, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -120,22 +121,19 @@ both_stores!(success_resets_the_failure_count, |db: TestDb| async move {
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
         assert!(matches!(
-            verifier
-                .verify(&alice, &challenge.id, &wrong(&right))
+            common::outcome(&verifier, &alice, &challenge.id, &wrong(&right))
                 .await
                 .unwrap(),
             Outcome::Rejected { .. }
         ));
         assert!(matches!(
-            verifier
-                .verify(&alice, &challenge.id, &wrong(&right))
+            common::outcome(&verifier, &alice, &challenge.id, &wrong(&right))
                 .await
                 .unwrap(),
             Outcome::Rejected { .. }
         ));
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&verifier, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -158,14 +156,18 @@ both_stores!(
         let bad = wrong(&respond(&key, &challenge));
         for left in (1..5).rev() {
             assert_eq!(
-                verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
+                common::outcome(&verifier, &alice, &challenge.id, &bad)
+                    .await
+                    .unwrap(),
                 Outcome::Rejected {
                     attempts_left: left
                 }
             );
         }
         assert_eq!(
-            verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
+            common::outcome(&verifier, &alice, &challenge.id, &bad)
+                .await
+                .unwrap(),
             Outcome::Blocked
         );
     }
@@ -183,15 +185,13 @@ both_stores!(
         let still_valid = verifier.challenge(&alice, None).await.unwrap();
         clock.advance(Duration::from_secs(1));
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&verifier, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::Expired
         );
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &wrong(&right))
+            common::outcome(&verifier, &alice, &challenge.id, &wrong(&right))
                 .await
                 .unwrap(),
             Outcome::Expired
@@ -199,8 +199,7 @@ both_stores!(
         assert_eq!(verifier.status(&alice).await.unwrap().failures, 0);
         let right = respond(&key, &still_valid);
         assert_eq!(
-            verifier
-                .verify(&alice, &still_valid.id, &right)
+            common::outcome(&verifier, &alice, &still_valid.id, &right)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -239,16 +238,14 @@ both_stores!(
             .into_iter()
             .zip(expected)
         {
-            let outcome = verifier
-                .verify(&alice, &challenge.id, &respond(&key, forged))
+            let outcome = common::outcome(&verifier, &alice, &challenge.id, &respond(&key, forged))
                 .await
                 .unwrap();
             assert_eq!(outcome, expected);
         }
         verifier.unblock(&alice, &operator()).await.unwrap();
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&key, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&key, &challenge))
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -268,23 +265,25 @@ both_stores!(
         let status = verifier.status(&alice).await.unwrap();
         assert_eq!((status.state, status.key_version), (State::Issued, 2));
         assert_eq!(
-            verifier
-                .verify(&alice, &open_challenge.id, &respond(&old, &open_challenge))
-                .await
-                .unwrap(),
+            common::outcome(
+                &verifier,
+                &alice,
+                &open_challenge.id,
+                &respond(&old, &open_challenge)
+            )
+            .await
+            .unwrap(),
             Outcome::UnknownChallenge
         );
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&old, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&old, &challenge))
                 .await
                 .unwrap(),
             Outcome::Rejected { attempts_left: 2 }
         );
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&new, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&new, &challenge))
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -301,8 +300,7 @@ both_stores!(
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         verifier.revoke(&alice, &operator()).await.unwrap();
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&key, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&key, &challenge))
                 .await
                 .unwrap(),
             Outcome::Revoked
@@ -340,7 +338,7 @@ both_stores!(
             .unwrap();
         let right = respond(&key, &challenge);
         let verified = verifier
-            .verify_detailed(&alice, &challenge.id, &right, &operator())
+            .verify(&alice, &challenge.id, &right, &operator())
             .await
             .unwrap();
         assert_eq!(
@@ -351,12 +349,21 @@ both_stores!(
             },
             "the operator blocked it, not this response"
         );
-        assert!(
-            verifier
-                .block(&alice, "two\nlines", &operator())
-                .await
-                .is_err()
-        );
+        for bad in [
+            "two\nlines",
+            "line\u{2028}sep",
+            "evil\u{202E}txt",
+            "\u{200B}\u{200D}",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    verifier.block(&alice, bad, &operator()).await,
+                    Err(VerifierError::InvalidInput(_))
+                ),
+                "{bad:?}"
+            );
+        }
         let events = verifier.audit(Some(&alice), 100).await.unwrap();
         let block = events.iter().find(|e| e.action == "blocked").unwrap();
         assert_eq!(block.actor, "operator.anna");
@@ -397,24 +404,20 @@ both_stores!(
             Err(VerifierError::UnknownCredential)
         ));
         assert!(matches!(
-            verifier
-                .verify(&nobody, &ChallengeId::generate(), "12345678")
-                .await,
+            common::outcome(&verifier, &nobody, &ChallengeId::generate(), "12345678").await,
             Err(VerifierError::UnknownCredential)
         ));
         // Bob's challenge cannot be answered as Alice, and a random id is unknown.
         let bobs = verifier.challenge(&bob, None).await.unwrap();
         let right_for_alice = respond(&key, &bobs);
         assert_eq!(
-            verifier
-                .verify(&alice, &bobs.id, &right_for_alice)
+            common::outcome(&verifier, &alice, &bobs.id, &right_for_alice)
                 .await
                 .unwrap(),
             Outcome::UnknownChallenge
         );
         assert_eq!(
-            verifier
-                .verify(&alice, &ChallengeId::generate(), "12345678")
+            common::outcome(&verifier, &alice, &ChallengeId::generate(), "12345678")
                 .await
                 .unwrap(),
             Outcome::UnknownChallenge
@@ -433,7 +436,7 @@ both_stores!(
         for bad in ["", "1234567", "123456789", "1234567a", "12345678\u{0}"] {
             assert!(
                 matches!(
-                    verifier.verify(&alice, &challenge.id, bad).await,
+                    common::outcome(&verifier, &alice, &challenge.id, bad).await,
                     Err(VerifierError::InvalidInput(_))
                 ),
                 "{bad:?}"
@@ -452,9 +455,10 @@ both_stores!(
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
         let bad = wrong(&right);
-        verifier.verify(&alice, &challenge.id, &bad).await.unwrap();
-        verifier
-            .verify(&alice, &challenge.id, &right)
+        common::outcome(&verifier, &alice, &challenge.id, &bad)
+            .await
+            .unwrap();
+        common::outcome(&verifier, &alice, &challenge.id, &right)
             .await
             .unwrap();
         let events = verifier.audit(None, 100).await.unwrap();
@@ -491,8 +495,7 @@ both_stores!(
         for (cid, key) in &keys {
             let challenge = verifier.challenge(cid, None).await.unwrap();
             assert_eq!(
-                verifier
-                    .verify(cid, &challenge.id, &respond(key, &challenge))
+                common::outcome(&verifier, cid, &challenge.id, &respond(key, &challenge))
                     .await
                     .unwrap(),
                 Outcome::Accepted
@@ -505,8 +508,7 @@ both_stores!(
         let (cid, key) = &keys[0];
         let challenge = reopened.challenge(cid, None).await.unwrap();
         assert_eq!(
-            reopened
-                .verify(cid, &challenge.id, &respond(key, &challenge))
+            common::outcome(&reopened, cid, &challenge.id, &respond(key, &challenge))
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -524,17 +526,61 @@ both_stores!(
             let key = verifier.issue(&alice, &operator()).await.unwrap();
             let challenge = verifier.challenge(&alice, None).await.unwrap();
             let bad = wrong(&respond(&key, &challenge));
-            verifier.verify(&alice, &challenge.id, &bad).await.unwrap();
+            common::outcome(&verifier, &alice, &challenge.id, &bad)
+                .await
+                .unwrap();
             (key, challenge)
         };
         let verifier = db.open(master, Config::default()).await;
         assert_eq!(verifier.status(&alice).await.unwrap().failures, 1);
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&key, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&key, &challenge))
                 .await
                 .unwrap(),
             Outcome::Accepted
         );
+    }
+);
+
+both_stores!(
+    audit_tells_evaluated_failures_the_block_and_refusals_apart,
+    |db: TestDb| async move {
+        let verifier = db.open(MasterKey::generate(), Config::default()).await;
+        let alice = id("alice");
+        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let challenge = verifier.challenge(&alice, None).await.unwrap();
+        let bad = wrong(&respond(&key, &challenge));
+        for _ in 0..5 {
+            common::outcome(&verifier, &alice, &challenge.id, &bad)
+                .await
+                .unwrap();
+        }
+        let mut events = verifier.audit(Some(&alice), 100).await.unwrap();
+        events.reverse();
+        let rows: Vec<(&str, &str)> = events
+            .iter()
+            .filter(|e| e.action != "issued" && e.action != "challenge")
+            .map(|e| (e.action.as_str(), e.detail.as_str()))
+            .collect();
+        let block = "failure limit reached: 3 wrong responses in a row";
+        assert_eq!(
+            rows,
+            [
+                ("verify", "rejected"),
+                ("verify", "rejected"),
+                ("verify", "rejected"),
+                ("blocked", block),
+                ("verify", "blocked"),
+                ("verify", "blocked"),
+            ]
+        );
+        // Guesses evaluated, read from the audit alone: the limit.
+        let evaluated = events
+            .iter()
+            .filter(|e| e.action == "verify" && (e.detail == "rejected" || e.detail == "accepted"))
+            .count();
+        assert_eq!(evaluated, 3);
+        let text = serde_json::to_string(&events).unwrap();
+        assert!(!text.contains(&bad));
     }
 );

@@ -52,8 +52,10 @@ both_stores!(
         ));
         assert_rotated_elsewhere(stale.reissue(&alice, &operator()).await);
         // Neither a wrong nor a right response is judged, and nothing counts.
-        assert_rotated_elsewhere(stale.verify(&alice, &challenge.id, &wrong(&right)).await);
-        assert_rotated_elsewhere(stale.verify(&alice, &challenge.id, &right).await);
+        assert_rotated_elsewhere(
+            common::outcome(&stale, &alice, &challenge.id, &wrong(&right)).await,
+        );
+        assert_rotated_elsewhere(common::outcome(&stale, &alice, &challenge.id, &right).await);
         let status = stale.status(&alice).await.unwrap();
         assert_eq!(
             (status.state, status.failures, status.key_version),
@@ -65,8 +67,7 @@ both_stores!(
 
         // The node with the new key still works, with the old envelope.
         assert_eq!(
-            rotating
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&rotating, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -102,8 +103,7 @@ both_stores!(
                     // Its seed opens under the new key: the rotation saw it.
                     let challenge = rotating.challenge(&cid, None).await.unwrap();
                     assert_eq!(
-                        rotating
-                            .verify(&cid, &challenge.id, &respond(&key, &challenge))
+                        common::outcome(&rotating, &cid, &challenge.id, &respond(&key, &challenge))
                             .await
                             .unwrap(),
                         Outcome::Accepted

@@ -70,6 +70,7 @@ impl Failure {
             VerifierError::Crypto => (STORAGE, "crypto"),
             VerifierError::Storage(_) => (STORAGE, "storage"),
             VerifierError::ClockSkew { .. } => (STORAGE, "clock_skew"),
+            VerifierError::Busy(_) => (STORAGE, "busy"),
         }
     }
 

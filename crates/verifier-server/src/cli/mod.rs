@@ -138,10 +138,27 @@ enum Command {
         #[arg(long)]
         new_key_file: Option<PathBuf>,
     },
+    /// Make master keys.
+    MasterKey {
+        #[command(subcommand)]
+        action: MasterKeyAction,
+    },
     /// Run the HTTP service.
     Serve(crate::http::ServeArgs),
     /// Generate an API key for the HTTP service and print its config entry.
     ApiKey(crate::http::ApiKeyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum MasterKeyAction {
+    /// Write a fresh random master key to a new file (mode 0600, synced).
+    /// An existing file is never overwritten. Give the same file to every
+    /// node with --master-key-file or MOBIPASS_MASTER_KEY_FILE.
+    New {
+        /// Where the key goes; its directory must exist.
+        #[arg(long, value_name = "PATH")]
+        file: PathBuf,
+    },
 }
 
 /// Parses the command line, runs it, and maps the result to an exit code.
@@ -224,6 +241,13 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             output::secret_text(&crate::http::api_key_text(args)?)?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::MasterKey {
+            action: MasterKeyAction::New { file },
+        } => {
+            let key = MasterKey::create_new(file)?;
+            output::master_key_created(json, file, &key.fingerprint())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::RotateMasterKey { new_key_file } => {
             return rotate(&cli, new_key_file.as_deref()).await;
         }
@@ -265,8 +289,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let challenge_id: ChallengeId = challenge_id.parse()?;
             let response = response_argument(response)?;
             let outcome = verifier
-                .verify_as(&id, &challenge_id, &response, &actor(&cli)?)
-                .await?;
+                .verify(&id, &challenge_id, &response, &actor(&cli)?)
+                .await?
+                .outcome;
             output::outcome(json, &outcome)?;
             if outcome != mobipass_verifier::Outcome::Accepted {
                 return Ok(ExitCode::from(exit::NOT_ACCEPTED));
@@ -302,7 +327,10 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 .await?;
             output::purged(json, count)?;
         }
-        Command::RotateMasterKey { .. } | Command::Serve(_) | Command::ApiKey(_) => {
+        Command::RotateMasterKey { .. }
+        | Command::MasterKey { .. }
+        | Command::Serve(_)
+        | Command::ApiKey(_) => {
             unreachable!("handled above")
         }
     }
@@ -345,7 +373,7 @@ async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<Exi
     let count = verifier.rotate_master_key_as(new_key, &actor).await?;
     if let Some((staged, current)) = replace_default {
         std::fs::rename(&staged, &current)
-            .and_then(|()| std::fs::File::open(current.parent().unwrap_or(&current))?.sync_all())
+            .and_then(|()| mobipass_verifier::paths::sync_dir(current.parent().unwrap_or(&current)))
             .map_err(|e| {
                 VerifierError::MasterKey(format!(
                     "seeds re-wrapped, but moving {} to {} failed ({}): move it by hand",

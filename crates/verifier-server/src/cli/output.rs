@@ -156,6 +156,27 @@ pub(crate) fn audit(json: bool, events: &[AuditEvent]) -> io::Result<()> {
     emit(&out)
 }
 
+/// The key itself is never printed: only where it is and its fingerprint,
+/// which `status`-like checks on other nodes can compare.
+pub(crate) fn master_key_created(
+    json: bool,
+    file: &std::path::Path,
+    fingerprint: &str,
+) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({
+            "result": "created",
+            "file": file,
+            "fingerprint": fingerprint,
+        }));
+    }
+    emit(&format!(
+        "Master key written to {} (mode 0600), fingerprint {fingerprint}.\n\
+         Keep a copy offline; every node needs this same file.\n",
+        file.display()
+    ))
+}
+
 pub(crate) fn rotated(json: bool, count: usize) -> io::Result<()> {
     if json {
         return print_json(&serde_json::json!({ "result": "rotated", "seeds": count }));

@@ -309,6 +309,11 @@ impl From<VerifierError> for ApiError {
                 ErrorCode::CredentialBlocked,
                 "the credential is blocked; an operator must unblock it",
             ),
+            // A lock wait, a full queue or an exhausted pool: retry shortly.
+            VerifierError::Busy(reason) => {
+                tracing::warn!(reason, "request refused: the verifier is busy");
+                Self::busy()
+            }
             // The library's input messages describe the input, never a secret.
             VerifierError::InvalidInput(message) => {
                 Self::invalid(ErrorCode::InvalidInput, message.to_string())

@@ -21,7 +21,6 @@ use super::body::{
 };
 use super::error::{ApiError, ErrorCode};
 use super::state::AppState;
-use mobipass_verifier::MAX_REASON_LEN;
 use mobipass_verifier::{Actor, ChallengeId, CredentialId};
 
 /// Default and largest page of audit events.
@@ -153,7 +152,7 @@ pub async fn verify(
     let started = Instant::now();
     let verified = state
         .verifier
-        .verify_detailed(&id, &challenge, &request.response, &actor(&caller))
+        .verify(&id, &challenge, &request.response, &actor(&caller))
         .await?;
     let outcome = verified.outcome;
     state
@@ -211,16 +210,9 @@ pub async fn block(
     CredentialPath { id }: CredentialPath,
     JsonBody(request): JsonBody<BlockRequest>,
 ) -> ApiResult<StatusCode> {
-    let reason = request.reason.trim();
-    if reason.is_empty()
-        || reason.chars().count() > MAX_REASON_LEN
-        || reason.contains(char::is_control)
-    {
-        return Err(ApiError::invalid(
-            ErrorCode::InvalidReason,
-            format!("the reason is one line of 1 to {MAX_REASON_LEN} characters"),
-        ));
-    }
+    // The library's rule, checked here too for the stable `invalid_reason` code.
+    let reason = mobipass_verifier::ids::block_reason(&request.reason)
+        .map_err(|error| ApiError::invalid(ErrorCode::InvalidReason, error.to_string()))?;
     state.verifier.block(&id, reason, &actor(&caller)).await?;
     state.metrics.blocked_by_operator();
     Ok(StatusCode::NO_CONTENT)

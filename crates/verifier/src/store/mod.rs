@@ -82,7 +82,10 @@ pub(crate) struct Attempt {
     pub(crate) credential: CredentialId,
     pub(crate) challenge: ChallengeId,
     pub(crate) response: Response,
-    pub(crate) now: i64,
+    /// Read by the store once it holds the credential (the SQLite writer
+    /// running the job, the PostgreSQL row lock): expiry is judged then, not
+    /// when the request was queued behind others.
+    pub(crate) clock: std::sync::Arc<dyn Clock>,
     pub(crate) actor: Actor,
 }
 
@@ -159,7 +162,7 @@ pub(crate) async fn open(
 ) -> Result<Box<dyn Store>, VerifierError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Box::new(
-            postgres::PgStore::open(url, master, config.pg_pool_size).await?,
+            postgres::PgStore::open(url, master, config).await?,
         ))
     } else {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -171,7 +174,7 @@ pub(crate) async fn open(
         Ok(Box::new(sqlite::SqliteStore::open(
             std::path::Path::new(path),
             master,
-            config.max_batch,
+            config,
         )?))
     }
 }

@@ -17,9 +17,12 @@
 //! for the rotation and then sees the new fingerprint: no seed is ever
 //! sealed under a retired key, and no row inserted meanwhile is missed.
 
+use std::ops::{Deref, DerefMut};
+use std::time::Duration;
+
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use deadpool_postgres::{Hook, Pool};
+use deadpool_postgres::{Hook, Object, Pool, Runtime};
 use tokio::sync::RwLock;
 
 use crate::clock::{Clock, from_millis, to_millis};
@@ -102,13 +105,30 @@ impl PgStore {
     pub(crate) async fn open(
         url: &str,
         master: MasterKey,
-        pool_size: usize,
+        config: &crate::Config,
     ) -> Result<Self, VerifierError> {
         let manager = super::pg_connect::manager(url)?;
+        // Session settings of every pooled connection: no statement waits
+        // for a row lock or runs for longer than configured, so one session
+        // holding a row (a stuck node, an operator's psql) cannot stall us.
+        let session = format!(
+            "SET lock_timeout = {}; SET statement_timeout = {}",
+            millis(config.pg_lock_timeout),
+            millis(config.pg_statement_timeout)
+        );
         let pool = Pool::builder(manager)
-            .max_size(pool_size)
-            .post_create(Hook::async_fn(|client, _| {
-                Box::pin(async move { super::pg_connect::check_durable(client).await })
+            .max_size(config.pg_pool_size)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(config.pg_pool_wait))
+            .post_create(Hook::async_fn(move |client, _| {
+                let session = session.clone();
+                Box::pin(async move {
+                    super::pg_connect::check_durable(client).await?;
+                    client
+                        .batch_execute(&session)
+                        .await
+                        .map_err(deadpool_postgres::HookError::Backend)
+                })
             }))
             .build()
             .map_err(storage)?;
@@ -121,9 +141,18 @@ impl PgStore {
         Ok(store)
     }
 
+    /// A pooled connection for one operation.
+    async fn conn(&self) -> Result<Conn, VerifierError> {
+        Ok(Conn(Some(self.pool.get().await?)))
+    }
+
     async fn migrate(&self) -> Result<(), VerifierError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        // A migration may build an index over a large table, and waits for
+        // another node migrating: neither is a stall to cut short.
+        tx.batch_execute("SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0")
+            .await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await?;
         tx.batch_execute("CREATE TABLE IF NOT EXISTS mobipass_schema (version INTEGER NOT NULL)")
@@ -171,6 +200,46 @@ impl PgStore {
                 "this is not the master key the database's seeds are sealed under".into(),
             ))
         }
+    }
+}
+
+/// Whole milliseconds, as PostgreSQL reads a bare timeout number.
+fn millis(duration: Duration) -> u128 {
+    duration.as_millis().max(1)
+}
+
+/// A pooled connection that goes back to the pool only through
+/// [`Conn::release`], once its operation ran to the end (successfully or
+/// not). Dropped any other way, the caller's future was cancelled mid-query
+/// (a request deadline, a client gone): the server may still be running or
+/// waiting on a statement of it, so the connection is detached and closed
+/// rather than handed, still blocked, to the next operation.
+struct Conn(Option<Object>);
+
+impl Conn {
+    fn release(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(object) = self.0.take() {
+            drop(Object::take(object));
+        }
+    }
+}
+
+impl Deref for Conn {
+    type Target = Object;
+    fn deref(&self) -> &Object {
+        self.0.as_ref().expect("a connection until released")
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Object {
+        self.0.as_mut().expect("a connection until released")
     }
 }
 
@@ -250,214 +319,249 @@ async fn lock_credential(
 impl Store for PgStore {
     async fn issue(&self, new: NewKey) -> Result<(), VerifierError> {
         let sealer = self.master.read().await;
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
-        let sealed = seal::seal(master, &new.id, 1, &new.key);
-        let inserted = tx
-            .execute(
-                "INSERT INTO credentials
-                    (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at)
-                 VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4)
-                 ON CONFLICT (id) DO NOTHING",
-                &[&new.id.as_str(), &i16::from(new.limit), &sealed.0, &new.now],
-            )
-            .await?;
-        if inserted == 0 {
-            return Err(VerifierError::AlreadyExists);
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
+            let sealed = seal::seal(master, &new.id, 1, &new.key);
+            let inserted = tx
+                .execute(
+                    "INSERT INTO credentials
+                        (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at)
+                     VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4)
+                     ON CONFLICT (id) DO NOTHING",
+                    &[&new.id.as_str(), &i16::from(new.limit), &sealed.0, &new.now],
+                )
+                .await?;
+            if inserted == 0 {
+                return Err(VerifierError::AlreadyExists);
+            }
+            append_audit(&tx, new.now, &new.actor, "issued", Some(&new.id), "").await?;
+            tx.commit().await?;
+            Ok(())
         }
-        append_audit(&tx, new.now, &new.actor, "issued", Some(&new.id), "").await?;
-        tx.commit().await?;
-        Ok(())
+        .await;
+        conn.release();
+        result
     }
 
     async fn reissue(&self, new: NewKey) -> Result<(), VerifierError> {
         let sealer = self.master.read().await;
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
-        let current = lock_credential(&tx, &new.id).await?;
-        rules::may_reissue(current.state)?;
-        let version = current.key_version + 1;
-        let sealed = seal::seal(master, &new.id, version, &new.key);
-        tx.execute(
-            "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = $2, key_version = $3,
-                 sealed_seed = $4, activated = FALSE, updated_at = $5 WHERE id = $1",
-            &[&new.id.as_str(), &i16::from(new.limit), &(version as i32), &sealed.0, &new.now],
-        )
-        .await?;
-        tx.execute(
-            "DELETE FROM challenges WHERE credential_id = $1 AND used_at IS NULL",
-            &[&new.id.as_str()],
-        )
-        .await?;
-        append_audit(
-            &tx,
-            new.now,
-            &new.actor,
-            "reissued",
-            Some(&new.id),
-            &format!("key version {version}"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
+            let current = lock_credential(&tx, &new.id).await?;
+            rules::may_reissue(current.state)?;
+            let version = current.key_version + 1;
+            let sealed = seal::seal(master, &new.id, version, &new.key);
+            tx.execute(
+                "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = $2, key_version = $3,
+                     sealed_seed = $4, activated = FALSE, updated_at = $5 WHERE id = $1",
+                &[&new.id.as_str(), &i16::from(new.limit), &(version as i32), &sealed.0, &new.now],
+            )
+            .await?;
+            tx.execute(
+                "DELETE FROM challenges WHERE credential_id = $1 AND used_at IS NULL",
+                &[&new.id.as_str()],
+            )
+            .await?;
+            append_audit(
+                &tx,
+                new.now,
+                &new.actor,
+                "reissued",
+                Some(&new.id),
+                &format!("key version {version}"),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        conn.release();
+        result
     }
 
     async fn challenge(&self, new: NewChallenge) -> Result<(), VerifierError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        // A shared lock: challenges may be created in parallel, but not while
-        // the credential is being blocked, revoked or reissued.
-        let statement = tx
-            .prepare_cached("SELECT state FROM credentials WHERE id = $1 FOR SHARE")
-            .await?;
-        let state: String = tx
-            .query_opt(&statement, &[&new.credential.as_str()])
-            .await?
-            .ok_or(VerifierError::UnknownCredential)?
-            .get(0);
-        rules::may_challenge(State::from_stored(&state)?)?;
-        let statement = tx
-            .prepare_cached(
-                "INSERT INTO challenges (id, credential_id, code, amount_minor, payee, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .await?;
-        tx.execute(
-            &statement,
-            &[
-                &&new.id.as_bytes()[..],
-                &new.credential.as_str(),
-                &new.code,
-                &new.amount_minor,
-                &new.payee,
-                &new.now,
-                &new.expires_at,
-            ],
-        )
-        .await?;
-        let detail = if new.amount_minor.is_some() {
-            "linked"
-        } else {
-            "plain"
-        };
-        append_audit(
-            &tx,
-            new.now,
-            &new.actor,
-            "challenge",
-            Some(&new.credential),
-            detail,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn verify(&self, attempt: Attempt) -> Result<Verified, VerifierError> {
-        let sealer = self.master.read().await;
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
-        let credential = lock_credential(&tx, &attempt.credential).await?;
-        let statement = tx
-            .prepare_cached(
-                "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL
-                 FROM challenges WHERE id = $1 AND credential_id = $2",
-            )
-            .await?;
-        let challenge = tx
-            .query_opt(
-                &statement,
-                &[
-                    &&attempt.challenge.as_bytes()[..],
-                    &attempt.credential.as_str(),
-                ],
-            )
-            .await?
-            .map(|row| ChallengeRow {
-                code: row.get(0),
-                amount_minor: row.get(1),
-                payee: row.get(2),
-                expires_at: row.get(3),
-                used: row.get(4),
-            });
-        let verdict = rules::judge(
-            master,
-            &attempt.credential,
-            &credential,
-            challenge.as_ref(),
-            attempt.now,
-            &attempt.response,
-        )?;
-        if let Some((state, failures, activated)) = verdict.credential {
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            // A shared lock: challenges may be created in parallel, but not while
+            // the credential is being blocked, revoked or reissued.
+            let statement = tx
+                .prepare_cached("SELECT state FROM credentials WHERE id = $1 FOR SHARE")
+                .await?;
+            let state: String = tx
+                .query_opt(&statement, &[&new.credential.as_str()])
+                .await?
+                .ok_or(VerifierError::UnknownCredential)?
+                .get(0);
+            rules::may_challenge(State::from_stored(&state)?)?;
             let statement = tx
                 .prepare_cached(
-                    "UPDATE credentials SET state = $2, failures = $3, activated = $4, updated_at = $5 WHERE id = $1",
+                    "INSERT INTO challenges (id, credential_id, code, amount_minor, payee, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .await?;
             tx.execute(
                 &statement,
                 &[
-                    &attempt.credential.as_str(),
-                    &state.as_str(),
-                    &i16::from(failures),
-                    &activated,
-                    &attempt.now,
+                    &&new.id.as_bytes()[..],
+                    &new.credential.as_str(),
+                    &new.code,
+                    &new.amount_minor,
+                    &new.payee,
+                    &new.now,
+                    &new.expires_at,
                 ],
             )
             .await?;
-        }
-        if verdict.consume_challenge {
-            let statement = tx
-                .prepare_cached("UPDATE challenges SET used_at = $2 WHERE id = $1")
-                .await?;
-            tx.execute(
-                &statement,
-                &[&&attempt.challenge.as_bytes()[..], &attempt.now],
+            let detail = if new.amount_minor.is_some() {
+                "linked"
+            } else {
+                "plain"
+            };
+            append_audit(
+                &tx,
+                new.now,
+                &new.actor,
+                "challenge",
+                Some(&new.credential),
+                detail,
             )
             .await?;
+            tx.commit().await?;
+            Ok(())
         }
-        append_audit(
-            &tx,
-            attempt.now,
-            &attempt.actor,
-            "verify",
-            Some(&attempt.credential),
-            verdict.outcome.as_str(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(verdict.verified())
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn verify(&self, attempt: Attempt) -> Result<Verified, VerifierError> {
+        let sealer = self.master.read().await;
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
+            let credential = lock_credential(&tx, &attempt.credential).await?;
+            // Read once the row is ours: a wait for the lock does not stretch
+            // the challenge's lifetime.
+            let now = to_millis(attempt.clock.now());
+            let statement = tx
+                .prepare_cached(
+                    "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL
+                     FROM challenges WHERE id = $1 AND credential_id = $2",
+                )
+                .await?;
+            let challenge = tx
+                .query_opt(
+                    &statement,
+                    &[
+                        &&attempt.challenge.as_bytes()[..],
+                        &attempt.credential.as_str(),
+                    ],
+                )
+                .await?
+                .map(|row| ChallengeRow {
+                    code: row.get(0),
+                    amount_minor: row.get(1),
+                    payee: row.get(2),
+                    expires_at: row.get(3),
+                    used: row.get(4),
+                });
+            let verdict = rules::judge(
+                master,
+                &attempt.credential,
+                &credential,
+                challenge.as_ref(),
+                now,
+                &attempt.response,
+            )?;
+            if let Some((state, failures, activated)) = verdict.credential {
+                let statement = tx
+                    .prepare_cached(
+                        "UPDATE credentials SET state = $2, failures = $3, activated = $4, updated_at = $5 WHERE id = $1",
+                    )
+                    .await?;
+                tx.execute(
+                    &statement,
+                    &[
+                        &attempt.credential.as_str(),
+                        &state.as_str(),
+                        &i16::from(failures),
+                        &activated,
+                        &now,
+                    ],
+                )
+                .await?;
+            }
+            if verdict.consume_challenge {
+                let statement = tx
+                    .prepare_cached("UPDATE challenges SET used_at = $2 WHERE id = $1")
+                    .await?;
+                tx.execute(
+                    &statement,
+                    &[&&attempt.challenge.as_bytes()[..], &now],
+                )
+                .await?;
+            }
+            for (action, detail) in verdict.audit_rows() {
+                append_audit(
+                    &tx,
+                    now,
+                    &attempt.actor,
+                    action,
+                    Some(&attempt.credential),
+                    &detail,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(verdict.verified())
+        }
+        .await;
+        conn.release();
+        result
     }
 
     async fn change(&self, change: Change) -> Result<(), VerifierError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let credential = lock_credential(&tx, &change.credential).await?;
-        let (state, failures) = change.action.apply(&credential)?;
-        tx.execute(
-            "UPDATE credentials SET state = $2, failures = $3, updated_at = $4 WHERE id = $1",
-            &[
-                &change.credential.as_str(),
-                &state.as_str(),
-                &i16::from(failures),
-                &change.now,
-            ],
-        )
-        .await?;
-        append_audit(
-            &tx,
-            change.now,
-            &change.actor,
-            change.action.audit_name(),
-            Some(&change.credential),
-            change.action.audit_detail(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            let credential = lock_credential(&tx, &change.credential).await?;
+            let (state, failures) = change.action.apply(&credential)?;
+            tx.execute(
+                "UPDATE credentials SET state = $2, failures = $3, updated_at = $4 WHERE id = $1",
+                &[
+                    &change.credential.as_str(),
+                    &state.as_str(),
+                    &i16::from(failures),
+                    &change.now,
+                ],
+            )
+            .await?;
+            append_audit(
+                &tx,
+                change.now,
+                &change.actor,
+                change.action.audit_name(),
+                Some(&change.credential),
+                change.action.audit_detail(),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        conn.release();
+        result
     }
 
     async fn rotate_master_key(
@@ -467,113 +571,139 @@ impl Store for PgStore {
         now: i64,
     ) -> Result<usize, VerifierError> {
         let mut sealer = self.master.write().await;
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        // First, before any credential row: waits for every transaction that
-        // seals or opens a seed, on any node, and holds off new ones.
-        let old = checked_key(&tx, &sealer, "FOR UPDATE").await?;
-        let rows = tx
-            .query(
-                "SELECT id, key_version, sealed_seed FROM credentials ORDER BY id FOR UPDATE",
-                &[],
-            )
-            .await?;
-        for row in &rows {
-            let id = CredentialId::new(row.get::<_, String>(0))?;
-            let version = u32::try_from(row.get::<_, i32>(1)).map_err(storage)?;
-            let key = seal::open(old, &id, version, &SealedSeed(row.get(2)))?;
-            let resealed = seal::seal(&new, &id, version, &key);
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            // Re-wrapping every seed is one long transaction by design.
+            tx.batch_execute("SET LOCAL statement_timeout = 0").await?;
+            // First, before any credential row: waits for every transaction that
+            // seals or opens a seed, on any node, and holds off new ones.
+            let old = checked_key(&tx, &sealer, "FOR UPDATE").await?;
+            let rows = tx
+                .query(
+                    "SELECT id, key_version, sealed_seed FROM credentials ORDER BY id FOR UPDATE",
+                    &[],
+                )
+                .await?;
+            for row in &rows {
+                let id = CredentialId::new(row.get::<_, String>(0))?;
+                let version = u32::try_from(row.get::<_, i32>(1)).map_err(storage)?;
+                let key = seal::open(old, &id, version, &SealedSeed(row.get(2)))?;
+                let resealed = seal::seal(&new, &id, version, &key);
+                tx.execute(
+                    "UPDATE credentials SET sealed_seed = $2 WHERE id = $1",
+                    &[&id.as_str(), &resealed.0],
+                )
+                .await?;
+            }
             tx.execute(
-                "UPDATE credentials SET sealed_seed = $2 WHERE id = $1",
-                &[&id.as_str(), &resealed.0],
+                "UPDATE meta SET value = $1 WHERE key = 'master_key_fingerprint'",
+                &[&new.fingerprint()],
             )
             .await?;
+            append_audit(
+                &tx,
+                now,
+                &actor,
+                "master_key_rotated",
+                None,
+                &format!("{} seeds", rows.len()),
+            )
+            .await?;
+            tx.commit().await?;
+            *sealer = Sealer::new(new);
+            Ok(rows.len())
         }
-        tx.execute(
-            "UPDATE meta SET value = $1 WHERE key = 'master_key_fingerprint'",
-            &[&new.fingerprint()],
-        )
-        .await?;
-        append_audit(
-            &tx,
-            now,
-            &actor,
-            "master_key_rotated",
-            None,
-            &format!("{} seeds", rows.len()),
-        )
-        .await?;
-        tx.commit().await?;
-        *sealer = Sealer::new(new);
-        Ok(rows.len())
+        .await;
+        conn.release();
+        result
     }
 
     async fn purge_challenges(&self, purge: Purge) -> Result<u64, VerifierError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        // SKIP LOCKED: nodes purging at once take different rows instead of
-        // waiting for each other. (A verification reads its challenge without
-        // a row lock; if a purge deletes it meanwhile, that long-expired
-        // challenge is refused as expired or unknown, counting nothing.)
-        let removed = tx
-            .execute(
-                "DELETE FROM challenges WHERE id IN \
-                 (SELECT id FROM challenges WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
-                &[&purge.expired_before, &i64::from(purge.max_rows)],
-            )
-            .await?;
-        if removed > 0 {
-            append_audit(
-                &tx,
-                purge.now,
-                &purge.actor,
-                "purge_challenges",
-                None,
-                &purge_detail(removed, purge.expired_before),
-            )
-            .await?;
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+                let tx = client.transaction().await?;
+                // SKIP LOCKED: nodes purging at once take different rows instead of
+                // waiting for each other. (A verification reads its challenge without
+                // a row lock; if a purge deletes it meanwhile, that long-expired
+                // challenge is refused as expired or unknown, counting nothing.)
+                let removed = tx
+                    .execute(
+                        "DELETE FROM challenges WHERE id IN \
+                     (SELECT id FROM challenges WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                        &[&purge.expired_before, &i64::from(purge.max_rows)],
+                    )
+                    .await?;
+                if removed > 0 {
+                    append_audit(
+                        &tx,
+                        purge.now,
+                        &purge.actor,
+                        "purge_challenges",
+                        None,
+                        &purge_detail(removed, purge.expired_before),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(removed)
         }
-        tx.commit().await?;
-        Ok(removed)
+        .await;
+        conn.release();
+        result
     }
 
     async fn clock_skew(&self, clock: &dyn Clock) -> Result<Option<i64>, VerifierError> {
-        let client = self.pool.get().await?;
-        // Timed around the query alone (not the wait for a pooled
-        // connection), against the middle of its round trip.
-        let before = to_millis(clock.now());
-        let row = client
-            .query_one(
-                "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
-                &[],
-            )
-            .await?;
-        let after = to_millis(clock.now());
-        let database: i64 = row.get(0);
-        Ok(Some(before + (after - before) / 2 - database))
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            // Timed around the query alone (not the wait for a pooled
+            // connection), against the middle of its round trip.
+            let before = to_millis(clock.now());
+            let row = client
+                .query_one(
+                    "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
+                    &[],
+                )
+                .await?;
+            let after = to_millis(clock.now());
+            let database: i64 = row.get(0);
+            Ok(Some(before + (after - before) / 2 - database))
+        }
+        .await;
+        conn.release();
+        result
     }
 
     async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
-        let client = self.pool.get().await?;
-        let statement = client
-            .prepare_cached(
-                "SELECT state, failures, failure_limit, key_version, created_at, updated_at
-                 FROM credentials WHERE id = $1",
-            )
-            .await?;
-        let row = client
-            .query_opt(&statement, &[&id.as_str()])
-            .await?
-            .ok_or(VerifierError::UnknownCredential)?;
-        Ok(CredentialStatus {
-            id: id.clone(),
-            state: State::from_stored(row.get(0))?,
-            failures: u8::try_from(row.get::<_, i16>(1)).map_err(storage)?,
-            limit: u8::try_from(row.get::<_, i16>(2)).map_err(storage)?,
-            key_version: u32::try_from(row.get::<_, i32>(3)).map_err(storage)?,
-            created: from_millis(row.get(4)),
-            updated: from_millis(row.get(5)),
-        })
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let statement = client
+                .prepare_cached(
+                    "SELECT state, failures, failure_limit, key_version, created_at, updated_at
+                     FROM credentials WHERE id = $1",
+                )
+                .await?;
+            let row = client
+                .query_opt(&statement, &[&id.as_str()])
+                .await?
+                .ok_or(VerifierError::UnknownCredential)?;
+            Ok(CredentialStatus {
+                id: id.clone(),
+                state: State::from_stored(row.get(0))?,
+                failures: u8::try_from(row.get::<_, i16>(1)).map_err(storage)?,
+                limit: u8::try_from(row.get::<_, i16>(2)).map_err(storage)?,
+                key_version: u32::try_from(row.get::<_, i32>(3)).map_err(storage)?,
+                created: from_millis(row.get(4)),
+                updated: from_millis(row.get(5)),
+            })
+        }
+        .await;
+        conn.release();
+        result
     }
 
     async fn audit(
@@ -581,34 +711,42 @@ impl Store for PgStore {
         id: Option<&CredentialId>,
         limit: usize,
     ) -> Result<Vec<AuditEvent>, VerifierError> {
-        let client = self.pool.get().await?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let columns = "SELECT seq, at, actor, action, credential_id, detail FROM audit";
-        let rows = match id {
-            Some(id) => {
-                client
-                    .query(
-                        &format!("{columns} WHERE credential_id = $1 ORDER BY seq DESC LIMIT $2"),
-                        &[&id.as_str(), &limit],
-                    )
-                    .await?
-            }
-            None => {
-                client
-                    .query(&format!("{columns} ORDER BY seq DESC LIMIT $1"), &[&limit])
-                    .await?
-            }
-        };
-        Ok(rows
-            .iter()
-            .map(|row| AuditEvent {
-                seq: row.get(0),
-                at: from_millis(row.get(1)),
-                actor: row.get(2),
-                action: row.get(3),
-                credential: row.get(4),
-                detail: row.get(5),
-            })
-            .collect())
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let columns = "SELECT seq, at, actor, action, credential_id, detail FROM audit";
+            let rows = match id {
+                Some(id) => {
+                    client
+                        .query(
+                            &format!(
+                                "{columns} WHERE credential_id = $1 ORDER BY seq DESC LIMIT $2"
+                            ),
+                            &[&id.as_str(), &limit],
+                        )
+                        .await?
+                }
+                None => {
+                    client
+                        .query(&format!("{columns} ORDER BY seq DESC LIMIT $1"), &[&limit])
+                        .await?
+                }
+            };
+            Ok(rows
+                .iter()
+                .map(|row| AuditEvent {
+                    seq: row.get(0),
+                    at: from_millis(row.get(1)),
+                    actor: row.get(2),
+                    action: row.get(3),
+                    credential: row.get(4),
+                    detail: row.get(5),
+                })
+                .collect())
+        }
+        .await;
+        conn.release();
+        result
     }
 }

@@ -1,7 +1,9 @@
 //! The embedded SQLite store, built for durable throughput.
 //!
 //! One writer thread owns the only write connection (WAL, `synchronous=FULL`).
-//! Every mutation is a job sent over a channel. The writer takes the first
+//! Every mutation is a job sent over a bounded channel (`Config::max_queue`;
+//! when it is full a caller gets `Busy` at once rather than a place in an
+//! ever longer queue). The writer takes the first
 //! waiting job plus up to `max_batch - 1` more, runs each in its own SAVEPOINT
 //! inside ONE transaction, commits once (one fsync for the whole batch), and
 //! only then answers each caller (group commit). Two things follow:
@@ -111,7 +113,7 @@ enum Job {
 
 /// The SQLite store.
 pub(crate) struct SqliteStore {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
     path: PathBuf,
     readers: Arc<Mutex<Vec<Connection>>>,
 }
@@ -131,10 +133,11 @@ impl SqliteStore {
     pub(crate) fn open(
         path: &Path,
         master: MasterKey,
-        max_batch: usize,
+        config: &crate::Config,
     ) -> Result<Self, VerifierError> {
+        let max_batch = config.max_batch;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::master_key::create_private_dir(dir).map_err(|e| {
+            crate::paths::create_private_dir(dir).map_err(|e| {
                 VerifierError::Storage(format!("cannot create {}: {}", dir.display(), e.kind()))
             })?;
         }
@@ -142,7 +145,7 @@ impl SqliteStore {
         let mut conn = connect(path)?;
         schema::migrate(&mut conn)?;
         check_master_key(&conn, &master)?;
-        let (jobs, queue) = mpsc::channel();
+        let (jobs, queue) = mpsc::sync_channel(config.max_queue.max(1));
         let sealer = Sealer::new(master);
         std::thread::Builder::new()
             .name("mobipass-sqlite-writer".into())
@@ -178,10 +181,18 @@ impl SqliteStore {
             result: None,
             reply,
         };
-        self.jobs
-            .send(Job::Write(Box::new(job)))
-            .map_err(|_| writer_gone())?;
+        self.enqueue(Job::Write(Box::new(job)))?;
         Ok(answer)
+    }
+
+    /// Hands a job to the writer without ever waiting: a full queue means
+    /// the writer is `max_queue` operations behind already, and callers are
+    /// better told `Busy` now than left to pile up in memory.
+    fn enqueue(&self, job: Job) -> Result<(), VerifierError> {
+        self.jobs.try_send(job).map_err(|error| match error {
+            mpsc::TrySendError::Full(_) => VerifierError::Busy("the SQLite write queue is full"),
+            mpsc::TrySendError::Disconnected(_) => writer_gone(),
+        })
     }
 
     async fn read<T, F>(&self, work: F) -> Result<T, VerifierError>
@@ -370,14 +381,12 @@ impl Store for SqliteStore {
         now: i64,
     ) -> Result<usize, VerifierError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job::Rotate(Rotation {
-                new,
-                actor,
-                now,
-                reply,
-            }))
-            .map_err(|_| writer_gone())?;
+        self.enqueue(Job::Rotate(Rotation {
+            new,
+            actor,
+            now,
+            reply,
+        }))?;
         answer.await.map_err(|_| writer_gone())?
     }
 
@@ -414,9 +423,20 @@ mod tests {
         std::sync::mpsc::Sender<()>,
         oneshot::Receiver<Result<(), VerifierError>>,
     ) {
+        store_with_held_writer_and(&crate::Config::default())
+    }
+
+    fn store_with_held_writer_and(
+        config: &crate::Config,
+    ) -> (
+        tempfile::TempDir,
+        SqliteStore,
+        std::sync::mpsc::Sender<()>,
+        oneshot::Receiver<Result<(), VerifierError>>,
+    ) {
         let dir = tempfile::tempdir().unwrap();
-        let store =
-            SqliteStore::open(&dir.path().join("v.sqlite3"), MasterKey::generate(), 256).unwrap();
+        let store = SqliteStore::open(&dir.path().join("v.sqlite3"), MasterKey::generate(), config)
+            .unwrap();
         let (release, held) = std::sync::mpsc::channel::<()>();
         let (started, running) = std::sync::mpsc::channel::<()>();
         let holder = store
@@ -450,6 +470,27 @@ mod tests {
             })
             .await
             .unwrap()
+    }
+
+    #[tokio::test]
+    async fn full_write_queue_refuses_at_once_with_busy_and_then_recovers() {
+        let config = crate::Config {
+            max_queue: 2,
+            ..crate::Config::default()
+        };
+        let (_dir, store, release, holder) = store_with_held_writer_and(&config);
+        let first = store.submit(insert_marker("test-a")).unwrap();
+        let second = store.submit(insert_marker("test-b")).unwrap();
+        assert!(matches!(
+            store.submit(insert_marker("test-c")),
+            Err(VerifierError::Busy(_))
+        ));
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        first.await.unwrap().unwrap();
+        second.await.unwrap().unwrap();
+        store.write(insert_marker("test-d")).await.unwrap();
+        assert_eq!(markers(&store).await, ["test-a", "test-b", "test-d"]);
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::clock::from_millis;
+use crate::clock::{from_millis, to_millis};
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
@@ -151,6 +151,8 @@ pub(crate) fn verify(
     master: &MasterKey,
     attempt: &Attempt,
 ) -> Result<Verified, VerifierError> {
+    // This runs in the writer: the time it actually judges the response.
+    let now = to_millis(attempt.clock.now());
     let credential = load_credential(conn, &attempt.credential)?;
     let challenge = conn
         .prepare_cached(
@@ -178,27 +180,29 @@ pub(crate) fn verify(
         &attempt.credential,
         &credential,
         challenge.as_ref(),
-        attempt.now,
+        now,
         &attempt.response,
     )?;
     if let Some((state, failures, activated)) = verdict.credential {
         conn.prepare_cached(
             "UPDATE credentials SET state = ?2, failures = ?3, activated = ?4, updated_at = ?5 WHERE id = ?1",
         )?
-        .execute(params![attempt.credential.as_str(), state.as_str(), failures, activated, attempt.now])?;
+        .execute(params![attempt.credential.as_str(), state.as_str(), failures, activated, now])?;
     }
     if verdict.consume_challenge {
         conn.prepare_cached("UPDATE challenges SET used_at = ?2 WHERE id = ?1")?
-            .execute(params![&attempt.challenge.as_bytes()[..], attempt.now])?;
+            .execute(params![&attempt.challenge.as_bytes()[..], now])?;
     }
-    append_audit(
-        conn,
-        attempt.now,
-        &attempt.actor,
-        "verify",
-        Some(&attempt.credential),
-        verdict.outcome.as_str(),
-    )?;
+    for (action, detail) in verdict.audit_rows() {
+        append_audit(
+            conn,
+            now,
+            &attempt.actor,
+            action,
+            Some(&attempt.credential),
+            &detail,
+        )?;
+    }
     Ok(verdict.verified())
 }
 
