@@ -5,7 +5,7 @@
 use mobipass::token::Token;
 use mobipass_scheme::KdfParams;
 use mobipass_verifier::{
-    ActivationKey, Actor, Amount, Config, CredentialId, MasterKey, Outcome, Payee, State, Verifier,
+    Actor, Amount, Config, CredentialId, Envelope, MasterKey, Outcome, Payee, State, Verifier,
 };
 
 const PIN: &str = "4826";
@@ -65,7 +65,7 @@ async fn setup(postgres: bool) -> Setup {
 }
 
 /// The customer types the envelope's four parts and a PIN into MobiPass.
-fn activate_app(setup: &Setup, name: &str, key: &ActivationKey) -> Token {
+fn activate_app(setup: &Setup, name: &str, key: &Envelope) -> Token {
     let token = Token::open(setup.vault_dir.join(name))
         .unwrap()
         .with_kdf_params_for_tests(TEST_KDF);
@@ -82,7 +82,10 @@ fn operator() -> Actor {
 async fn full_flow(setup: Setup) {
     let verifier = &setup.verifier;
     let alice = CredentialId::new("alice").unwrap();
-    let envelope = verifier.issue(&alice, &operator()).await.unwrap();
+    let envelope = verifier
+        .issue_envelope_only(&alice, &operator())
+        .await
+        .unwrap();
     let app = activate_app(&setup, "alice.vault", &envelope);
 
     // Sign with the right PIN: accepted, credential becomes active.

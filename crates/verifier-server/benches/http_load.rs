@@ -452,7 +452,7 @@ async fn issue_all(addr: SocketAddr, count: usize) -> Vec<Customer> {
                     .post(
                         &format!("/v1/credentials/{id}/issue"),
                         OPERATOR_KEY,
-                        String::new(),
+                        r#"{"envelope_only":true}"#.to_owned(),
                     )
                     .await;
                 assert_eq!(status, StatusCode::CREATED, "issue: {body}");

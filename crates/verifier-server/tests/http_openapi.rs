@@ -334,6 +334,7 @@ fn valid_body(operation: mobipass_verifier_server::http::routes::Operation) -> O
             r#"{"challenge_id":"0123456789abcdef0123456789abcdef","response":"12345678"}"#.into(),
         ),
         Operation::Block => Some(r#"{"reason":"lost laptop"}"#.into()),
+        Operation::Issue => Some(r#"{"envelope_only":true}"#.into()),
         _ => None,
     }
 }
@@ -371,7 +372,9 @@ async fn every_route_answers_exactly_the_documented_statuses() {
         // Behind the short deadline these answer 503, but the store still
         // completes them; the pause lets it.
         let setup = [
+            // Two-channel (the default) with a code, so it takes challenges.
             ("/v1/credentials/known/issue", None),
+            ("/v1/credentials/known/activation-code", None),
             ("/v1/credentials/blocked/issue", None),
             ("/v1/credentials/revoked/issue", None),
             (

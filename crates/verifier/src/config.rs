@@ -8,6 +8,10 @@ use crate::error::VerifierError;
 pub const MIN_CHALLENGE_TTL: Duration = Duration::from_secs(30);
 /// Longest challenge lifetime accepted.
 pub const MAX_CHALLENGE_TTL: Duration = Duration::from_secs(3600);
+/// Shortest activation-code lifetime accepted (DESIGN 2b: 1 to 60 minutes).
+pub const MIN_ACTIVATION_CODE_TTL: Duration = Duration::from_secs(60);
+/// Longest activation-code lifetime accepted.
+pub const MAX_ACTIVATION_CODE_TTL: Duration = Duration::from_secs(3600);
 /// Longest PostgreSQL lock, statement or pool wait timeout accepted.
 const MAX_PG_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -21,6 +25,10 @@ pub struct Config {
     /// minutes. Shorter would expire codes while a customer types; longer
     /// leaves a signed-for document open to a relayed answer for too long.
     pub challenge_ttl: Duration,
+    /// How long a two-channel credential's activation code can be confirmed
+    /// (by the first accepted response): 1 minute to 1 hour, default 15
+    /// minutes, as the bank's 3-D Secure connection code.
+    pub activation_code_ttl: Duration,
     /// SQLite: most operations committed together in one transaction (group
     /// commit, one fsync). `1` commits every operation on its own. Default 256.
     pub max_batch: usize,
@@ -52,6 +60,7 @@ impl Default for Config {
         Self {
             failure_limit: 3,
             challenge_ttl: Duration::from_secs(5 * 60),
+            activation_code_ttl: Duration::from_secs(15 * 60),
             max_batch: 256,
             max_queue: 4096,
             pg_pool_size: 16,
@@ -74,6 +83,12 @@ impl Config {
         if !(MIN_CHALLENGE_TTL..=MAX_CHALLENGE_TTL).contains(&self.challenge_ttl) {
             return Err(VerifierError::InvalidInput(
                 "the challenge lifetime is 30 seconds to 1 hour".into(),
+            ));
+        }
+        if !(MIN_ACTIVATION_CODE_TTL..=MAX_ACTIVATION_CODE_TTL).contains(&self.activation_code_ttl)
+        {
+            return Err(VerifierError::InvalidInput(
+                "the activation code lifetime is 1 minute to 1 hour".into(),
             ));
         }
         if self.max_batch == 0 || self.max_queue == 0 || self.pg_pool_size == 0 {
@@ -133,6 +148,28 @@ mod tests {
         for secs in [30, 300, 3600] {
             let config = Config {
                 challenge_ttl: Duration::from_secs(secs),
+                ..Config::default()
+            };
+            assert!(config.validate().is_ok(), "{secs} s");
+        }
+    }
+
+    #[test]
+    fn activation_code_lifetime_outside_a_minute_to_an_hour_is_refused() {
+        assert_eq!(
+            Config::default().activation_code_ttl,
+            Duration::from_secs(900)
+        );
+        for secs in [0, 59, 3601] {
+            let config = Config {
+                activation_code_ttl: Duration::from_secs(secs),
+                ..Config::default()
+            };
+            assert!(config.validate().is_err(), "{secs} s");
+        }
+        for secs in [60, 900, 3600] {
+            let config = Config {
+                activation_code_ttl: Duration::from_secs(secs),
                 ..Config::default()
             };
             assert!(config.validate().is_ok(), "{secs} s");

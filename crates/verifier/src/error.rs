@@ -18,6 +18,17 @@ pub enum VerifierError {
     /// The credential is blocked; no challenge is created until it is unblocked.
     #[error("the credential is blocked")]
     Blocked,
+    /// A two-channel credential has had no activation code since it was
+    /// issued (or reissued): there is no key to sign with yet.
+    #[error("the credential needs an activation code first")]
+    ActivationCodeNeeded,
+    /// The two-channel credential's activation code expired before a
+    /// response confirmed it; a new code is needed.
+    #[error("the activation code expired unconfirmed; issue a new one")]
+    ActivationExpired,
+    /// Activation codes exist only for two-channel credentials.
+    #[error("the credential is envelope-only: it takes no activation code")]
+    NotTwoChannel,
     /// The caller passed something malformed (an id, a response, an amount...).
     #[error("invalid input: {0}")]
     InvalidInput(String),

@@ -32,7 +32,9 @@ pub use config::Config;
 pub use error::VerifierError;
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
-pub use model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, State, Verified};
+pub use model::{
+    AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Outcome, State, Verified,
+};
 pub use verifier::{MAX_CLOCK_SKEW, MAX_REASON_LEN, MIN_CHALLENGE_RETENTION, Verifier};
 
-pub use mobipass_scheme::{ActivationKey, Amount, Payee};
+pub use mobipass_scheme::{ActivationCode, ActivationKey, Amount, Envelope, EnvelopeKind, Payee};

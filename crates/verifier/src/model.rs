@@ -6,6 +6,9 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use mobipass_scheme::{ActivationCode, EnvelopeKind};
+use zeroize::Zeroizing;
+
 use crate::ids::{ChallengeId, CredentialId};
 
 /// Timestamps as RFC 3339 text in UTC with milliseconds.
@@ -97,6 +100,10 @@ pub enum Outcome {
     /// another credential, dropped by a reissue, or purged long after it
     /// expired). Not evaluated, no failure.
     UnknownChallenge,
+    /// The two-channel credential's activation code expired before any
+    /// response confirmed it. Not evaluated, no failure; a new activation
+    /// code is needed.
+    ActivationExpired,
 }
 
 impl Outcome {
@@ -110,6 +117,34 @@ impl Outcome {
             Self::Expired => "expired",
             Self::AlreadyUsed => "already_used",
             Self::UnknownChallenge => "unknown_challenge",
+            Self::ActivationExpired => "activation_expired",
+        }
+    }
+}
+
+/// Serialises an [`EnvelopeKind`] as its stable name.
+mod kind_name {
+    use mobipass_scheme::EnvelopeKind;
+    use serde::Serializer;
+
+    pub(crate) fn serialize<S: Serializer>(kind: &EnvelopeKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.name())
+    }
+}
+
+/// Optional timestamps as RFC 3339 text.
+mod rfc3339_opt {
+    use std::time::SystemTime;
+
+    use serde::Serializer;
+
+    pub(crate) fn serialize<S: Serializer>(
+        time: &Option<SystemTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match time {
+            Some(time) => super::rfc3339::serialize(time, s),
+            None => s.serialize_none(),
         }
     }
 }
@@ -119,13 +154,24 @@ impl Outcome {
 pub struct CredentialStatus {
     /// The credential.
     pub id: CredentialId,
+    /// Envelope only, or envelope + activation code (`two_channel`).
+    #[serde(with = "kind_name")]
+    pub kind: EnvelopeKind,
     /// Its state.
     pub state: State,
+    /// Two-channel: whether an activation code must be issued before any
+    /// challenge (none since issue or reissue).
+    pub activation_code_needed: bool,
+    /// Two-channel: until when the activation code issued last can be
+    /// confirmed by an accepted response; `None` once confirmed (or never
+    /// issued). In the past: expired unconfirmed, a new code is needed.
+    #[serde(with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    pub activation_expires_at: Option<SystemTime>,
     /// Consecutive wrong responses.
     pub failures: u8,
     /// Wrong responses that block it.
     pub limit: u8,
-    /// 1 at issue, +1 per reissue.
+    /// 1 at issue, +1 per reissue and per activation code (each seals a new K).
     pub key_version: u32,
     /// When it was first issued.
     #[serde(with = "rfc3339")]
@@ -153,6 +199,37 @@ pub struct IssuedChallenge {
     pub expires_at: SystemTime,
 }
 
+/// An activation code for a two-channel credential, to pass to the customer
+/// through a second channel. Returned once: only the key derived from it is
+/// stored. No `Debug` of the digits, no `Serialize`.
+pub struct IssuedActivationCode {
+    /// The code (8 digits; zeroized on drop).
+    pub code: ActivationCode,
+    /// After this, an unconfirmed activation is refused (`ActivationExpired`).
+    pub expires_at: SystemTime,
+}
+
+impl IssuedActivationCode {
+    /// The 8 digits, as the customer types them.
+    pub fn digits(&self) -> Zeroizing<String> {
+        self.code.digits()
+    }
+
+    /// The digits as shown: `1234 5678`.
+    pub fn grouped(&self) -> Zeroizing<String> {
+        self.code.grouped()
+    }
+}
+
+impl std::fmt::Debug for IssuedActivationCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedActivationCode")
+            .field("code", &self.code)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
 /// One line of the append-only audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEvent {
@@ -163,15 +240,19 @@ pub struct AuditEvent {
     pub at: SystemTime,
     /// Who: an operator, an API key name, or `service`.
     pub actor: String,
-    /// What: `issued`, `reissued`, `challenge`, `verify`, `blocked`,
-    /// `unblocked`, `revoked`, `master_key_rotated`, `purge_challenges`.
+    /// What: `issued`, `reissued`, `activation_code`, `activated`,
+    /// `challenge`, `verify`, `blocked`, `unblocked`, `revoked`,
+    /// `master_key_rotated`, `purge_challenges`.
     pub action: String,
     /// Which credential, if any.
     pub credential: Option<String>,
     /// For `verify`: `accepted` or `rejected` when the response was
     /// evaluated (the guesses the failure limit counts), else why it was
     /// refused unseen (`blocked`, `revoked`, `expired`, `already_used`,
-    /// `unknown_challenge`). For `blocked`: the operator's reason, or
+    /// `unknown_challenge`, `activation_expired`). For `issued` and
+    /// `reissued`: the kind (`envelope_only`, `two_channel`), after the key
+    /// version for `reissued`. For `activation_code`: when it expires (and
+    /// `re-activation` when the credential was active) — never its digits. For `blocked`: the operator's reason, or
     /// `failure limit reached: N wrong responses in a row` right after the
     /// `rejected` that reached the limit.
     pub detail: String,

@@ -8,8 +8,19 @@
 //! failure. The failure count is about guesses evaluated; stale ids give an
 //! attacker no guess, and counting them would let a replayed old request
 //! lock a customer out.
+//!
+//! Two-channel credentials (DESIGN 2b) add an activation phase, kept in
+//! [`Activation`]: no K exists until an activation code is issued
+//! ([`activate`] derives K from the sealed S and the code); a pending code
+//! is confirmed by the first accepted response before it expires; after it
+//! expired unconfirmed, responses are refused unseen and no challenge is
+//! created until a new code is issued (a challenge nobody can answer would
+//! only send the customer round in circles).
 
-use mobipass_scheme::{Amount, Challenge, DocumentCode, Payee, Response};
+use mobipass_scheme::{
+    ActivationCode, ActivationKey, Amount, Challenge, DocumentCode, EnvelopeKind, Payee, Response,
+    two_channel_secret,
+};
 
 use crate::error::VerifierError;
 use crate::ids::CredentialId;
@@ -17,14 +28,74 @@ use crate::master_key::MasterKey;
 use crate::model::{Outcome, State, Verified};
 use crate::seal::{self, SealedSeed};
 
+/// Where a credential is in its activation (always `Settled` for
+/// envelope-only credentials).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Activation {
+    /// The sealed K is the key in force.
+    Settled,
+    /// Two-channel, no activation code since issue or reissue: no K yet.
+    CodeNeeded,
+    /// Two-channel, a code was issued: K (from S and that code) is sealed and
+    /// the first accepted response before `expires_at` (ms) confirms it.
+    Pending { expires_at: i64 },
+}
+
+impl Activation {
+    /// The stored (name, expiry) pair.
+    pub(crate) fn to_stored(self) -> (&'static str, Option<i64>) {
+        match self {
+            Self::Settled => ("settled", None),
+            Self::CodeNeeded => ("code_needed", None),
+            Self::Pending { expires_at } => ("pending", Some(expires_at)),
+        }
+    }
+
+    /// Reads the stored pair back; a damaged combination is a storage error.
+    pub(crate) fn from_stored(name: &str, expires_at: Option<i64>) -> Result<Self, VerifierError> {
+        match (name, expires_at) {
+            ("settled", None) => Ok(Self::Settled),
+            ("code_needed", None) => Ok(Self::CodeNeeded),
+            ("pending", Some(expires_at)) => Ok(Self::Pending { expires_at }),
+            _ => Err(VerifierError::Storage(
+                "a stored credential's activation is damaged".into(),
+            )),
+        }
+    }
+
+    /// Refuses what an activation in this phase cannot do yet at `now`.
+    fn usable(self, now_millis: i64) -> Result<(), VerifierError> {
+        match self {
+            Self::Settled => Ok(()),
+            Self::CodeNeeded => Err(VerifierError::ActivationCodeNeeded),
+            Self::Pending { expires_at } if now_millis >= expires_at => {
+                Err(VerifierError::ActivationExpired)
+            }
+            Self::Pending { .. } => Ok(()),
+        }
+    }
+}
+
+/// The stored kind name back to a kind.
+pub(crate) fn kind_from_stored(name: &str) -> Result<EnvelopeKind, VerifierError> {
+    EnvelopeKind::from_name(name).ok_or_else(|| {
+        VerifierError::Storage(format!("unknown credential kind {name:?} in the database"))
+    })
+}
+
 /// A credential row as loaded for a decision.
 pub(crate) struct CredentialRow {
     pub(crate) state: State,
     pub(crate) failures: u8,
     pub(crate) limit: u8,
     pub(crate) key_version: u32,
+    /// The sealed K; empty while `activation` is `CodeNeeded`.
     pub(crate) sealed: SealedSeed,
     pub(crate) activated: bool,
+    pub(crate) kind: EnvelopeKind,
+    /// The sealed S of a two-channel credential.
+    pub(crate) sealed_secret: Option<SealedSeed>,
+    pub(crate) activation: Activation,
 }
 
 /// A challenge row as loaded for a decision.
@@ -67,6 +138,8 @@ pub(crate) struct Verdict {
     /// Whether the response was compared with the expected one (a guess the
     /// failure limit counts), as opposed to refused unseen.
     pub(crate) evaluated: bool,
+    /// This accepted response confirms a pending activation code.
+    pub(crate) confirms_activation: bool,
 }
 
 /// One audit row: action and detail.
@@ -79,6 +152,7 @@ impl Verdict {
             credential: None,
             consume_challenge: false,
             evaluated: false,
+            confirms_activation: false,
         }
     }
 
@@ -92,7 +166,11 @@ impl Verdict {
             return vec![("verify", self.outcome.as_str().to_owned())];
         }
         if self.outcome == Outcome::Accepted {
-            return vec![("verify", "accepted".to_owned())];
+            let mut rows = vec![("verify", "accepted".to_owned())];
+            if self.confirms_activation {
+                rows.push(("activated", "confirmed by an accepted response".to_owned()));
+            }
+            return rows;
         }
         let mut rows = vec![("verify", "rejected".to_owned())];
         if let Some((State::Blocked, failures, _)) = self.credential {
@@ -128,6 +206,15 @@ pub(crate) fn judge(
         State::Blocked => return Ok(Verdict::refuse(Outcome::Blocked)),
         State::Issued | State::Active => {}
     }
+    match credential.activation {
+        // No K exists, and no challenge can be open: issue creates none,
+        // reissue drops the open ones, and none is created until a code.
+        Activation::CodeNeeded => return Ok(Verdict::refuse(Outcome::UnknownChallenge)),
+        Activation::Pending { expires_at } if now_millis >= expires_at => {
+            return Ok(Verdict::refuse(Outcome::ActivationExpired));
+        }
+        Activation::Pending { .. } | Activation::Settled => {}
+    }
     let Some(challenge) = challenge else {
         return Ok(Verdict::refuse(Outcome::UnknownChallenge));
     };
@@ -145,6 +232,7 @@ pub(crate) fn judge(
             credential: Some((State::Active, 0, true)),
             consume_challenge: true,
             evaluated: true,
+            confirms_activation: matches!(credential.activation, Activation::Pending { .. }),
         });
     }
     let failures = credential.failures.saturating_add(1);
@@ -159,7 +247,117 @@ pub(crate) fn judge(
         credential: Some((state, failures, credential.activated)),
         consume_challenge: false,
         evaluated: true,
+        confirms_activation: false,
     })
+}
+
+/// What sealing a new envelope secret stores: the sealed K (empty for a
+/// two-channel credential, which has none until an activation code), the
+/// sealed S (two-channel only) and the activation phase.
+pub(crate) struct NewSeal {
+    pub(crate) sealed: SealedSeed,
+    pub(crate) sealed_secret: Option<SealedSeed>,
+    pub(crate) activation: Activation,
+}
+
+/// Seals a freshly generated envelope secret of `kind` at `key_version`.
+pub(crate) fn seal_new(
+    master: &MasterKey,
+    id: &CredentialId,
+    key_version: u32,
+    kind: EnvelopeKind,
+    secret: &ActivationKey,
+) -> NewSeal {
+    match kind {
+        EnvelopeKind::EnvelopeOnly => NewSeal {
+            sealed: seal::seal(master, id, key_version, &secret.ocra_key()),
+            sealed_secret: None,
+            activation: Activation::Settled,
+        },
+        EnvelopeKind::TwoChannel => NewSeal {
+            sealed: SealedSeed(Vec::new()),
+            sealed_secret: Some(seal::seal_secret(master, id, key_version, secret)),
+            activation: Activation::CodeNeeded,
+        },
+    }
+}
+
+/// What issuing an activation code writes: a new key version, S re-sealed
+/// under it, K from S and the code sealed under it, the credential back to
+/// `Issued` (not activated) with its failure count kept, and the audit row.
+pub(crate) struct Activated {
+    pub(crate) key_version: u32,
+    pub(crate) sealed: SealedSeed,
+    pub(crate) sealed_secret: SealedSeed,
+    pub(crate) activation: Activation,
+    pub(crate) audit_detail: String,
+}
+
+/// Decides an activation code for `credential`. The previous K (of an
+/// active credential, or of an earlier code) stops at once because the new
+/// one replaces it under a new key version. Failures are kept: a fresh code
+/// is no fresh set of guesses.
+pub(crate) fn activate(
+    master: &MasterKey,
+    id: &CredentialId,
+    credential: &CredentialRow,
+    code: &ActivationCode,
+    expires_at: i64,
+) -> Result<Activated, VerifierError> {
+    match credential.state {
+        State::Revoked => return Err(VerifierError::Revoked),
+        State::Blocked => return Err(VerifierError::Blocked),
+        State::Issued | State::Active => {}
+    }
+    if credential.kind != EnvelopeKind::TwoChannel {
+        return Err(VerifierError::NotTwoChannel);
+    }
+    let sealed_secret = credential.sealed_secret.as_ref().ok_or_else(|| {
+        VerifierError::Storage("a two-channel credential's sealed secret is missing".into())
+    })?;
+    let secret = seal::open_secret(master, id, credential.key_version, sealed_secret)?;
+    let version = credential.key_version.checked_add(1).ok_or_else(|| {
+        VerifierError::Storage("the credential's key version is exhausted".into())
+    })?;
+    let key = two_channel_secret(&secret, code).ocra_key();
+    let expiry = humantime::format_rfc3339_seconds(crate::clock::from_millis(expires_at));
+    let audit_detail = if credential.state == State::Active {
+        format!("re-activation; expires at {expiry}")
+    } else {
+        format!("expires at {expiry}")
+    };
+    Ok(Activated {
+        key_version: version,
+        sealed: seal::seal(master, id, version, &key),
+        sealed_secret: seal::seal_secret(master, id, version, &secret),
+        activation: Activation::Pending { expires_at },
+        audit_detail,
+    })
+}
+
+/// Re-wraps one credential's sealed blobs from `old` to `new`.
+pub(crate) fn reseal(
+    old: &MasterKey,
+    new: &MasterKey,
+    id: &CredentialId,
+    key_version: u32,
+    sealed: &SealedSeed,
+    sealed_secret: Option<&SealedSeed>,
+) -> Result<(SealedSeed, Option<SealedSeed>), VerifierError> {
+    let sealed = if sealed.0.is_empty() {
+        SealedSeed(Vec::new())
+    } else {
+        let key = seal::open(old, id, key_version, sealed)?;
+        seal::seal(new, id, key_version, &key)
+    };
+    let sealed_secret = match sealed_secret {
+        Some(blob) => {
+            let secret = seal::open_secret(old, id, key_version, blob)?;
+            Some(seal::seal_secret(new, id, key_version, &secret))
+        }
+        None => None,
+    };
+    Ok((sealed, sealed_secret))
 }
 
 /// An operator's action on a credential.
@@ -207,12 +405,17 @@ impl Action {
     }
 }
 
-/// Whether a new challenge may be created for a credential in `state`.
-pub(crate) fn may_challenge(state: State) -> Result<(), VerifierError> {
+/// Whether a new challenge may be created for a credential in `state` and
+/// `activation` at `now`.
+pub(crate) fn may_challenge(
+    state: State,
+    activation: Activation,
+    now_millis: i64,
+) -> Result<(), VerifierError> {
     match state {
         State::Revoked => Err(VerifierError::Revoked),
         State::Blocked => Err(VerifierError::Blocked),
-        State::Issued | State::Active => Ok(()),
+        State::Issued | State::Active => activation.usable(now_millis),
     }
 }
 
@@ -250,6 +453,9 @@ mod tests {
                 key_version: 1,
                 sealed,
                 activated: false,
+                kind: EnvelopeKind::EnvelopeOnly,
+                sealed_secret: None,
+                activation: Activation::Settled,
             },
             challenge: ChallengeRow {
                 code: "338609".into(),
@@ -379,8 +585,8 @@ mod tests {
             block.apply(&f.credential),
             Err(VerifierError::Revoked)
         ));
-        assert!(may_challenge(State::Revoked).is_err());
-        assert!(may_challenge(State::Blocked).is_err());
+        assert!(may_challenge(State::Revoked, Activation::Settled, 0).is_err());
+        assert!(may_challenge(State::Blocked, Activation::Settled, 0).is_err());
         assert!(may_reissue(State::Revoked).is_err());
     }
 }

@@ -6,16 +6,18 @@
 
 use std::sync::Arc;
 
-use mobipass_scheme::{ActivationKey, Amount, DocumentCode, Payee, Response};
+use mobipass_scheme::{
+    ActivationCode, ActivationKey, Amount, DocumentCode, Envelope, EnvelopeKind, Payee, Response,
+};
 
 use crate::clock::{Clock, SystemClock, to_millis};
 use crate::config::Config;
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
-use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Verified};
+use crate::model::{AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Verified};
 use crate::rules::Action;
-use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Purge, Store};
+use crate::store::{self, Attempt, Change, NewActivation, NewChallenge, NewKey, Purge, Store};
 
 /// Expired challenges deleted per transaction by [`Verifier::purge_challenges`].
 const PURGE_CHUNK: u32 = 2_000;
@@ -101,38 +103,101 @@ impl Verifier {
         to_millis(self.clock.now())
     }
 
-    /// Creates a credential and returns its activation key, once: only the
-    /// sealed OCRA key is stored, so the envelope cannot be printed again.
-    pub async fn issue(
+    /// Creates a two-channel credential (the default, DESIGN 2b) and returns
+    /// its envelope, once. Nothing signs until an activation code is issued
+    /// ([`Verifier::activation_code`]); the verifier keeps only the sealed S,
+    /// so the envelope cannot be printed again.
+    pub async fn issue(&self, id: &CredentialId, actor: &Actor) -> Result<Envelope, VerifierError> {
+        self.issue_kind(id, EnvelopeKind::TwoChannel, actor).await
+    }
+
+    /// Creates an envelope-only credential (the envelope alone activates;
+    /// for envelopes handed over after an ID check). Only the sealed K is
+    /// stored.
+    pub async fn issue_envelope_only(
         &self,
         id: &CredentialId,
         actor: &Actor,
-    ) -> Result<ActivationKey, VerifierError> {
-        let key = ActivationKey::generate();
-        self.store.issue(self.new_key(id, &key, actor)).await?;
-        Ok(key)
+    ) -> Result<Envelope, VerifierError> {
+        self.issue_kind(id, EnvelopeKind::EnvelopeOnly, actor).await
     }
 
-    /// Gives a credential a new activation key; the old one stops working at
-    /// once and open challenges are dropped. Resets the state to `Issued`.
+    /// Creates a credential of `kind` and returns its envelope, once.
+    pub async fn issue_kind(
+        &self,
+        id: &CredentialId,
+        kind: EnvelopeKind,
+        actor: &Actor,
+    ) -> Result<Envelope, VerifierError> {
+        let secret = ActivationKey::generate();
+        self.store
+            .issue(self.new_key(id, &secret, Some(kind), actor))
+            .await?;
+        Ok(Envelope::new(secret, kind))
+    }
+
+    /// Gives a credential a new envelope of the same kind; the old one stops
+    /// working at once and open challenges are dropped. Resets the state to
+    /// `Issued`; a two-channel credential then needs a new activation code.
     pub async fn reissue(
         &self,
         id: &CredentialId,
         actor: &Actor,
-    ) -> Result<ActivationKey, VerifierError> {
-        let key = ActivationKey::generate();
-        self.store.reissue(self.new_key(id, &key, actor)).await?;
-        Ok(key)
+    ) -> Result<Envelope, VerifierError> {
+        let secret = ActivationKey::generate();
+        let kind = self
+            .store
+            .reissue(self.new_key(id, &secret, None, actor))
+            .await?;
+        Ok(Envelope::new(secret, kind))
     }
 
-    fn new_key(&self, id: &CredentialId, key: &ActivationKey, actor: &Actor) -> NewKey {
+    fn new_key(
+        &self,
+        id: &CredentialId,
+        secret: &ActivationKey,
+        kind: Option<EnvelopeKind>,
+        actor: &Actor,
+    ) -> NewKey {
         NewKey {
             id: id.clone(),
-            key: key.ocra_key(),
+            secret: secret.clone(),
+            kind,
             limit: self.config.failure_limit,
             actor: actor.clone(),
             now: self.now(),
         }
+    }
+
+    /// Issues an activation code for a two-channel credential and returns
+    /// it, once, with its expiry ([`Config::activation_code_ttl`]). K is
+    /// derived from the sealed S and the code and sealed under a new key
+    /// version: a previous code (or the key of an already active credential:
+    /// a re-activation, a new computer) stops working at once, and the
+    /// credential is `Issued` until the first accepted response before the
+    /// expiry confirms it. The code is not stored and not audited; the
+    /// audit log gets `activation_code` with the expiry.
+    ///
+    /// Refused for envelope-only (`NotTwoChannel`), blocked and revoked
+    /// credentials.
+    pub async fn activation_code(
+        &self,
+        id: &CredentialId,
+        actor: &Actor,
+    ) -> Result<IssuedActivationCode, VerifierError> {
+        let now = self.clock.now();
+        let expires_at = now + self.config.activation_code_ttl;
+        let code = ActivationCode::generate();
+        self.store
+            .activation_code(NewActivation {
+                credential: id.clone(),
+                code: code.clone(),
+                expires_at: to_millis(expires_at),
+                actor: actor.clone(),
+                now: to_millis(now),
+            })
+            .await?;
+        Ok(IssuedActivationCode { code, expires_at })
     }
 
     /// A new challenge: a random 6-digit document code, optionally linked to

@@ -108,7 +108,10 @@ both_stores!(
         let (verifier, clock) = db.open_with_manual_clock().await;
         let alice = mobipass_verifier::CredentialId::new("alice").unwrap();
         let operator = mobipass_verifier::Actor::new("operator").unwrap();
-        let key = verifier.issue(&alice, &operator).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator)
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = common::respond(&key, &challenge);
         // One second left when asked...

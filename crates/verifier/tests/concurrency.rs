@@ -14,7 +14,10 @@ const ATTEMPTS: usize = 200;
 async fn concurrent_wrong_guesses_stop_at_the_limit(verifiers: Vec<Verifier>) {
     let alice = CredentialId::new("alice").unwrap();
     let operator = Actor::new("operator").unwrap();
-    let key = verifiers[0].issue(&alice, &operator).await.unwrap();
+    let key = verifiers[0]
+        .issue_envelope_only(&alice, &operator)
+        .await
+        .unwrap();
     let challenge = verifiers[0].challenge(&alice, None).await.unwrap();
     let right = respond(&key, &challenge);
     let bad = wrong(&right);
@@ -140,7 +143,7 @@ async fn failing_operations_do_not_disturb_their_batch() {
         let (verifier, operator) = (verifier.clone(), operator.clone());
         tasks.push(tokio::spawn(async move {
             let cid = CredentialId::new(format!("c{}", n % 50)).unwrap();
-            verifier.issue(&cid, &operator).await.is_ok()
+            verifier.issue_envelope_only(&cid, &operator).await.is_ok()
         }));
     }
     let mut issued = 0;

@@ -88,7 +88,7 @@ async fn sigkill_mid_stream(backend: Backend) {
         let verifier = db.open(master.clone(), Config::default()).await;
         for c in 0..CREDENTIALS {
             let id = CredentialId::new(format!("c{c}")).unwrap();
-            let key = verifier.issue(&id, &operator).await.unwrap();
+            let key = verifier.issue_envelope_only(&id, &operator).await.unwrap();
             for op in 0..OPS_PER_CREDENTIAL {
                 let challenge = verifier.challenge(&id, None).await.unwrap();
                 let right = respond(&key, &challenge);

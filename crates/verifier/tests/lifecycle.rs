@@ -23,7 +23,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         assert_eq!(verifier.status(&alice).await.unwrap().state, State::Issued);
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         assert_eq!(challenge.code.len(), 6);
@@ -54,7 +57,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
         let bad = wrong(&right);
@@ -116,7 +122,10 @@ both_stores!(
 both_stores!(success_resets_the_failure_count, |db: TestDb| async move {
     let verifier = db.open(MasterKey::generate(), Config::default()).await;
     let alice = id("alice");
-    let key = verifier.issue(&alice, &operator()).await.unwrap();
+    let key = verifier
+        .issue_envelope_only(&alice, &operator())
+        .await
+        .unwrap();
     for _ in 0..3 {
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
@@ -151,7 +160,10 @@ both_stores!(
         };
         let verifier = db.open(MasterKey::generate(), config).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let bad = wrong(&respond(&key, &challenge));
         for left in (1..5).rev() {
@@ -178,7 +190,10 @@ both_stores!(
     |db: TestDb| async move {
         let (verifier, clock) = db.open_with_manual_clock().await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
         clock.advance(Duration::from_secs(5 * 60 - 1));
@@ -212,7 +227,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let amount = Amount::from_minor(150_000).unwrap();
         let payee = Payee::parse("KZ86 125K ZT50 0410 0100").unwrap();
         let challenge = verifier
@@ -258,7 +276,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let old = verifier.issue(&alice, &operator()).await.unwrap();
+        let old = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let open_challenge = verifier.challenge(&alice, None).await.unwrap();
         let new = verifier.reissue(&alice, &operator()).await.unwrap();
         assert_ne!(old, new);
@@ -296,7 +317,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         verifier.revoke(&alice, &operator()).await.unwrap();
         assert_eq!(
@@ -330,7 +354,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         verifier
             .block(&alice, "customer reported a lost laptop", &operator())
@@ -380,10 +407,16 @@ both_stores!(
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
         let bob = id("bob");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
-        verifier.issue(&bob, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
+        verifier
+            .issue_envelope_only(&bob, &operator())
+            .await
+            .unwrap();
         assert!(matches!(
-            verifier.issue(&alice, &operator()).await,
+            verifier.issue_envelope_only(&alice, &operator()).await,
             Err(VerifierError::AlreadyExists)
         ));
         let nobody = id("nobody");
@@ -431,7 +464,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        verifier.issue(&alice, &operator()).await.unwrap();
+        verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         for bad in ["", "1234567", "123456789", "1234567a", "12345678\u{0}"] {
             assert!(
@@ -451,7 +487,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
         let bad = wrong(&right);
@@ -487,7 +526,10 @@ both_stores!(
             let cid = id(&format!("c{n}"));
             keys.push((
                 cid.clone(),
-                verifier.issue(&cid, &operator()).await.unwrap(),
+                verifier
+                    .issue_envelope_only(&cid, &operator())
+                    .await
+                    .unwrap(),
             ));
         }
         let second = MasterKey::generate();
@@ -523,7 +565,10 @@ both_stores!(
         let alice = id("alice");
         let (key, challenge) = {
             let verifier = db.open(master.clone(), Config::default()).await;
-            let key = verifier.issue(&alice, &operator()).await.unwrap();
+            let key = verifier
+                .issue_envelope_only(&alice, &operator())
+                .await
+                .unwrap();
             let challenge = verifier.challenge(&alice, None).await.unwrap();
             let bad = wrong(&respond(&key, &challenge));
             common::outcome(&verifier, &alice, &challenge.id, &bad)
@@ -547,7 +592,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let bad = wrong(&respond(&key, &challenge));
         for _ in 0..5 {

@@ -34,11 +34,7 @@ async fn hold_row(db: &TestDb, credential: &str) -> tokio_postgres::Client {
 }
 
 /// Issues `bob` and checks that a right response is accepted within `within`.
-async fn bob_verifies(
-    verifier: &Verifier,
-    key: &mobipass_verifier::ActivationKey,
-    within: Duration,
-) {
+async fn bob_verifies(verifier: &Verifier, key: &mobipass_verifier::Envelope, within: Duration) {
     let bob = id("bob");
     let started = Instant::now();
     let challenge = verifier.challenge(&bob, None).await.unwrap();
@@ -66,8 +62,14 @@ async fn held_row_makes_its_verifications_busy_fast_while_others_keep_working() 
     let verifier = db.open(MasterKey::generate(), config).await;
     let operator = Actor::new("operator").unwrap();
     let alice = id("alice");
-    let alice_key = verifier.issue(&alice, &operator).await.unwrap();
-    let bob_key = verifier.issue(&id("bob"), &operator).await.unwrap();
+    let alice_key = verifier
+        .issue_envelope_only(&alice, &operator)
+        .await
+        .unwrap();
+    let bob_key = verifier
+        .issue_envelope_only(&id("bob"), &operator)
+        .await
+        .unwrap();
     let challenge = verifier.challenge(&alice, None).await.unwrap();
     let right = respond(&alice_key, &challenge);
 
@@ -129,8 +131,14 @@ async fn abandoned_verifications_do_not_hand_blocked_connections_to_others() {
     let verifier = db.open(MasterKey::generate(), config).await;
     let operator = Actor::new("operator").unwrap();
     let alice = id("alice");
-    let alice_key = verifier.issue(&alice, &operator).await.unwrap();
-    let bob_key = verifier.issue(&id("bob"), &operator).await.unwrap();
+    let alice_key = verifier
+        .issue_envelope_only(&alice, &operator)
+        .await
+        .unwrap();
+    let bob_key = verifier
+        .issue_envelope_only(&id("bob"), &operator)
+        .await
+        .unwrap();
     let challenge = verifier.challenge(&alice, None).await.unwrap();
     let right = respond(&alice_key, &challenge);
 
@@ -164,7 +172,10 @@ async fn used_up_pool_answers_busy_after_the_pool_wait() {
     let verifier = db.open(MasterKey::generate(), config).await;
     let operator = Actor::new("operator").unwrap();
     let alice = id("alice");
-    let alice_key = verifier.issue(&alice, &operator).await.unwrap();
+    let alice_key = verifier
+        .issue_envelope_only(&alice, &operator)
+        .await
+        .unwrap();
     let challenge = verifier.challenge(&alice, None).await.unwrap();
     let right = respond(&alice_key, &challenge);
 
@@ -202,7 +213,10 @@ async fn statement_timeout_answers_busy_too() {
     let verifier = db.open(MasterKey::generate(), config).await;
     let operator = Actor::new("operator").unwrap();
     let alice = id("alice");
-    let key = verifier.issue(&alice, &operator).await.unwrap();
+    let key = verifier
+        .issue_envelope_only(&alice, &operator)
+        .await
+        .unwrap();
     let challenge = verifier.challenge(&alice, None).await.unwrap();
     let right = respond(&key, &challenge);
     let holder = hold_row(&db, "alice").await;

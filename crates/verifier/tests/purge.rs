@@ -20,7 +20,10 @@ both_stores!(
     |db: TestDb| async move {
         let (verifier, clock) = db.open_with_manual_clock().await;
         let alice = CredentialId::new("alice").unwrap();
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
 
         let never_answered = verifier.challenge(&alice, None).await.unwrap();
         let answered = verifier.challenge(&alice, None).await.unwrap();
@@ -94,7 +97,10 @@ both_stores!(
             let verifier = verifier.clone();
             tasks.push(tokio::spawn(async move {
                 let id = CredentialId::new(format!("c{n}")).unwrap();
-                verifier.issue(&id, &operator()).await.unwrap();
+                verifier
+                    .issue_envelope_only(&id, &operator())
+                    .await
+                    .unwrap();
                 for _ in 0..PER_CREDENTIAL {
                     verifier.challenge(&id, None).await.unwrap();
                 }

@@ -35,7 +35,10 @@ both_stores!(
         let rotating = db.open(old.clone(), Config::default()).await;
         let stale = db.open(old, Config::default()).await;
         let alice = id("alice");
-        let key = rotating.issue(&alice, &operator()).await.unwrap();
+        let key = rotating
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = rotating.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
 
@@ -45,7 +48,7 @@ both_stores!(
 
         // Sealing under the retired key would write a seed nobody can open.
         let bob = id("bob");
-        assert_rotated_elsewhere(stale.issue(&bob, &operator()).await);
+        assert_rotated_elsewhere(stale.issue_envelope_only(&bob, &operator()).await);
         assert!(matches!(
             stale.status(&bob).await,
             Err(VerifierError::UnknownCredential)
@@ -86,7 +89,7 @@ both_stores!(
             let other = other.clone();
             tasks.push(tokio::spawn(async move {
                 let cid = id(&format!("c{n}"));
-                let result = other.issue(&cid, &operator()).await;
+                let result = other.issue_envelope_only(&cid, &operator()).await;
                 (cid, result)
             }));
         }

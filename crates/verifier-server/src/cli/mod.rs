@@ -4,14 +4,15 @@
 //! Exit codes (stable, documented in the README):
 //! - 0: done; for `verify`, the response was accepted
 //! - 1: `verify` only: the response was not accepted (rejected, blocked,
-//!   expired, already used, unknown challenge, revoked)
+//!   expired, already used, unknown challenge, revoked, activation expired)
 //! - 2: bad usage or invalid input
 //! - 3: no such credential
-//! - 4: the credential's state forbids it (exists already, blocked, revoked)
+//! - 4: the credential's state forbids it (exists already, blocked, revoked,
+//!   needs an activation code, activation expired, envelope-only)
 //! - 5: storage or master-key failure
 //! - 6: done, but the result could not be written to stdout (closed pipe,
 //!   full disk); after `issue`/`reissue` nobody has seen the key: run
-//!   `reissue ID`
+//!   `reissue ID` (after `activation-code`: run it again)
 
 mod exit;
 mod output;
@@ -23,7 +24,8 @@ use clap::{Parser, Subcommand};
 
 use exit::Failure;
 use mobipass_verifier::{
-    Actor, Amount, ChallengeId, Config, CredentialId, MasterKey, Payee, Verifier, VerifierError,
+    Actor, Amount, ChallengeId, Config, CredentialId, EnvelopeKind, MasterKey, Payee, Verifier,
+    VerifierError,
 };
 
 /// MobiPass verifier: operator commands (and the HTTP service).
@@ -62,12 +64,28 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create a credential and print its activation key for the envelope (shown once).
+    /// Create a credential and print its activation key for the envelope
+    /// (shown once). Two-channel by default: the customer needs an
+    /// activation code (`activation-code ID`) as well.
     Issue {
         /// The bank's credential id (1-64 of A-Z a-z 0-9 . _ : -).
         id: String,
+        /// The envelope alone activates (hand it over only after an ID check).
+        #[arg(long)]
+        envelope_only: bool,
     },
-    /// Replace a credential's key (the old envelope stops working) and print the new one.
+    /// Issue an activation code for a two-channel credential and print it
+    /// with its expiry (shown once). A new code replaces the previous one;
+    /// for an active credential it starts a re-activation (the old key stops).
+    ActivationCode {
+        /// The credential id.
+        id: String,
+        /// How long the code can be confirmed: 1m to 1h.
+        #[arg(long, default_value = "15m", value_parser = humantime::parse_duration)]
+        ttl: std::time::Duration,
+    },
+    /// Replace a credential's key (the old envelope stops working) and print
+    /// the new one; the credential keeps its kind.
     Reissue {
         /// The credential id.
         id: String,
@@ -223,8 +241,15 @@ async fn open(cli: &Cli) -> Result<Verifier, Failure> {
         // stopped by one.
         check_clock_at_open: matches!(
             cli.command,
-            Command::Challenge { .. } | Command::Verify { .. } | Command::PurgeChallenges { .. }
+            Command::Challenge { .. }
+                | Command::Verify { .. }
+                | Command::PurgeChallenges { .. }
+                | Command::ActivationCode { .. }
         ),
+        activation_code_ttl: match &cli.command {
+            Command::ActivationCode { ttl, .. } => *ttl,
+            _ => Config::default().activation_code_ttl,
+        },
         ..Config::default()
     };
     Ok(Verifier::open(&url, master_key(cli)?, config).await?)
@@ -255,11 +280,22 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
     }
     let verifier = open(&cli).await?;
     match &cli.command {
-        Command::Issue { id } => {
+        Command::Issue { id, envelope_only } => {
             let id = credential(id)?;
-            let key = verifier.issue(&id, &actor(&cli)?).await?;
+            let kind = if *envelope_only {
+                EnvelopeKind::EnvelopeOnly
+            } else {
+                EnvelopeKind::TwoChannel
+            };
+            let key = verifier.issue_kind(&id, kind, &actor(&cli)?).await?;
             output::activation_key(json, &id, &key, "issued")
                 .map_err(|e| Failure::key_not_printed(&id, "issued", &e))?;
+        }
+        Command::ActivationCode { id, .. } => {
+            let id = credential(id)?;
+            let issued = verifier.activation_code(&id, &actor(&cli)?).await?;
+            output::activation_code(json, &id, &issued)
+                .map_err(|e| Failure::code_not_printed(&id, &e))?;
         }
         Command::Reissue { id } => {
             let id = credential(id)?;

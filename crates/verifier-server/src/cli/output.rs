@@ -12,10 +12,11 @@ use std::io::{self, Write as _};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::http::body::{ChallengeCreated, Issued, VerifyResult};
+use crate::http::body::{ActivationCodeIssued, ChallengeCreated, Issued, VerifyResult};
 
 use mobipass_verifier::{
-    ActivationKey, AuditEvent, CredentialId, CredentialStatus, IssuedChallenge, Outcome,
+    AuditEvent, CredentialId, CredentialStatus, Envelope, EnvelopeKind, IssuedActivationCode,
+    IssuedChallenge, Outcome,
 };
 
 /// `writeln!` into the text being built (writing to a `String` cannot fail).
@@ -53,7 +54,7 @@ fn time(at: std::time::SystemTime) -> String {
 pub(crate) fn activation_key(
     json: bool,
     id: &CredentialId,
-    key: &ActivationKey,
+    key: &Envelope,
     what: &str,
 ) -> io::Result<()> {
     if json {
@@ -62,7 +63,8 @@ pub(crate) fn activation_key(
     let mut out = Zeroizing::new(String::new());
     say!(
         out,
-        "Credential {id} {what}. Activation key for the envelope (shown only now):"
+        "Credential {id} {what} ({}). Activation key for the envelope (shown only now):",
+        key.kind().name()
     );
     say!(out, "");
     // The scheme's grouping, one part per line: "12345 67890".
@@ -70,6 +72,36 @@ pub(crate) fn activation_key(
         say!(out, "  Part {}:  {}", n + 1, part);
     }
     say!(out, "");
+    if key.kind() == EnvelopeKind::TwoChannel {
+        say!(
+            out,
+            "Two-channel: nothing signs until you issue an activation code (activation-code {id})"
+        );
+        say!(
+            out,
+            "and pass it to the customer by another channel than the envelope."
+        );
+    }
+    emit(&out)
+}
+
+/// The activation code, grouped, with its expiry. `--json` prints the HTTP
+/// API's `ActivationCodeIssued` body.
+pub(crate) fn activation_code(
+    json: bool,
+    id: &CredentialId,
+    issued: &IssuedActivationCode,
+) -> io::Result<()> {
+    if json {
+        return print_json(&ActivationCodeIssued::new(issued));
+    }
+    let mut out = Zeroizing::new(String::new());
+    say!(
+        out,
+        "Activation code for {id} (shown only now): {}",
+        issued.grouped().as_str()
+    );
+    say!(out, "Expires at: {}", time(issued.expires_at));
     emit(&out)
 }
 
@@ -111,6 +143,10 @@ pub(crate) fn outcome(json: bool, outcome: &Outcome) -> io::Result<()> {
         Outcome::UnknownChallenge => {
             "unknown challenge: no such challenge for this credential".to_owned()
         }
+        Outcome::ActivationExpired => {
+            "activation expired: the activation code expired unconfirmed; issue a new one"
+                .to_owned()
+        }
     };
     emit(&format!("{text}\n"))
 }
@@ -128,7 +164,18 @@ pub(crate) fn status(json: bool, status: &CredentialStatus) -> io::Result<()> {
     }
     let mut out = String::new();
     say!(out, "Credential:  {}", status.id);
+    say!(out, "Kind:        {}", status.kind.name());
     say!(out, "State:       {}", status.state.as_str());
+    if status.activation_code_needed {
+        say!(out, "Activation:  needs an activation code");
+    }
+    if let Some(expires_at) = status.activation_expires_at {
+        say!(
+            out,
+            "Activation:  code issued, to be confirmed by {}",
+            time(expires_at)
+        );
+    }
     say!(out, "Failures:    {} of {}", status.failures, status.limit);
     say!(out, "Key version: {}", status.key_version);
     say!(out, "Created:     {}", time(status.created));

@@ -161,6 +161,41 @@ pub fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
     fields
 }
 
+/// A body that may be left out: no body (or an empty one) is `T::default()`;
+/// anything else must be JSON of `T`, as [`JsonBody`] reads it.
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for OptionalJsonBody<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(request.headers());
+        let bytes = Bytes::from_request(request, state).await?;
+        if bytes.is_empty() {
+            return Ok(Self(T::default()));
+        }
+        if !json {
+            return Err(ApiError::expected_json());
+        }
+        parse_json(&bytes).map(Self)
+    }
+}
+
+/// `POST /v1/credentials/{id}/issue`: no body, `{}`, or the kind's choice.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    /// `true`: the envelope alone activates (for an envelope handed over
+    /// after an ID check). Default `false`: two-channel, an activation code
+    /// is needed as well.
+    #[serde(default)]
+    pub envelope_only: bool,
+}
+
 /// `POST /v1/credentials/{id}/challenges`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -214,7 +249,7 @@ impl Drop for VerifyRequest {
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct VerifyResult {
     /// `accepted`, `rejected`, `blocked`, `expired`, `already_used`,
-    /// `unknown_challenge` or `revoked`.
+    /// `unknown_challenge`, `revoked` or `activation_expired`.
     pub outcome: &'static str,
     /// Wrong responses still allowed before the block (with `rejected`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -234,6 +269,8 @@ pub struct BlockRequest {
 pub struct Issued {
     /// The credential.
     pub credential_id: String,
+    /// `two_channel` (an activation code is needed too) or `envelope_only`.
+    pub kind: &'static str,
     /// The four parts, 10 digits each, in order.
     pub activation_key: [String; 4],
     /// The same grouped for printing: "12345 67890 - ...".
@@ -244,6 +281,45 @@ impl Drop for Issued {
     fn drop(&mut self) {
         self.activation_key.iter_mut().for_each(Zeroize::zeroize);
         self.grouped.zeroize();
+    }
+}
+
+/// A new activation code: shown once (to the customer through the internet
+/// bank, the contact centre or an SMS), never stored.
+#[derive(Serialize)]
+pub struct ActivationCodeIssued {
+    /// The 8 digits.
+    pub activation_code: String,
+    /// The same as shown: `1234 5678`.
+    pub grouped: String,
+    /// RFC 3339 UTC time after which an unconfirmed activation is refused.
+    pub expires_at: String,
+}
+
+impl ActivationCodeIssued {
+    /// The code in wire form (copied into zeroized-on-drop text).
+    pub fn new(issued: &mobipass_verifier::IssuedActivationCode) -> Self {
+        Self {
+            activation_code: issued.digits().to_string(),
+            grouped: issued.grouped().to_string(),
+            expires_at: humantime::format_rfc3339_seconds(issued.expires_at).to_string(),
+        }
+    }
+}
+
+impl Drop for ActivationCodeIssued {
+    fn drop(&mut self) {
+        self.activation_code.zeroize();
+        self.grouped.zeroize();
+    }
+}
+
+impl fmt::Debug for ActivationCodeIssued {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActivationCodeIssued")
+            .field("activation_code", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .finish()
     }
 }
 
@@ -268,15 +344,17 @@ pub struct Health {
 // types, so a script and a bank backend parse one format.
 
 impl Issued {
-    /// The envelope for `id` (the key is copied into zeroized-on-drop text).
+    /// The envelope for `id` (the key is copied into zeroized-on-drop text),
+    /// its check digits telling its kind.
     pub fn new(
         id: &mobipass_verifier::CredentialId,
-        key: &mobipass_verifier::ActivationKey,
+        envelope: &mobipass_verifier::Envelope,
     ) -> Self {
         Self {
             credential_id: id.to_string(),
-            activation_key: key.parts().map(|part| part.as_str().to_owned()),
-            grouped: key.grouped().to_string(),
+            kind: envelope.kind().name(),
+            activation_key: envelope.parts().map(|part| part.as_str().to_owned()),
+            grouped: envelope.grouped().to_string(),
         }
     }
 }
@@ -350,5 +428,6 @@ mod tests {
     fn field_names_come_from_the_type() {
         assert_eq!(field_names::<VerifyRequest>(), ["challenge_id", "response"]);
         assert_eq!(field_names::<ChallengeRequest>(), ["amount_minor", "payee"]);
+        assert_eq!(field_names::<IssueRequest>(), ["envelope_only"]);
     }
 }

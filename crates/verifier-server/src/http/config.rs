@@ -86,6 +86,8 @@ pub struct FileConfig {
     pub failure_limit: Option<u8>,
     /// Seconds a challenge stays valid.
     pub challenge_ttl_secs: Option<u64>,
+    /// Seconds an activation code can be confirmed (60 to 3600, default 900).
+    pub activation_code_ttl_secs: Option<u64>,
     /// Hours an expired challenge is kept before the hourly purge deletes
     /// it; 0 turns the purge off (run `purge-challenges` yourself).
     pub challenge_retention_hours: Option<u64>,
@@ -177,6 +179,9 @@ impl Settings {
             challenge_ttl: file
                 .challenge_ttl_secs
                 .map_or(defaults.challenge_ttl, Duration::from_secs),
+            activation_code_ttl: file
+                .activation_code_ttl_secs
+                .map_or(defaults.activation_code_ttl, Duration::from_secs),
             max_batch: file.max_batch.unwrap_or(defaults.max_batch),
             pg_pool_size: file.pg_pool_size.unwrap_or(defaults.pg_pool_size),
             ..defaults
@@ -288,6 +293,7 @@ mod tests {
             ("lisen = \"127.0.0.1:1\"\n", "unknown field"),
             ("failure_limit = 6\n", "1 to 5"),
             ("max_batch = 0\n", "at least 1"),
+            ("activation_code_ttl_secs = 59\n", "1 minute to 1 hour"),
         ] {
             let path = dir.join("bad.toml");
             std::fs::write(&path, text).unwrap();

@@ -12,12 +12,12 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mobipass_scheme::{Amount, Payee};
+use mobipass_scheme::{Amount, EnvelopeKind, Payee};
 
 use super::auth::Caller;
 use super::body::{
-    AuditQuery, BlockRequest, ChallengeCreated, ChallengeRequest, Health, Issued, JsonBody,
-    VerifyRequest, VerifyResult,
+    ActivationCodeIssued, AuditQuery, BlockRequest, ChallengeCreated, ChallengeRequest, Health,
+    IssueRequest, Issued, JsonBody, OptionalJsonBody, VerifyRequest, VerifyResult,
 };
 use super::error::{ApiError, ErrorCode};
 use super::state::AppState;
@@ -173,14 +173,42 @@ pub async fn status(
     Ok(Json(status).into_response())
 }
 
-/// `POST /v1/credentials/{id}/issue` (operator).
+/// `POST /v1/credentials/{id}/issue` (operator): two-channel unless the
+/// body says `{"envelope_only": true}`.
 pub async fn issue(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     CredentialPath { id }: CredentialPath,
+    OptionalJsonBody(request): OptionalJsonBody<IssueRequest>,
 ) -> ApiResult<Response> {
-    let key = state.verifier.issue(&id, &actor(&caller)).await?;
+    let kind = if request.envelope_only {
+        EnvelopeKind::EnvelopeOnly
+    } else {
+        EnvelopeKind::TwoChannel
+    };
+    let key = state
+        .verifier
+        .issue_kind(&id, kind, &actor(&caller))
+        .await?;
     Ok(envelope(StatusCode::CREATED, &id, &key))
+}
+
+/// `POST /v1/credentials/{id}/activation-code` (bank, operator).
+pub async fn activation_code(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    CredentialPath { id }: CredentialPath,
+) -> ApiResult<Response> {
+    let issued = state.verifier.activation_code(&id, &actor(&caller)).await?;
+    state.metrics.activation_code_issued();
+    let body = ActivationCodeIssued::new(&issued);
+    // The code must not linger in a proxy or browser cache.
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(&body),
+    )
+        .into_response())
 }
 
 /// `POST /v1/credentials/{id}/reissue` (operator).
@@ -193,11 +221,7 @@ pub async fn reissue(
     Ok(envelope(StatusCode::OK, &id, &key))
 }
 
-fn envelope(
-    status: StatusCode,
-    id: &CredentialId,
-    key: &mobipass_scheme::ActivationKey,
-) -> Response {
+fn envelope(status: StatusCode, id: &CredentialId, key: &mobipass_scheme::Envelope) -> Response {
     let body = Issued::new(id, key);
     // The key must not linger in a proxy or browser cache.
     (status, [(header::CACHE_CONTROL, "no-store")], Json(&body)).into_response()

@@ -46,6 +46,7 @@ pub struct Metrics {
     verification_seconds: Histogram,
     blocks: Family<BlockLabel, Counter>,
     challenges: Counter,
+    activation_codes: Counter,
     requests: Family<StatusLabel, Counter>,
     refused: Family<RefusalLabel, Counter>,
 }
@@ -81,6 +82,12 @@ impl Metrics {
         );
         let challenges = Counter::default();
         registry.register("challenges_issued", "Challenges issued", challenges.clone());
+        let activation_codes = Counter::default();
+        registry.register(
+            "activation_codes_issued",
+            "Activation codes issued for two-channel credentials",
+            activation_codes.clone(),
+        );
         let requests = Family::<StatusLabel, Counter>::default();
         registry.register(
             "http_requests",
@@ -100,8 +107,14 @@ impl Metrics {
             verification_seconds,
             blocks,
             challenges,
+            activation_codes,
             requests,
         }
+    }
+
+    /// Records one activation code issued.
+    pub fn activation_code_issued(&self) {
+        self.activation_codes.inc();
     }
 
     /// Records one answered verification.

@@ -7,7 +7,7 @@
 //! verification must decrypt the seed inside that transaction.
 
 use async_trait::async_trait;
-use mobipass_scheme::{OcraKey, Response};
+use mobipass_scheme::{ActivationCode, ActivationKey, EnvelopeKind, Response};
 
 use crate::clock::Clock;
 use crate::error::VerifierError;
@@ -56,13 +56,40 @@ impl Sealer {
     }
 }
 
-/// A new key for a credential (issue or reissue); the store seals it.
+/// A new envelope secret for a credential (issue or reissue); the store
+/// seals K (envelope only) or S (two-channel) as [`crate::rules::seal_new`] says.
 pub(crate) struct NewKey {
     pub(crate) id: CredentialId,
-    pub(crate) key: OcraKey,
+    pub(crate) secret: ActivationKey,
+    /// The kind at issue; `None` on reissue, which keeps the credential's kind.
+    pub(crate) kind: Option<EnvelopeKind>,
     pub(crate) limit: u8,
     pub(crate) actor: Actor,
     pub(crate) now: i64,
+}
+
+impl NewKey {
+    /// The kind recorded for a new credential.
+    pub(crate) fn issue_kind(&self) -> EnvelopeKind {
+        self.kind.unwrap_or(EnvelopeKind::TwoChannel)
+    }
+}
+
+/// An activation code to derive and seal a new K from (two-channel).
+pub(crate) struct NewActivation {
+    pub(crate) credential: CredentialId,
+    pub(crate) code: ActivationCode,
+    pub(crate) expires_at: i64,
+    pub(crate) actor: Actor,
+    pub(crate) now: i64,
+}
+
+/// The audit detail of `issued`/`reissued`.
+pub(crate) fn issue_detail(version: Option<u32>, kind: EnvelopeKind) -> String {
+    match version {
+        Some(version) => format!("key version {version}; {}", kind.name()),
+        None => kind.name().to_owned(),
+    }
 }
 
 /// A challenge to record.
@@ -121,8 +148,11 @@ pub(crate) fn purge_detail(removed: u64, expired_before: i64) -> String {
 pub(crate) trait Store: Send + Sync {
     /// Creates a credential; `AlreadyExists` if the id is taken.
     async fn issue(&self, new: NewKey) -> Result<(), VerifierError>;
-    /// Replaces a credential's key, resets it to `Issued` and drops its open challenges.
-    async fn reissue(&self, new: NewKey) -> Result<(), VerifierError>;
+    /// Replaces a credential's key, resets it to `Issued` and drops its open
+    /// challenges; keeps and returns its kind.
+    async fn reissue(&self, new: NewKey) -> Result<EnvelopeKind, VerifierError>;
+    /// Derives and seals K from a two-channel credential's S and a new code.
+    async fn activation_code(&self, new: NewActivation) -> Result<(), VerifierError>;
     /// Records a challenge for an issued or active credential.
     async fn challenge(&self, new: NewChallenge) -> Result<(), VerifierError>;
     /// Judges a response, serialised per credential.

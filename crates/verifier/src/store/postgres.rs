@@ -30,9 +30,12 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, State, Verified};
-use crate::rules::{self, ChallengeRow, CredentialRow};
-use crate::seal::{self, SealedSeed};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store, purge_detail};
+use crate::rules::{self, Activation, ChallengeRow, CredentialRow};
+use crate::seal::SealedSeed;
+use crate::store::{
+    Attempt, Change, NewActivation, NewChallenge, NewKey, Purge, Sealer, Store, issue_detail,
+    purge_detail,
+};
 
 /// Key of the advisory lock that serialises migrations between nodes.
 const MIGRATION_LOCK: i64 = 0x4d6f_6269_5061_7373; // "MobiPass"
@@ -86,6 +89,20 @@ CREATE TABLE meta (
 ",
     r"
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
+",
+    // Two-channel credentials (DESIGN 2b); see the SQLite schema. Existing
+    // rows are envelope-only and settled, so their sealed K keeps verifying.
+    r"
+ALTER TABLE credentials ADD COLUMN kind TEXT NOT NULL DEFAULT 'envelope_only'
+    CHECK (kind IN ('envelope_only', 'two_channel'));
+ALTER TABLE credentials ADD COLUMN sealed_secret BYTEA;
+ALTER TABLE credentials ADD COLUMN activation TEXT NOT NULL DEFAULT 'settled'
+    CHECK (activation IN ('settled', 'code_needed', 'pending'));
+ALTER TABLE credentials ADD COLUMN activation_expires_at BIGINT;
+ALTER TABLE credentials ADD CONSTRAINT two_channel_has_its_secret
+    CHECK ((kind = 'two_channel') = (sealed_secret IS NOT NULL));
+ALTER TABLE credentials ADD CONSTRAINT pending_has_its_expiry
+    CHECK ((activation = 'pending') = (activation_expires_at IS NOT NULL));
 ",
 ];
 
@@ -297,7 +314,8 @@ async fn lock_credential(
 ) -> Result<CredentialRow, VerifierError> {
     let statement = client
         .prepare_cached(
-            "SELECT state, failures, failure_limit, key_version, sealed_seed, activated
+            "SELECT state, failures, failure_limit, key_version, sealed_seed, activated,
+                    kind, sealed_secret, activation, activation_expires_at
              FROM credentials WHERE id = $1 FOR UPDATE",
         )
         .await?;
@@ -312,6 +330,9 @@ async fn lock_credential(
         key_version: u32::try_from(row.get::<_, i32>(3)).map_err(storage)?,
         sealed: SealedSeed(row.get(4)),
         activated: row.get(5),
+        kind: rules::kind_from_stored(row.get(6))?,
+        sealed_secret: row.get::<_, Option<Vec<u8>>>(7).map(SealedSeed),
+        activation: Activation::from_stored(row.get(8), row.get(9))?,
     })
 }
 
@@ -324,20 +345,40 @@ impl Store for PgStore {
         let result: Result<_, VerifierError> = async {
             let tx = client.transaction().await?;
             let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
-            let sealed = seal::seal(master, &new.id, 1, &new.key);
+            let kind = new.issue_kind();
+            let seal = rules::seal_new(master, &new.id, 1, kind, &new.secret);
+            let (activation, expires_at) = seal.activation.to_stored();
             let inserted = tx
                 .execute(
                     "INSERT INTO credentials
-                        (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at)
-                     VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4)
+                        (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at,
+                         kind, sealed_secret, activation, activation_expires_at)
+                     VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4, $5, $6, $7, $8)
                      ON CONFLICT (id) DO NOTHING",
-                    &[&new.id.as_str(), &i16::from(new.limit), &sealed.0, &new.now],
+                    &[
+                        &new.id.as_str(),
+                        &i16::from(new.limit),
+                        &seal.sealed.0,
+                        &new.now,
+                        &kind.name(),
+                        &seal.sealed_secret.map(|s| s.0),
+                        &activation,
+                        &expires_at,
+                    ],
                 )
                 .await?;
             if inserted == 0 {
                 return Err(VerifierError::AlreadyExists);
             }
-            append_audit(&tx, new.now, &new.actor, "issued", Some(&new.id), "").await?;
+            append_audit(
+                &tx,
+                new.now,
+                &new.actor,
+                "issued",
+                Some(&new.id),
+                &issue_detail(None, kind),
+            )
+            .await?;
             tx.commit().await?;
             Ok(())
         }
@@ -346,7 +387,7 @@ impl Store for PgStore {
         result
     }
 
-    async fn reissue(&self, new: NewKey) -> Result<(), VerifierError> {
+    async fn reissue(&self, new: NewKey) -> Result<mobipass_scheme::EnvelopeKind, VerifierError> {
         let sealer = self.master.read().await;
         let mut conn = self.conn().await?;
         let client = &mut *conn;
@@ -356,11 +397,23 @@ impl Store for PgStore {
             let current = lock_credential(&tx, &new.id).await?;
             rules::may_reissue(current.state)?;
             let version = current.key_version + 1;
-            let sealed = seal::seal(master, &new.id, version, &new.key);
+            let kind = current.kind;
+            let seal = rules::seal_new(master, &new.id, version, kind, &new.secret);
+            let (activation, expires_at) = seal.activation.to_stored();
             tx.execute(
                 "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = $2, key_version = $3,
-                     sealed_seed = $4, activated = FALSE, updated_at = $5 WHERE id = $1",
-                &[&new.id.as_str(), &i16::from(new.limit), &(version as i32), &sealed.0, &new.now],
+                     sealed_seed = $4, activated = FALSE, updated_at = $5,
+                     sealed_secret = $6, activation = $7, activation_expires_at = $8 WHERE id = $1",
+                &[
+                    &new.id.as_str(),
+                    &i16::from(new.limit),
+                    &(version as i32),
+                    &seal.sealed.0,
+                    &new.now,
+                    &seal.sealed_secret.map(|s| s.0),
+                    &activation,
+                    &expires_at,
+                ],
             )
             .await?;
             tx.execute(
@@ -374,7 +427,51 @@ impl Store for PgStore {
                 &new.actor,
                 "reissued",
                 Some(&new.id),
-                &format!("key version {version}"),
+                &issue_detail(Some(version), kind),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(kind)
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn activation_code(&self, new: NewActivation) -> Result<(), VerifierError> {
+        let sealer = self.master.read().await;
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
+            let current = lock_credential(&tx, &new.credential).await?;
+            let activated =
+                rules::activate(master, &new.credential, &current, &new.code, new.expires_at)?;
+            let (activation, expires_at) = activated.activation.to_stored();
+            tx.execute(
+                "UPDATE credentials SET state = 'issued', activated = FALSE, key_version = $2,
+                     sealed_seed = $3, sealed_secret = $4, activation = $5,
+                     activation_expires_at = $6, updated_at = $7
+                 WHERE id = $1",
+                &[
+                    &new.credential.as_str(),
+                    &(activated.key_version as i32),
+                    &activated.sealed.0,
+                    &activated.sealed_secret.0,
+                    &activation,
+                    &expires_at,
+                    &new.now,
+                ],
+            )
+            .await?;
+            append_audit(
+                &tx,
+                new.now,
+                &new.actor,
+                "activation_code",
+                Some(&new.credential),
+                &activated.audit_detail,
             )
             .await?;
             tx.commit().await?;
@@ -393,14 +490,20 @@ impl Store for PgStore {
             // A shared lock: challenges may be created in parallel, but not while
             // the credential is being blocked, revoked or reissued.
             let statement = tx
-                .prepare_cached("SELECT state FROM credentials WHERE id = $1 FOR SHARE")
+                .prepare_cached(
+                    "SELECT state, activation, activation_expires_at FROM credentials
+                     WHERE id = $1 FOR SHARE",
+                )
                 .await?;
-            let state: String = tx
+            let row = tx
                 .query_opt(&statement, &[&new.credential.as_str()])
                 .await?
-                .ok_or(VerifierError::UnknownCredential)?
-                .get(0);
-            rules::may_challenge(State::from_stored(&state)?)?;
+                .ok_or(VerifierError::UnknownCredential)?;
+            rules::may_challenge(
+                State::from_stored(row.get(0))?,
+                Activation::from_stored(row.get(1), row.get(2))?,
+                new.now,
+            )?;
             let statement = tx
                 .prepare_cached(
                     "INSERT INTO challenges (id, credential_id, code, amount_minor, payee, created_at, expires_at)
@@ -501,6 +604,15 @@ impl Store for PgStore {
                 )
                 .await?;
             }
+            if verdict.confirms_activation {
+                let statement = tx
+                    .prepare_cached(
+                        "UPDATE credentials SET activation = 'settled', activation_expires_at = NULL WHERE id = $1",
+                    )
+                    .await?;
+                tx.execute(&statement, &[&attempt.credential.as_str()])
+                    .await?;
+            }
             if verdict.consume_challenge {
                 let statement = tx
                     .prepare_cached("UPDATE challenges SET used_at = $2 WHERE id = $1")
@@ -582,18 +694,25 @@ impl Store for PgStore {
             let old = checked_key(&tx, &sealer, "FOR UPDATE").await?;
             let rows = tx
                 .query(
-                    "SELECT id, key_version, sealed_seed FROM credentials ORDER BY id FOR UPDATE",
+                    "SELECT id, key_version, sealed_seed, sealed_secret FROM credentials ORDER BY id FOR UPDATE",
                     &[],
                 )
                 .await?;
             for row in &rows {
                 let id = CredentialId::new(row.get::<_, String>(0))?;
                 let version = u32::try_from(row.get::<_, i32>(1)).map_err(storage)?;
-                let key = seal::open(old, &id, version, &SealedSeed(row.get(2)))?;
-                let resealed = seal::seal(&new, &id, version, &key);
+                let secret = row.get::<_, Option<Vec<u8>>>(3).map(SealedSeed);
+                let (sealed, secret) = rules::reseal(
+                    old,
+                    &new,
+                    &id,
+                    version,
+                    &SealedSeed(row.get(2)),
+                    secret.as_ref(),
+                )?;
                 tx.execute(
-                    "UPDATE credentials SET sealed_seed = $2 WHERE id = $1",
-                    &[&id.as_str(), &resealed.0],
+                    "UPDATE credentials SET sealed_seed = $2, sealed_secret = $3 WHERE id = $1",
+                    &[&id.as_str(), &sealed.0, &secret.map(|s| s.0)],
                 )
                 .await?;
             }
@@ -683,7 +802,8 @@ impl Store for PgStore {
         let result: Result<_, VerifierError> = async {
             let statement = client
                 .prepare_cached(
-                    "SELECT state, failures, failure_limit, key_version, created_at, updated_at
+                    "SELECT state, failures, failure_limit, key_version, created_at, updated_at,
+                            kind, activation, activation_expires_at
                      FROM credentials WHERE id = $1",
                 )
                 .await?;
@@ -691,8 +811,13 @@ impl Store for PgStore {
                 .query_opt(&statement, &[&id.as_str()])
                 .await?
                 .ok_or(VerifierError::UnknownCredential)?;
+            let expires_at: Option<i64> = row.get(8);
+            let activation = Activation::from_stored(row.get(7), expires_at)?;
             Ok(CredentialStatus {
                 id: id.clone(),
+                kind: rules::kind_from_stored(row.get(6))?,
+                activation_code_needed: activation == Activation::CodeNeeded,
+                activation_expires_at: expires_at.map(from_millis),
                 state: State::from_stored(row.get(0))?,
                 failures: u8::try_from(row.get::<_, i16>(1)).map_err(storage)?,
                 limit: u8::try_from(row.get::<_, i16>(2)).map_err(storage)?,

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use mobipass_scheme::{ActivationKey, Challenge, DocumentCode, Response};
+use mobipass_scheme::{ActivationKey, Challenge, DocumentCode, Envelope, EnvelopeKind, Response};
 use mobipass_verifier::{Config, IssuedChallenge, MasterKey, Verifier};
 
 /// Which store a test runs on.
@@ -97,8 +97,29 @@ fn rand_bytes() -> [u8; 6] {
     bytes
 }
 
+/// The secret an app signs with: `S2` (for an envelope-only envelope, `S`).
+pub trait Signs {
+    /// The activated secret.
+    fn activated(&self) -> ActivationKey;
+}
+
+impl Signs for ActivationKey {
+    fn activated(&self) -> ActivationKey {
+        self.clone()
+    }
+}
+
+impl Signs for Envelope {
+    /// Envelope-only: the envelope alone activates.
+    fn activated(&self) -> ActivationKey {
+        assert_eq!(self.kind(), EnvelopeKind::EnvelopeOnly, "use the code's S2");
+        self.activated(None).unwrap()
+    }
+}
+
 /// The response the customer's MobiPass computes for a challenge.
-pub fn respond(key: &ActivationKey, challenge: &IssuedChallenge) -> String {
+pub fn respond(key: &impl Signs, challenge: &IssuedChallenge) -> String {
+    let key = &key.activated();
     let code = DocumentCode::parse(&challenge.code).unwrap();
     let question = match (challenge.amount_minor, &challenge.payee) {
         (Some(amount), Some(payee)) => Challenge::Linked {

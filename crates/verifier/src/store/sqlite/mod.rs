@@ -38,7 +38,7 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Verified};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store};
+use crate::store::{Attempt, Change, NewActivation, NewChallenge, NewKey, Purge, Sealer, Store};
 
 /// The master key as one batch may use it: only while the database still
 /// names it as the key in force (checked inside the batch's transaction).
@@ -356,8 +356,13 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn reissue(&self, new: NewKey) -> Result<(), VerifierError> {
+    async fn reissue(&self, new: NewKey) -> Result<mobipass_scheme::EnvelopeKind, VerifierError> {
         self.write(move |conn, key| ops::reissue(conn, key.get()?, &new))
+            .await
+    }
+
+    async fn activation_code(&self, new: NewActivation) -> Result<(), VerifierError> {
+        self.write(move |conn, key| ops::activation_code(conn, key.get()?, &new))
             .await
     }
 

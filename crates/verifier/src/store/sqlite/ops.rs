@@ -8,9 +8,11 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, State, Verified};
-use crate::rules::{self, ChallengeRow, CredentialRow};
-use crate::seal::{self, SealedSeed};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, purge_detail};
+use crate::rules::{self, Activation, ChallengeRow, CredentialRow};
+use crate::seal::SealedSeed;
+use crate::store::{
+    Attempt, Change, NewActivation, NewChallenge, NewKey, Purge, issue_detail, purge_detail,
+};
 
 fn append_audit(
     conn: &Connection,
@@ -36,22 +38,33 @@ fn append_audit(
 fn load_credential(conn: &Connection, id: &CredentialId) -> Result<CredentialRow, VerifierError> {
     let row = conn
         .prepare_cached(
-            "SELECT state, failures, failure_limit, key_version, sealed_seed, activated
+            "SELECT state, failures, failure_limit, key_version, sealed_seed, activated,
+                    kind, sealed_secret, activation, activation_expires_at
              FROM credentials WHERE id = ?1",
         )?
         .query_row([id.as_str()], |row| {
             Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, u8>(1)?,
-                row.get::<_, u8>(2)?,
-                row.get::<_, u32>(3)?,
-                row.get::<_, Vec<u8>>(4)?,
-                row.get::<_, bool>(5)?,
+                (
+                    row.get::<_, String>(0)?,
+                    row.get::<_, u8>(1)?,
+                    row.get::<_, u8>(2)?,
+                    row.get::<_, u32>(3)?,
+                    row.get::<_, Vec<u8>>(4)?,
+                    row.get::<_, bool>(5)?,
+                ),
+                (
+                    row.get::<_, String>(6)?,
+                    row.get::<_, Option<Vec<u8>>>(7)?,
+                    row.get::<_, String>(8)?,
+                    row.get::<_, Option<i64>>(9)?,
+                ),
             ))
         })
         .optional()?;
-    let (state, failures, limit, key_version, sealed, activated) =
-        row.ok_or(VerifierError::UnknownCredential)?;
+    let (
+        (state, failures, limit, key_version, sealed, activated),
+        (kind, sealed_secret, activation, expires_at),
+    ) = row.ok_or(VerifierError::UnknownCredential)?;
     Ok(CredentialRow {
         state: State::from_stored(&state)?,
         failures,
@@ -59,6 +72,9 @@ fn load_credential(conn: &Connection, id: &CredentialId) -> Result<CredentialRow
         key_version,
         sealed: SealedSeed(sealed),
         activated,
+        kind: rules::kind_from_stored(&kind)?,
+        sealed_secret: sealed_secret.map(SealedSeed),
+        activation: Activation::from_stored(&activation, expires_at)?,
     })
 }
 
@@ -67,19 +83,38 @@ pub(crate) fn issue(
     master: &MasterKey,
     new: &NewKey,
 ) -> Result<(), VerifierError> {
-    let sealed = seal::seal(master, &new.id, 1, &new.key);
+    let kind = new.issue_kind();
+    let seal = rules::seal_new(master, &new.id, 1, kind, &new.secret);
+    let (activation, expires_at) = seal.activation.to_stored();
     let inserted = conn
         .prepare_cached(
             "INSERT INTO credentials
-                (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at)
-             VALUES (?1, 'issued', 0, ?2, 1, ?3, 0, ?4, ?4)
+                (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at,
+                 kind, sealed_secret, activation, activation_expires_at)
+             VALUES (?1, 'issued', 0, ?2, 1, ?3, 0, ?4, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (id) DO NOTHING",
         )?
-        .execute(params![new.id.as_str(), new.limit, sealed.0, new.now])?;
+        .execute(params![
+            new.id.as_str(),
+            new.limit,
+            seal.sealed.0,
+            new.now,
+            kind.name(),
+            seal.sealed_secret.map(|s| s.0),
+            activation,
+            expires_at
+        ])?;
     if inserted == 0 {
         return Err(VerifierError::AlreadyExists);
     }
-    append_audit(conn, new.now, &new.actor, "issued", Some(&new.id), "")?;
+    append_audit(
+        conn,
+        new.now,
+        &new.actor,
+        "issued",
+        Some(&new.id),
+        &issue_detail(None, kind),
+    )?;
     Ok(())
 }
 
@@ -87,16 +122,28 @@ pub(crate) fn reissue(
     conn: &Connection,
     master: &MasterKey,
     new: &NewKey,
-) -> Result<(), VerifierError> {
+) -> Result<mobipass_scheme::EnvelopeKind, VerifierError> {
     let current = load_credential(conn, &new.id)?;
     rules::may_reissue(current.state)?;
     let version = current.key_version + 1;
-    let sealed = seal::seal(master, &new.id, version, &new.key);
+    let kind = current.kind;
+    let seal = rules::seal_new(master, &new.id, version, kind, &new.secret);
+    let (activation, expires_at) = seal.activation.to_stored();
     conn.prepare_cached(
         "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = ?2, key_version = ?3,
-             sealed_seed = ?4, activated = 0, updated_at = ?5 WHERE id = ?1",
+             sealed_seed = ?4, activated = 0, updated_at = ?5,
+             sealed_secret = ?6, activation = ?7, activation_expires_at = ?8 WHERE id = ?1",
     )?
-    .execute(params![new.id.as_str(), new.limit, version, sealed.0, new.now])?;
+    .execute(params![
+        new.id.as_str(),
+        new.limit,
+        version,
+        seal.sealed.0,
+        new.now,
+        seal.sealed_secret.map(|s| s.0),
+        activation,
+        expires_at
+    ])?;
     conn.prepare_cached("DELETE FROM challenges WHERE credential_id = ?1 AND used_at IS NULL")?
         .execute([new.id.as_str()])?;
     append_audit(
@@ -105,18 +152,59 @@ pub(crate) fn reissue(
         &new.actor,
         "reissued",
         Some(&new.id),
-        &format!("key version {version}"),
+        &issue_detail(Some(version), kind),
+    )?;
+    Ok(kind)
+}
+
+pub(crate) fn activation_code(
+    conn: &Connection,
+    master: &MasterKey,
+    new: &NewActivation,
+) -> Result<(), VerifierError> {
+    let current = load_credential(conn, &new.credential)?;
+    let activated = rules::activate(master, &new.credential, &current, &new.code, new.expires_at)?;
+    let (activation, expires_at) = activated.activation.to_stored();
+    conn.prepare_cached(
+        "UPDATE credentials SET state = 'issued', activated = 0, key_version = ?2, sealed_seed = ?3,
+             sealed_secret = ?4, activation = ?5, activation_expires_at = ?6, updated_at = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        new.credential.as_str(),
+        activated.key_version,
+        activated.sealed.0,
+        activated.sealed_secret.0,
+        activation,
+        expires_at,
+        new.now
+    ])?;
+    append_audit(
+        conn,
+        new.now,
+        &new.actor,
+        "activation_code",
+        Some(&new.credential),
+        &activated.audit_detail,
     )?;
     Ok(())
 }
 
 pub(crate) fn challenge(conn: &Connection, new: &NewChallenge) -> Result<(), VerifierError> {
-    let state: Option<String> = conn
-        .prepare_cached("SELECT state FROM credentials WHERE id = ?1")?
-        .query_row([new.credential.as_str()], |row| row.get(0))
+    let row: Option<(String, String, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT state, activation, activation_expires_at FROM credentials WHERE id = ?1",
+        )?
+        .query_row([new.credential.as_str()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
         .optional()?;
-    let state = state.ok_or(VerifierError::UnknownCredential)?;
-    rules::may_challenge(State::from_stored(&state)?)?;
+    let (state, activation, expires_at) = row.ok_or(VerifierError::UnknownCredential)?;
+    rules::may_challenge(
+        State::from_stored(&state)?,
+        Activation::from_stored(&activation, expires_at)?,
+        new.now,
+    )?;
     conn.prepare_cached(
         "INSERT INTO challenges (id, credential_id, code, amount_minor, payee, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -189,6 +277,12 @@ pub(crate) fn verify(
         )?
         .execute(params![attempt.credential.as_str(), state.as_str(), failures, activated, now])?;
     }
+    if verdict.confirms_activation {
+        conn.prepare_cached(
+            "UPDATE credentials SET activation = 'settled', activation_expires_at = NULL WHERE id = ?1",
+        )?
+        .execute([attempt.credential.as_str()])?;
+    }
     if verdict.consume_challenge {
         conn.prepare_cached("UPDATE challenges SET used_at = ?2 WHERE id = ?1")?
             .execute(params![&attempt.challenge.as_bytes()[..], now])?;
@@ -258,16 +352,26 @@ pub(crate) fn rotate(
     actor: &Actor,
     now: i64,
 ) -> Result<usize, VerifierError> {
-    let rows: Vec<(String, u32, Vec<u8>)> = conn
-        .prepare("SELECT id, key_version, sealed_seed FROM credentials")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+    type Row = (String, u32, Vec<u8>, Option<Vec<u8>>);
+    let rows: Vec<Row> = conn
+        .prepare("SELECT id, key_version, sealed_seed, sealed_secret FROM credentials")?
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
         .collect::<Result<_, _>>()?;
-    let mut update = conn.prepare("UPDATE credentials SET sealed_seed = ?2 WHERE id = ?1")?;
-    for (id, version, sealed) in &rows {
-        let id = CredentialId::new(id.clone())?;
-        let key = seal::open(old, &id, *version, &SealedSeed(sealed.clone()))?;
-        let resealed = seal::seal(new, &id, *version, &key);
-        update.execute(params![id.as_str(), resealed.0])?;
+    let mut update =
+        conn.prepare("UPDATE credentials SET sealed_seed = ?2, sealed_secret = ?3 WHERE id = ?1")?;
+    for (id, version, sealed, secret) in rows.iter().cloned() {
+        let id = CredentialId::new(id)?;
+        let (sealed, secret) = rules::reseal(
+            old,
+            new,
+            &id,
+            version,
+            &SealedSeed(sealed),
+            secret.map(SealedSeed).as_ref(),
+        )?;
+        update.execute(params![id.as_str(), sealed.0, secret.map(|s| s.0)])?;
     }
     set_fingerprint(conn, new)?;
     append_audit(
@@ -315,24 +419,36 @@ pub(crate) fn status(
 ) -> Result<CredentialStatus, VerifierError> {
     let row = conn
         .prepare_cached(
-            "SELECT state, failures, failure_limit, key_version, created_at, updated_at
+            "SELECT state, failures, failure_limit, key_version, created_at, updated_at,
+                    kind, activation, activation_expires_at
              FROM credentials WHERE id = ?1",
         )?
         .query_row([id.as_str()], |row| {
             Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, u8>(1)?,
-                row.get::<_, u8>(2)?,
-                row.get::<_, u32>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, i64>(5)?,
+                (
+                    row.get::<_, String>(0)?,
+                    row.get::<_, u8>(1)?,
+                    row.get::<_, u8>(2)?,
+                    row.get::<_, u32>(3)?,
+                    row.get::<_, i64>(4)?,
+                    row.get::<_, i64>(5)?,
+                ),
+                (
+                    row.get::<_, String>(6)?,
+                    row.get::<_, String>(7)?,
+                    row.get::<_, Option<i64>>(8)?,
+                ),
             ))
         })
         .optional()?;
-    let (state, failures, limit, key_version, created, updated) =
+    let ((state, failures, limit, key_version, created, updated), (kind, activation, expires_at)) =
         row.ok_or(VerifierError::UnknownCredential)?;
+    let activation = Activation::from_stored(&activation, expires_at)?;
     Ok(CredentialStatus {
         id: id.clone(),
+        kind: rules::kind_from_stored(&kind)?,
+        activation_code_needed: activation == Activation::CodeNeeded,
+        activation_expires_at: expires_at.map(from_millis),
         state: State::from_stored(&state)?,
         failures,
         limit,

@@ -56,7 +56,23 @@ CREATE TABLE meta (
     r"
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
 ",
+    // Two-channel credentials (DESIGN 2b). Existing rows are envelope-only
+    // and settled: their sealed K keeps opening and verifying unchanged.
+    // `sealed_seed` (K) is empty while a two-channel credential awaits its
+    // first activation code; `sealed_secret` (S) is set for two-channel only.
+    r"
+ALTER TABLE credentials ADD COLUMN kind TEXT NOT NULL DEFAULT 'envelope_only'
+    CHECK (kind IN ('envelope_only', 'two_channel'));
+ALTER TABLE credentials ADD COLUMN sealed_secret BLOB;
+ALTER TABLE credentials ADD COLUMN activation TEXT NOT NULL DEFAULT 'settled'
+    CHECK (activation IN ('settled', 'code_needed', 'pending'));
+ALTER TABLE credentials ADD COLUMN activation_expires_at INTEGER;
+",
 ];
+
+/// The schema version this build writes.
+#[cfg(test)]
+pub(crate) const VERSION: usize = MIGRATIONS.len();
 
 /// Brings the schema up to date in one transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -105,5 +121,48 @@ mod tests {
         // Running again is a no-op, not a "index already exists" failure.
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn), MIGRATIONS.len());
+    }
+
+    #[test]
+    fn a_version_two_credential_becomes_envelope_only_and_settled() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(MIGRATIONS[1]).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO credentials VALUES ('old', 'active', 1, 3, 2, X'0102', 1, 5, 6)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn), VERSION);
+        let row: (String, Option<Vec<u8>>, String, Option<i64>, Vec<u8>) = conn
+            .query_row(
+                "SELECT kind, sealed_secret, activation, activation_expires_at, sealed_seed
+                 FROM credentials WHERE id = 'old'",
+                [],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                "envelope_only".into(),
+                None,
+                "settled".into(),
+                None,
+                vec![1, 2]
+            )
+        );
+        let bad = conn.execute("UPDATE credentials SET kind = 'other'", []);
+        assert!(bad.is_err(), "the kind is checked");
     }
 }
