@@ -410,6 +410,28 @@ fn json_output_speaks_the_http_wire_types() {
         1,
     );
     assert_eq!(keys(&verified), ["attempts_left", "outcome"]);
+
+    let status = cli.json(&["status", "wire"], 0);
+    assert_eq!(
+        keys(&status),
+        [
+            "activation_code_needed",
+            "created",
+            "failures",
+            "id",
+            "key_version",
+            "kind",
+            "limit",
+            "state",
+            "updated"
+        ]
+    );
+    let audit = cli.json(&["audit", "wire"], 0);
+    let first = &audit.as_array().unwrap()[0];
+    assert_eq!(
+        keys(first),
+        ["action", "actor", "at", "credential", "detail", "seq"]
+    );
 }
 
 /// `master-key new` makes the key an operator gives every node: a private
