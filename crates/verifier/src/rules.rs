@@ -560,6 +560,97 @@ mod tests {
         assert_eq!(unknown.outcome, Outcome::UnknownChallenge);
     }
 
+    fn two_channel(f: &mut Fixture, activation: Activation) -> ActivationKey {
+        let secret = ActivationKey::generate();
+        f.credential.kind = EnvelopeKind::TwoChannel;
+        f.credential.sealed_secret = Some(seal::seal_secret(&f.master, &f.id, 1, &secret));
+        f.credential.activation = activation;
+        secret
+    }
+
+    #[test]
+    fn damaged_activation_columns_are_a_storage_error() {
+        assert_eq!(
+            Activation::from_stored("pending", Some(5)).unwrap(),
+            Activation::Pending { expires_at: 5 }
+        );
+        for (name, expiry) in [("pending", None), ("settled", Some(1)), ("other", None)] {
+            assert!(matches!(
+                Activation::from_stored(name, expiry),
+                Err(VerifierError::Storage(_))
+            ));
+        }
+        for activation in [
+            Activation::Settled,
+            Activation::CodeNeeded,
+            Activation::Pending { expires_at: 7 },
+        ] {
+            let (name, expiry) = activation.to_stored();
+            assert_eq!(Activation::from_stored(name, expiry).unwrap(), activation);
+        }
+    }
+
+    #[test]
+    fn a_code_seals_k_from_s_and_the_code_under_the_next_version() {
+        let mut f = fixture(1, 3);
+        let secret = two_channel(&mut f, Activation::CodeNeeded);
+        let code = ActivationCode::generate();
+        let done = activate(&f.master, &f.id, &f.credential, &code, 9_000).unwrap();
+        assert_eq!(done.key_version, 2);
+        assert_eq!(done.activation, Activation::Pending { expires_at: 9_000 });
+        let k = seal::open(&f.master, &f.id, 2, &done.sealed).unwrap();
+        assert_eq!(k, two_channel_secret(&secret, &code).ocra_key());
+        assert_ne!(k, secret.ocra_key(), "the envelope alone is not the key");
+        assert_eq!(
+            seal::open_secret(&f.master, &f.id, 2, &done.sealed_secret).unwrap(),
+            secret
+        );
+        assert!(seal::open_secret(&f.master, &f.id, 1, &done.sealed_secret).is_err());
+        assert!(!done.audit_detail.contains(code.data_digits().as_str()));
+    }
+
+    #[test]
+    fn codes_are_refused_for_envelope_only_blocked_and_revoked() {
+        let f = fixture(0, 3);
+        let code = ActivationCode::generate();
+        assert!(matches!(
+            activate(&f.master, &f.id, &f.credential, &code, 1),
+            Err(VerifierError::NotTwoChannel)
+        ));
+        for (state, expected) in [(State::Blocked, "blocked"), (State::Revoked, "revoked")] {
+            let mut f = fixture(0, 3);
+            two_channel(&mut f, Activation::CodeNeeded);
+            f.credential.state = state;
+            let Err(error) = activate(&f.master, &f.id, &f.credential, &code, 1) else {
+                panic!("a code for a {expected} credential");
+            };
+            assert!(error.to_string().contains(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn pending_activation_is_confirmed_once_and_refused_unseen_after_expiry() {
+        let mut f = fixture(0, 3);
+        two_channel(&mut f, Activation::Pending { expires_at: 500 });
+        // The fixture's K stands in for the one the code derived.
+        let verdict = run(&f, 499, &right(&f));
+        assert!(verdict.confirms_activation);
+        assert_eq!(verdict.audit_rows()[1].0, "activated");
+        let expired = run(&f, 500, &right(&f));
+        assert_eq!(expired.outcome, Outcome::ActivationExpired);
+        assert!(!expired.evaluated && expired.credential.is_none());
+        assert!(matches!(
+            may_challenge(State::Issued, Activation::Pending { expires_at: 500 }, 500),
+            Err(VerifierError::ActivationExpired)
+        ));
+        assert!(matches!(
+            may_challenge(State::Issued, Activation::CodeNeeded, 0),
+            Err(VerifierError::ActivationCodeNeeded)
+        ));
+        let settled = fixture(0, 3);
+        assert!(!run(&settled, 0, &right(&settled)).confirms_activation);
+    }
+
     #[test]
     fn unblock_returns_to_issued_or_active_and_revoke_is_final() {
         let mut f = fixture(3, 3);
