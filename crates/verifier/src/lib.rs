@@ -10,6 +10,12 @@
 //! cannot reset them, and serialise verifications per credential so that no
 //! amount of concurrency ever evaluates more guesses than the limit.
 //!
+//! Credentials are two-channel by default ([`Verifier::issue`], DESIGN.md
+//! 2b): the verifier seals the envelope's secret S, and nothing signs until
+//! [`Verifier::activation_code`] derives K from S and a code the customer
+//! gets through a second channel; [`Verifier::issue_envelope_only`] makes the
+//! older kind the envelope alone activates.
+//!
 //! Layers, top down: [`Verifier`] (validation, randomness, clock) ->
 //! `store` (one transaction per call; SQLite with a group-committing writer
 //! thread, or PostgreSQL with row locks) -> `rules` (the decisions, shared by
