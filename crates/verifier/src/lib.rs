@@ -21,6 +21,7 @@ pub mod error;
 pub mod ids;
 pub mod master_key;
 pub mod model;
+pub mod operators;
 pub mod paths;
 mod rules;
 mod seal;
@@ -33,6 +34,10 @@ pub use error::VerifierError;
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
 pub use model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, State, Verified};
+pub use operators::{
+    AuditFilter, ConsoleSession, Operator, OperatorName, Password, Role, SessionPolicy,
+    SessionToken, SignIn,
+};
 pub use verifier::{MAX_CLOCK_SKEW, MAX_REASON_LEN, MIN_CHALLENGE_RETENTION, Verifier};
 
 pub use mobipass_scheme::{ActivationKey, Amount, Payee};

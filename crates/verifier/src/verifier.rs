@@ -35,7 +35,7 @@ pub use crate::ids::MAX_REASON_LEN;
 /// The bank-side verifier. Clone it freely: clones share one store.
 #[derive(Clone)]
 pub struct Verifier {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
 }
@@ -97,7 +97,7 @@ impl Verifier {
         &self.config
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         to_millis(self.clock.now())
     }
 

@@ -16,6 +16,7 @@ use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Verified};
 use crate::rules::Action;
 
+pub(crate) mod operators;
 mod pg_connect;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
@@ -118,7 +119,7 @@ pub(crate) fn purge_detail(removed: u64, expired_before: i64) -> String {
 
 /// A credential store. Each call is one durable transaction.
 #[async_trait]
-pub(crate) trait Store: Send + Sync {
+pub(crate) trait Store: Send + Sync + operators::OperatorStore {
     /// Creates a credential; `AlreadyExists` if the id is taken.
     async fn issue(&self, new: NewKey) -> Result<(), VerifierError>;
     /// Replaces a credential's key, resets it to `Issued` and drops its open challenges.

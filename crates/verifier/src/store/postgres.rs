@@ -34,6 +34,8 @@ use crate::rules::{self, ChallengeRow, CredentialRow};
 use crate::seal::{self, SealedSeed};
 use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store, purge_detail};
 
+mod operators;
+
 /// Key of the advisory lock that serialises migrations between nodes.
 const MIGRATION_LOCK: i64 = 0x4d6f_6269_5061_7373; // "MobiPass"
 
@@ -86,6 +88,32 @@ CREATE TABLE meta (
 ",
     r"
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
+",
+    // The contact-centre console (issue 13); the same tables as SQLite's.
+    r"
+CREATE TABLE operators (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
+    password_hash TEXT NOT NULL,
+    disabled      BOOLEAN NOT NULL,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
+CREATE TABLE console_sessions (
+    token_sha256  TEXT PRIMARY KEY,
+    operator      TEXT NOT NULL REFERENCES operators (name),
+    created_at    BIGINT NOT NULL,
+    last_seen     BIGINT NOT NULL
+);
+CREATE INDEX console_sessions_by_operator ON console_sessions (operator);
+CREATE TABLE console_throttle (
+    scope            TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+    subject          TEXT NOT NULL,
+    failures         BIGINT NOT NULL,
+    first_failure_at BIGINT NOT NULL,
+    locked_until     BIGINT NOT NULL,
+    PRIMARY KEY (scope, subject)
+);
 ",
 ];
 

@@ -23,6 +23,7 @@
 //! beside the writer. Other processes on the same file (an operator's CLI
 //! next to a running service) are serialised by SQLite's own write lock.
 
+mod operators;
 mod ops;
 mod schema;
 

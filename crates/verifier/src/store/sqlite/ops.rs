@@ -12,7 +12,7 @@ use crate::rules::{self, ChallengeRow, CredentialRow};
 use crate::seal::{self, SealedSeed};
 use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, purge_detail};
 
-fn append_audit(
+pub(super) fn append_audit(
     conn: &Connection,
     now: i64,
     actor: &Actor,

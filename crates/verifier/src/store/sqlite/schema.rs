@@ -56,6 +56,34 @@ CREATE TABLE meta (
     r"
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
 ",
+    // The contact-centre console (issue 13): operators with Argon2id PHC
+    // strings, sessions known only by the SHA-256 of their token, and the
+    // failed-sign-in counters per account and per client address.
+    r"
+CREATE TABLE operators (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE console_sessions (
+    token_sha256  TEXT PRIMARY KEY,
+    operator      TEXT NOT NULL REFERENCES operators (name),
+    created_at    INTEGER NOT NULL,
+    last_seen     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX console_sessions_by_operator ON console_sessions (operator);
+CREATE TABLE console_throttle (
+    scope            TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+    subject          TEXT NOT NULL,
+    failures         INTEGER NOT NULL,
+    first_failure_at INTEGER NOT NULL,
+    locked_until     INTEGER NOT NULL,
+    PRIMARY KEY (scope, subject)
+) STRICT;
+",
 ];
 
 /// Brings the schema up to date in one transaction.
