@@ -14,6 +14,7 @@
 //!   `reissue ID`
 
 mod exit;
+mod operator;
 mod output;
 
 use std::path::PathBuf;
@@ -142,6 +143,11 @@ enum Command {
     MasterKey {
         #[command(subcommand)]
         action: MasterKeyAction,
+    },
+    /// Contact-centre console operators (sign-in accounts for /console/).
+    Operator {
+        #[command(subcommand)]
+        action: operator::OperatorAction,
     },
     /// Run the HTTP service.
     Serve(crate::http::ServeArgs),
@@ -320,6 +326,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let id = id.as_deref().map(credential).transpose()?;
             let events = verifier.audit(id.as_ref(), *limit).await?;
             output::audit(json, &events)?;
+        }
+        Command::Operator { action } => {
+            operator::run(&verifier, action, &actor(&cli)?, json).await?;
         }
         Command::PurgeChallenges { older_than } => {
             let count = verifier

@@ -192,3 +192,52 @@ pub(crate) fn purged(json: bool, count: u64) -> io::Result<()> {
     }
     emit(&format!("{count} expired challenge(s) deleted.\n"))
 }
+
+/// `operator add|disable|passwd`.
+pub(crate) fn operator_done(
+    json: bool,
+    name: &mobipass_verifier::OperatorName,
+    what: &str,
+) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({ "operator": name.as_str(), "result": what }));
+    }
+    emit(&format!("Operator {name} {}.\n", what.replace('_', " ")))
+}
+
+/// `operator list`.
+pub(crate) fn operators(json: bool, operators: &[mobipass_verifier::Operator]) -> io::Result<()> {
+    if json {
+        let list: Vec<_> = operators
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "name": o.name.as_str(),
+                    "role": o.role.as_str(),
+                    "disabled": o.disabled,
+                    "created": time(o.created),
+                })
+            })
+            .collect();
+        return print_json(&list);
+    }
+    let mut out = String::new();
+    if operators.is_empty() {
+        say!(
+            out,
+            "No operators (add one with `operator add NAME --role agent`)."
+        );
+    }
+    for o in operators {
+        let state = if o.disabled { "disabled" } else { "active" };
+        say!(
+            out,
+            "{:<24} {:<10} {:<8} since {}",
+            o.name.as_str(),
+            o.role.as_str(),
+            state,
+            time(o.created)
+        );
+    }
+    emit(&out)
+}
