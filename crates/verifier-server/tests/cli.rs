@@ -386,6 +386,26 @@ fn json_output_speaks_the_http_wire_types() {
         1,
     );
     assert_eq!(keys(&verified), ["attempts_left", "outcome"]);
+
+    let status = cli.json(&["status", "wire"], 0);
+    assert_eq!(
+        keys(&status),
+        [
+            "created",
+            "failures",
+            "id",
+            "key_version",
+            "limit",
+            "state",
+            "updated"
+        ]
+    );
+    let audit = cli.json(&["audit", "wire"], 0);
+    let first = &audit.as_array().unwrap()[0];
+    assert_eq!(
+        keys(first),
+        ["action", "actor", "at", "credential", "detail", "seq"]
+    );
 }
 
 /// `master-key new` makes the key an operator gives every node: a private
