@@ -109,6 +109,15 @@ pub struct FileConfig {
     pub max_in_flight: Option<usize>,
     /// Connections open at once; further clients wait in the backlog.
     pub max_connections: Option<usize>,
+    /// The address operators' browsers use (`https://...` makes the
+    /// console's cookies `Secure`).
+    pub public_url: Option<String>,
+    /// A console session unused this long ends (default 900).
+    pub console_idle_timeout_secs: Option<u64>,
+    /// A console session this old ends, used or not (default 28800).
+    pub console_session_max_secs: Option<u64>,
+    /// The bank's name on printed envelopes.
+    pub bank_name: Option<String>,
     /// Who may call the API.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyEntry>,
@@ -149,6 +158,8 @@ pub struct Settings {
     pub body_limit: usize,
     /// Hashed API keys.
     pub api_keys: ApiKeys,
+    /// The contact-centre console's settings.
+    pub console: crate::console::ConsoleSettings,
 }
 
 impl Settings {
@@ -166,6 +177,7 @@ impl Settings {
             Some(path) => load_file(path)?,
             None => FileConfig::default(),
         };
+        let console = console_settings(&file)?;
         let env_listen = match env(ENV_LISTEN) {
             Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| ConfigError::Env {
                 name: ENV_LISTEN,
@@ -224,6 +236,7 @@ impl Settings {
             return Err(ConfigError::Range("request_timeout_ms must be positive"));
         }
         Ok(Self {
+            console,
             listen,
             db,
             master_key_file: file.master_key_file,
@@ -240,6 +253,43 @@ impl Settings {
             api_keys: ApiKeys::from_entries(file.api_keys)?,
         })
     }
+}
+
+fn console_settings(file: &FileConfig) -> Result<crate::console::ConsoleSettings, ConfigError> {
+    let defaults = crate::console::ConsoleSettings::default();
+    let secure_cookies = match file.public_url.as_deref() {
+        None => false,
+        Some(url) if url.starts_with("https://") => true,
+        Some(url) if url.starts_with("http://") => false,
+        Some(_) => {
+            return Err(ConfigError::Range(
+                "public_url must start with https:// or http://",
+            ));
+        }
+    };
+    let idle = file
+        .console_idle_timeout_secs
+        .map_or(defaults.policy.idle, Duration::from_secs);
+    let absolute = file
+        .console_session_max_secs
+        .map_or(defaults.policy.absolute, Duration::from_secs);
+    if idle.is_zero() || absolute < idle {
+        return Err(ConfigError::Range(
+            "console_idle_timeout_secs must be positive and at most console_session_max_secs",
+        ));
+    }
+    let bank_name = match &file.bank_name {
+        Some(name) if name.trim().is_empty() || name.chars().count() > 80 => {
+            return Err(ConfigError::Range("bank_name must be 1 to 80 characters"));
+        }
+        Some(name) => name.trim().to_owned(),
+        None => defaults.bank_name,
+    };
+    Ok(crate::console::ConsoleSettings {
+        secure_cookies,
+        policy: mobipass_verifier::SessionPolicy { idle, absolute },
+        bank_name,
+    })
 }
 
 fn load_file(path: &Path) -> Result<FileConfig, ConfigError> {
