@@ -92,7 +92,7 @@ pub async fn page(
     Supervisor(signed): Supervisor,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let c = Chrome::signed(&signed, "/console/audit");
+    let c = Chrome::signed(&signed, &format!("/console/audit?{}", q.query_string()));
     let csv = format!("/console/audit.csv?{}", q.query_string());
     let filter = match q.filter(PAGE_ROWS) {
         Ok(filter) => filter,

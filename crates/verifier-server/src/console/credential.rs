@@ -270,7 +270,7 @@ pub async fn confirm_revoke(
     Supervisor(signed): Supervisor,
     Path(id): Path<String>,
 ) -> Response {
-    let c = Chrome::signed(&signed, &format!("/console/credentials/{id}"));
+    let c = Chrome::signed(&signed, &format!("/console/credentials/{id}/revoke"));
     let id = match parse_id(&c, &id) {
         Ok(id) => id,
         Err(response) => return response,

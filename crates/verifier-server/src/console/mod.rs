@@ -182,7 +182,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Supervisor {
         if signed.session.role != Role::Supervisor {
             tracing::warn!(operator = %signed.session.operator, path = %parts.uri.path(), "console: an agent was refused a supervisor page");
             return Err(pages::message(
-                &pages::Chrome::signed(&signed, "/console/"),
+                &pages::Chrome::signed(&signed, parts.uri.path()),
                 StatusCode::FORBIDDEN,
                 "error-forbidden",
             ));
