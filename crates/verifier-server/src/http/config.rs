@@ -349,6 +349,49 @@ mod tests {
     }
 
     #[test]
+    fn console_keys_set_secure_cookies_timeouts_and_the_bank_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("console.toml");
+        let resolve = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let flags = Overrides {
+                config: Some(path.clone()),
+                ..Overrides::default()
+            };
+            Settings::resolve(flags, no_env)
+        };
+        let defaults = resolve("").unwrap().console;
+        assert!(!defaults.secure_cookies);
+        assert_eq!(defaults.policy.idle, Duration::from_secs(900));
+        assert_eq!(defaults.policy.absolute, Duration::from_secs(8 * 3600));
+        let set = resolve(
+            "public_url = \"https://verifier.bank.example\"\n\
+             console_idle_timeout_secs = 60\nconsole_session_max_secs = 600\n\
+             bank_name = \"Example Bank\"\n",
+        )
+        .unwrap()
+        .console;
+        assert!(set.secure_cookies);
+        assert_eq!(set.policy.idle, Duration::from_secs(60));
+        assert_eq!(set.policy.absolute, Duration::from_secs(600));
+        assert_eq!(set.bank_name, "Example Bank");
+        assert!(
+            !resolve("public_url = \"http://10.0.0.1:8440\"\n")
+                .unwrap()
+                .console
+                .secure_cookies
+        );
+        for bad in [
+            "public_url = \"verifier.bank.example\"\n",
+            "console_idle_timeout_secs = 0\n",
+            "console_idle_timeout_secs = 700\nconsole_session_max_secs = 600\n",
+            "bank_name = \" \"\n",
+        ] {
+            assert!(resolve(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
     fn unknown_keys_and_bad_ranges_are_refused() {
         let dir = std::env::temp_dir().join(format!("mobipass-http-bad-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
