@@ -308,3 +308,24 @@ async fn console_routes_are_not_in_the_openapi_document() {
     assert_eq!(document.status, StatusCode::OK);
     assert!(!document.body.contains("/console"));
 }
+
+#[tokio::test]
+async fn a_get_on_an_action_url_changes_nothing() {
+    let console = Console::start().await;
+    let setup = Actor::new("setup").unwrap();
+    console.verifier.issue(&id("cust-1"), &setup).await.unwrap();
+    let boss = console.signed_in(SUPERVISOR).await;
+    for action in ["block", "unblock", "reissue"] {
+        let page = boss
+            .get(&format!("/console/credentials/cust-1/{action}"))
+            .await;
+        assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED, "{action}");
+        assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    }
+    let asked = boss.get("/console/credentials/cust-1/revoke").await;
+    assert_eq!(asked.status, StatusCode::OK, "GET revoke only asks");
+    assert_eq!(
+        console.verifier.status(&id("cust-1")).await.unwrap().state,
+        State::Issued
+    );
+}
