@@ -329,3 +329,38 @@ async fn a_get_on_an_action_url_changes_nothing() {
         State::Issued
     );
 }
+
+#[tokio::test]
+async fn signing_in_again_ends_the_previous_session() {
+    let console = Console::start().await;
+    let agent = console.signed_in(AGENT).await;
+    let first = agent
+        .jar
+        .lock()
+        .unwrap()
+        .get("mp_session")
+        .cloned()
+        .unwrap();
+    let again = agent
+        .post(
+            "/console/sign-in",
+            &[("name", SUPERVISOR), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let second = agent
+        .jar
+        .lock()
+        .unwrap()
+        .get("mp_session")
+        .cloned()
+        .unwrap();
+    assert_ne!(first, second, "a new session id after sign-in");
+    let old = console.browser();
+    old.jar.lock().unwrap().insert("mp_session".into(), first);
+    assert_eq!(
+        old.get("/console/audit").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(agent.get("/console/audit").await.status, StatusCode::OK);
+}

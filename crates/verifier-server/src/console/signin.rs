@@ -71,6 +71,13 @@ pub async fn sign_in(
     let none = HomeQuery::default();
     match answer {
         Ok(SignIn::Accepted { token, session }) => {
+            // Signing in again replaces the browser's session: the old one
+            // ends rather than lingering until it goes idle.
+            if let Some(old) = &visitor.token
+                && let Err(error) = state.verifier.console_sign_out(old).await
+            {
+                return pages::error(&Chrome::of(&visitor, "/console/"), &error);
+            }
             tracing::info!(operator = %session.operator, "console: signed in");
             let cookie = guard::set_cookie(
                 SESSION_COOKIE,
