@@ -106,7 +106,7 @@ fn operator_runs_the_whole_life_cycle_from_the_command_line() {
         .collect();
     assert_eq!(
         cli.json(&["verify", "alice", id, &wrong], 1),
-        serde_json::json!({"outcome": "rejected", "attempts_left": 2})
+        serde_json::json!({"outcome": "rejected", "attempts_left": 2, "final_attempt": false})
     );
     assert_eq!(
         cli.json(&["verify", "alice", id, &right], 0)["outcome"],
@@ -385,7 +385,10 @@ fn json_output_speaks_the_http_wire_types() {
         ],
         1,
     );
-    assert_eq!(keys(&verified), ["attempts_left", "outcome"]);
+    assert_eq!(
+        keys(&verified),
+        ["attempts_left", "final_attempt", "outcome"]
+    );
 }
 
 /// `master-key new` makes the key an operator gives every node: a private

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use mobipass_scheme::{ActivationKey, Amount, DocumentCode, Payee, Response};
 
 use crate::clock::{Clock, SystemClock, to_millis};
-use crate::config::Config;
+use crate::config::{Config, Policy};
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
@@ -108,13 +108,31 @@ impl Verifier {
         id: &CredentialId,
         actor: &Actor,
     ) -> Result<ActivationKey, VerifierError> {
+        self.issue_with_policy(id, &self.config.policy(), actor)
+            .await
+    }
+
+    /// [`Verifier::issue`] with a policy of its own instead of the
+    /// configured one (a customer the bank treats differently). The
+    /// credential keeps it for life, across reissues.
+    pub async fn issue_with_policy(
+        &self,
+        id: &CredentialId,
+        policy: &Policy,
+        actor: &Actor,
+    ) -> Result<ActivationKey, VerifierError> {
+        policy.validate()?;
         let key = ActivationKey::generate();
-        self.store.issue(self.new_key(id, &key, actor)).await?;
+        let mut new = self.new_key(id, &key, actor);
+        new.policy = policy.clone();
+        self.store.issue(new).await?;
         Ok(key)
     }
 
     /// Gives a credential a new activation key; the old one stops working at
-    /// once and open challenges are dropped. Resets the state to `Issued`.
+    /// once and open challenges are dropped. Resets the state to `Issued`,
+    /// the failure count and the lock ladder; the credential keeps the
+    /// policy it was issued with.
     pub async fn reissue(
         &self,
         id: &CredentialId,
@@ -129,7 +147,7 @@ impl Verifier {
         NewKey {
             id: id.clone(),
             key: key.ocra_key(),
-            limit: self.config.failure_limit,
+            policy: self.config.policy(),
             actor: actor.clone(),
             now: self.now(),
         }
@@ -201,6 +219,7 @@ impl Verifier {
                 response,
                 clock: Arc::clone(&self.clock),
                 actor: actor.clone(),
+                record_rejections: self.config.record_rejections,
             })
             .await
     }
@@ -253,7 +272,7 @@ impl Verifier {
 
     /// A credential's state, failure count and limit.
     pub async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
-        self.store.status(id).await
+        self.store.status(id, self.now()).await
     }
 
     /// The newest `limit` audit events, newest first; all credentials or one.

@@ -53,9 +53,14 @@ pub struct Cli {
         env = "MOBIPASS_LOG_FORMAT"
     )]
     log_format: crate::logging::LogFormat,
-    /// Wrong responses that block a newly issued credential (1 to 5).
+    /// Wrong responses that lock or block a newly issued credential (1 to 5).
     #[arg(long, global = true, default_value_t = 3)]
     failure_limit: u8,
+    /// Minutes of each temporary lock a newly issued credential gets before
+    /// the permanent block, comma-separated (e.g. 15,60). Default: none, the
+    /// limit blocks at once.
+    #[arg(long, global = true, value_delimiter = ',', num_args = 1..)]
+    temporary_lock_minutes: Vec<u32>,
     #[command(subcommand)]
     command: Command,
 }
@@ -218,6 +223,7 @@ async fn open(cli: &Cli) -> Result<Verifier, Failure> {
     };
     let config = Config {
         failure_limit: cli.failure_limit,
+        temporary_lock_minutes: cli.temporary_lock_minutes.clone(),
         // Only challenges' expiry (and so their purge) depends on this
         // machine's clock; an operator blocking a lost device must not be
         // stopped by one.

@@ -98,9 +98,22 @@ pub(crate) fn outcome(json: bool, outcome: &Outcome) -> io::Result<()> {
     }
     let text = match outcome {
         Outcome::Accepted => "accepted".to_owned(),
-        Outcome::Rejected { attempts_left } => {
-            format!("rejected: wrong response, {attempts_left} attempt(s) left before the block")
+        Outcome::Rejected {
+            attempts_left,
+            final_attempt,
+        } => {
+            let last = if *final_attempt {
+                "; the next wrong response blocks it permanently"
+            } else {
+                ""
+            };
+            format!(
+                "rejected: wrong response, {attempts_left} attempt(s) left before the block{last}"
+            )
         }
+        Outcome::Locked { retry_after_secs } => format!(
+            "locked: too many wrong responses; responses are evaluated again in {retry_after_secs} s"
+        ),
         Outcome::Blocked => {
             "blocked: the credential is blocked; nothing is accepted until an operator unblocks it"
                 .to_owned()
@@ -130,6 +143,22 @@ pub(crate) fn status(json: bool, status: &CredentialStatus) -> io::Result<()> {
     say!(out, "Credential:  {}", status.id);
     say!(out, "State:       {}", status.state.as_str());
     say!(out, "Failures:    {} of {}", status.failures, status.limit);
+    if !status.temporary_lock_minutes.is_empty() {
+        let ladder: Vec<String> = status
+            .temporary_lock_minutes
+            .iter()
+            .map(|m| format!("{m} min"))
+            .collect();
+        say!(
+            out,
+            "Lock ladder: {} (taken: {})",
+            ladder.join(", "),
+            status.lock_step
+        );
+    }
+    if let Some(until) = status.locked_until {
+        say!(out, "Locked until: {}", time(until));
+    }
     say!(out, "Key version: {}", status.key_version);
     say!(out, "Created:     {}", time(status.created));
     say!(out, "Updated:     {}", time(status.updated));

@@ -82,8 +82,11 @@ pub struct FileConfig {
     pub db: Option<String>,
     /// File holding the master key (otherwise the library's default lookup).
     pub master_key_file: Option<PathBuf>,
-    /// Consecutive wrong responses before a credential is blocked (1 to 5).
+    /// Consecutive wrong responses before a credential is locked or blocked (1 to 5).
     pub failure_limit: Option<u8>,
+    /// Minutes of each temporary lock before the permanent block, e.g.
+    /// `[15, 60]`; empty (the default) blocks at the first limit.
+    pub temporary_lock_minutes: Option<Vec<u32>>,
     /// Seconds a challenge stays valid.
     pub challenge_ttl_secs: Option<u64>,
     /// Hours an expired challenge is kept before the hourly purge deletes
@@ -174,6 +177,7 @@ impl Settings {
         let defaults = Config::default();
         let verifier = Config {
             failure_limit: file.failure_limit.unwrap_or(defaults.failure_limit),
+            temporary_lock_minutes: file.temporary_lock_minutes.clone().unwrap_or_default(),
             challenge_ttl: file
                 .challenge_ttl_secs
                 .map_or(defaults.challenge_ttl, Duration::from_secs),
@@ -287,6 +291,7 @@ mod tests {
         for (text, expected) in [
             ("lisen = \"127.0.0.1:1\"\n", "unknown field"),
             ("failure_limit = 6\n", "1 to 5"),
+            ("temporary_lock_minutes = [0]\n", "1 to 10080 minutes"),
             ("max_batch = 0\n", "at least 1"),
         ] {
             let path = dir.join("bad.toml");

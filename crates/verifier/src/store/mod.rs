@@ -60,7 +60,8 @@ impl Sealer {
 pub(crate) struct NewKey {
     pub(crate) id: CredentialId,
     pub(crate) key: OcraKey,
-    pub(crate) limit: u8,
+    /// The policy of a new credential (a reissue keeps the stored one).
+    pub(crate) policy: crate::config::Policy,
     pub(crate) actor: Actor,
     pub(crate) now: i64,
 }
@@ -87,6 +88,8 @@ pub(crate) struct Attempt {
     /// when the request was queued behind others.
     pub(crate) clock: std::sync::Arc<dyn Clock>,
     pub(crate) actor: Actor,
+    /// Record `verification.rejected` events.
+    pub(crate) record_rejections: bool,
 }
 
 /// An operator action to apply.
@@ -114,6 +117,21 @@ pub(crate) fn purge_detail(removed: u64, expired_before: i64) -> String {
         "{removed} challenges that expired before {} removed",
         humantime::format_rfc3339_seconds(crate::clock::from_millis(expired_before))
     )
+}
+
+/// The outbox events a transaction records, in order, filtered by what is
+/// recorded at all.
+pub(crate) fn stored_events(
+    events: &[crate::outbox::NewEvent],
+    credential: &CredentialId,
+    now: i64,
+    record_rejections: bool,
+) -> Vec<crate::outbox::StoredEvent> {
+    events
+        .iter()
+        .filter(|event| crate::outbox::records(record_rejections, event.kind))
+        .map(|event| crate::outbox::finish(event, credential, now))
+        .collect()
 }
 
 /// A credential store. Each call is one durable transaction.
@@ -145,7 +163,7 @@ pub(crate) trait Store: Send + Sync {
         Ok(None)
     }
     /// A credential's status.
-    async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError>;
+    async fn status(&self, id: &CredentialId, now: i64) -> Result<CredentialStatus, VerifierError>;
     /// The newest `limit` audit events, newest first, optionally for one credential.
     async fn audit(
         &self,

@@ -30,9 +30,11 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, State, Verified};
-use crate::rules::{self, ChallengeRow, CredentialRow};
+use crate::rules::{self, ChallengeRow, CredentialRow, CredentialUpdate};
 use crate::seal::{self, SealedSeed};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store, purge_detail};
+use crate::store::{
+    Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store, purge_detail, stored_events,
+};
 
 /// Key of the advisory lock that serialises migrations between nodes.
 const MIGRATION_LOCK: i64 = 0x4d6f_6269_5061_7373; // "MobiPass"
@@ -86,6 +88,41 @@ CREATE TABLE meta (
 ",
     r"
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
+",
+    // Lock ladder, repeated wrong responses, the webhook outbox (issue 12).
+    r"
+ALTER TABLE credentials ADD COLUMN lock_ladder TEXT NOT NULL DEFAULT '';
+ALTER TABLE credentials ADD COLUMN lock_step SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE credentials ADD COLUMN locked_until BIGINT;
+ALTER TABLE challenges ADD COLUMN wrong_tags BYTEA NOT NULL DEFAULT '';
+CREATE TABLE outbox_events (
+    seq           BIGSERIAL PRIMARY KEY,
+    event_id      TEXT NOT NULL UNIQUE,
+    event_type    TEXT NOT NULL,
+    credential_id TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    body          TEXT NOT NULL
+);
+CREATE TRIGGER outbox_events_are_fixed BEFORE UPDATE ON outbox_events
+    FOR EACH ROW EXECUTE FUNCTION mobipass_refuse('an outbox event cannot change');
+CREATE TABLE webhook_cursors (
+    endpoint TEXT PRIMARY KEY,
+    last_seq BIGINT NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+    seq             BIGSERIAL PRIMARY KEY,
+    event_seq       BIGINT NOT NULL REFERENCES outbox_events (seq),
+    endpoint        TEXT NOT NULL,
+    credential_id   TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    claimed_until   BIGINT NOT NULL DEFAULT 0,
+    state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+    last_error      TEXT,
+    UNIQUE (event_seq, endpoint)
+);
+CREATE INDEX webhook_deliveries_open ON webhook_deliveries (endpoint, state, credential_id, seq);
 ",
 ];
 
@@ -243,6 +280,66 @@ impl DerefMut for Conn {
     }
 }
 
+/// Appends the outbox events of a change, in the caller's transaction.
+async fn append_events(
+    client: &impl GenericClient,
+    credential: &CredentialId,
+    now: i64,
+    events: &[crate::outbox::NewEvent],
+    record_rejections: bool,
+) -> Result<(), VerifierError> {
+    for event in stored_events(events, credential, now, record_rejections) {
+        let statement = client
+            .prepare_cached(
+                "INSERT INTO outbox_events (event_id, event_type, credential_id, created_at, body)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .await?;
+        client
+            .execute(
+                &statement,
+                &[
+                    &event.id,
+                    &event.kind.as_str(),
+                    &credential.as_str(),
+                    &now,
+                    &event.body,
+                ],
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+async fn write_credential(
+    client: &impl GenericClient,
+    id: &CredentialId,
+    update: &CredentialUpdate,
+    now: i64,
+) -> Result<(), VerifierError> {
+    let statement = client
+        .prepare_cached(
+            "UPDATE credentials SET state = $2, failures = $3, activated = $4, lock_step = $5,
+                 locked_until = $6, updated_at = $7 WHERE id = $1",
+        )
+        .await?;
+    client
+        .execute(
+            &statement,
+            &[
+                &id.as_str(),
+                &update.state.as_str(),
+                &i16::from(update.failures),
+                &update.activated,
+                &i16::from(update.lock_step),
+                &update.locked_until,
+                &now,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
 async fn append_audit(
     client: &impl GenericClient,
     now: i64,
@@ -297,7 +394,8 @@ async fn lock_credential(
 ) -> Result<CredentialRow, VerifierError> {
     let statement = client
         .prepare_cached(
-            "SELECT state, failures, failure_limit, key_version, sealed_seed, activated
+            "SELECT state, failures, failure_limit, key_version, sealed_seed, activated,
+                    lock_ladder, lock_step, locked_until
              FROM credentials WHERE id = $1 FOR UPDATE",
         )
         .await?;
@@ -312,6 +410,9 @@ async fn lock_credential(
         key_version: u32::try_from(row.get::<_, i32>(3)).map_err(storage)?,
         sealed: SealedSeed(row.get(4)),
         activated: row.get(5),
+        ladder: rules::parse_ladder(row.get(6))?,
+        lock_step: u8::try_from(row.get::<_, i16>(7)).map_err(storage)?,
+        locked_until: row.get(8),
     })
 }
 
@@ -328,16 +429,24 @@ impl Store for PgStore {
             let inserted = tx
                 .execute(
                     "INSERT INTO credentials
-                        (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at)
-                     VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4)
+                        (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at,
+                         lock_ladder)
+                     VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4, $5)
                      ON CONFLICT (id) DO NOTHING",
-                    &[&new.id.as_str(), &i16::from(new.limit), &sealed.0, &new.now],
+                    &[
+                        &new.id.as_str(),
+                        &i16::from(new.policy.failure_limit),
+                        &sealed.0,
+                        &new.now,
+                        &rules::format_ladder(&new.policy.temporary_lock_minutes),
+                    ],
                 )
                 .await?;
             if inserted == 0 {
                 return Err(VerifierError::AlreadyExists);
             }
             append_audit(&tx, new.now, &new.actor, "issued", Some(&new.id), "").await?;
+            append_events(&tx, &new.id, new.now, &[rules::issued_event(&new.policy)], false).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -358,9 +467,10 @@ impl Store for PgStore {
             let version = current.key_version + 1;
             let sealed = seal::seal(master, &new.id, version, &new.key);
             tx.execute(
-                "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = $2, key_version = $3,
-                     sealed_seed = $4, activated = FALSE, updated_at = $5 WHERE id = $1",
-                &[&new.id.as_str(), &i16::from(new.limit), &(version as i32), &sealed.0, &new.now],
+                "UPDATE credentials SET state = 'issued', failures = 0, key_version = $2,
+                     sealed_seed = $3, activated = FALSE, lock_step = 0, locked_until = NULL,
+                     updated_at = $4 WHERE id = $1",
+                &[&new.id.as_str(), &(version as i32), &sealed.0, &new.now],
             )
             .await?;
             tx.execute(
@@ -375,6 +485,14 @@ impl Store for PgStore {
                 "reissued",
                 Some(&new.id),
                 &format!("key version {version}"),
+            )
+            .await?;
+            append_events(
+                &tx,
+                &new.id,
+                new.now,
+                &[rules::reissued_event(version)],
+                false,
             )
             .await?;
             tx.commit().await?;
@@ -455,7 +573,7 @@ impl Store for PgStore {
             let now = to_millis(attempt.clock.now());
             let statement = tx
                 .prepare_cached(
-                    "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL
+                    "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL, wrong_tags
                      FROM challenges WHERE id = $1 AND credential_id = $2",
                 )
                 .await?;
@@ -474,42 +592,33 @@ impl Store for PgStore {
                     payee: row.get(2),
                     expires_at: row.get(3),
                     used: row.get(4),
+                    wrong_tags: row.get(5),
                 });
             let verdict = rules::judge(
                 master,
                 &attempt.credential,
                 &credential,
+                attempt.challenge.as_bytes(),
                 challenge.as_ref(),
                 now,
                 &attempt.response,
             )?;
-            if let Some((state, failures, activated)) = verdict.credential {
+            if let Some(update) = &verdict.credential {
+                write_credential(&tx, &attempt.credential, update, now).await?;
+            }
+            if let Some(tags) = &verdict.wrong_tags {
                 let statement = tx
-                    .prepare_cached(
-                        "UPDATE credentials SET state = $2, failures = $3, activated = $4, updated_at = $5 WHERE id = $1",
-                    )
+                    .prepare_cached("UPDATE challenges SET wrong_tags = $2 WHERE id = $1")
                     .await?;
-                tx.execute(
-                    &statement,
-                    &[
-                        &attempt.credential.as_str(),
-                        &state.as_str(),
-                        &i16::from(failures),
-                        &activated,
-                        &now,
-                    ],
-                )
-                .await?;
+                tx.execute(&statement, &[&&attempt.challenge.as_bytes()[..], tags])
+                    .await?;
             }
             if verdict.consume_challenge {
                 let statement = tx
                     .prepare_cached("UPDATE challenges SET used_at = $2 WHERE id = $1")
                     .await?;
-                tx.execute(
-                    &statement,
-                    &[&&attempt.challenge.as_bytes()[..], &now],
-                )
-                .await?;
+                tx.execute(&statement, &[&&attempt.challenge.as_bytes()[..], &now])
+                    .await?;
             }
             for (action, detail) in verdict.audit_rows() {
                 append_audit(
@@ -522,6 +631,14 @@ impl Store for PgStore {
                 )
                 .await?;
             }
+            append_events(
+                &tx,
+                &attempt.credential,
+                now,
+                &verdict.events,
+                attempt.record_rejections,
+            )
+            .await?;
             tx.commit().await?;
             Ok(verdict.verified())
         }
@@ -536,15 +653,14 @@ impl Store for PgStore {
         let result: Result<_, VerifierError> = async {
             let tx = client.transaction().await?;
             let credential = lock_credential(&tx, &change.credential).await?;
-            let (state, failures) = change.action.apply(&credential)?;
-            tx.execute(
-                "UPDATE credentials SET state = $2, failures = $3, updated_at = $4 WHERE id = $1",
-                &[
-                    &change.credential.as_str(),
-                    &state.as_str(),
-                    &i16::from(failures),
-                    &change.now,
-                ],
+            let update = change.action.apply(&credential)?;
+            write_credential(&tx, &change.credential, &update, change.now).await?;
+            append_events(
+                &tx,
+                &change.credential,
+                change.now,
+                &[change.action.event()],
+                false,
             )
             .await?;
             append_audit(
@@ -677,13 +793,14 @@ impl Store for PgStore {
         result
     }
 
-    async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
+    async fn status(&self, id: &CredentialId, now: i64) -> Result<CredentialStatus, VerifierError> {
         let mut conn = self.conn().await?;
         let client = &mut *conn;
         let result: Result<_, VerifierError> = async {
             let statement = client
                 .prepare_cached(
-                    "SELECT state, failures, failure_limit, key_version, created_at, updated_at
+                    "SELECT state, failures, failure_limit, key_version, created_at, updated_at,
+                            lock_ladder, lock_step, locked_until
                      FROM credentials WHERE id = $1",
                 )
                 .await?;
@@ -696,6 +813,9 @@ impl Store for PgStore {
                 state: State::from_stored(row.get(0))?,
                 failures: u8::try_from(row.get::<_, i16>(1)).map_err(storage)?,
                 limit: u8::try_from(row.get::<_, i16>(2)).map_err(storage)?,
+                temporary_lock_minutes: rules::parse_ladder(row.get(6))?,
+                lock_step: u8::try_from(row.get::<_, i16>(7)).map_err(storage)?,
+                locked_until: rules::current_lock(row.get(8), now).map(from_millis),
                 key_version: u32::try_from(row.get::<_, i32>(3)).map_err(storage)?,
                 created: from_millis(row.get(4)),
                 updated: from_millis(row.get(5)),

@@ -395,9 +395,9 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
+    async fn status(&self, id: &CredentialId, now: i64) -> Result<CredentialStatus, VerifierError> {
         let id = id.clone();
-        self.read(move |conn| ops::status(conn, &id)).await
+        self.read(move |conn| ops::status(conn, &id, now)).await
     }
 
     async fn audit(
