@@ -214,6 +214,17 @@ pub fn backoff(attempts: u32) -> Duration {
     (FIRST_RETRY * 2u32.pow(exponent)).min(MAX_RETRY)
 }
 
+/// The state and next attempt time (ms) of a delivery after its
+/// `attempts`th failure at `now`, made at `created`.
+pub(crate) fn after_failure(attempts: u32, created: i64, now: i64) -> (&'static str, i64) {
+    let give_up = i64::try_from(GIVE_UP_AFTER.as_millis()).unwrap_or(i64::MAX);
+    if now.saturating_sub(created) >= give_up {
+        return ("failed", now);
+    }
+    let wait = i64::try_from(backoff(attempts).as_millis()).unwrap_or(i64::MAX);
+    ("pending", now.saturating_add(wait))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,8 +14,11 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Verified};
+use crate::outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
 use crate::rules::Action;
-use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Purge, Store};
+use crate::store::{
+    self, Attempt, Change, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, Store,
+};
 
 /// Expired challenges deleted per transaction by [`Verifier::purge_challenges`].
 const PURGE_CHUNK: u32 = 2_000;
@@ -337,5 +340,81 @@ impl Verifier {
         self.store
             .rotate_master_key(new, actor.clone(), self.now())
             .await
+    }
+
+    /// Webhook senders: starts tracking `endpoint` (its URL) at the newest
+    /// event, so that it receives every event recorded from now on and none
+    /// of the history. Call it before serving requests; a known endpoint
+    /// keeps its place.
+    pub async fn outbox_register(&self, endpoint: &str) -> Result<(), VerifierError> {
+        self.store.outbox_register(endpoint).await
+    }
+
+    /// Webhook senders: hands out up to `max` deliveries of `events` due to
+    /// `endpoint`, at most one per credential (its oldest open one, so that
+    /// each credential's events arrive in order), reserved for this caller
+    /// for `lease`. Unreported, they are handed out again after the lease
+    /// (at-least-once). On PostgreSQL, nodes claiming at once get different
+    /// deliveries (`SKIP LOCKED`).
+    pub async fn claim_deliveries(
+        &self,
+        endpoint: &str,
+        events: &[EventType],
+        max: u32,
+        lease: std::time::Duration,
+    ) -> Result<Vec<Delivery>, VerifierError> {
+        self.store
+            .outbox_claim(OutboxClaim {
+                endpoint: endpoint.to_owned(),
+                events: events.to_vec(),
+                max,
+                lease: i64::try_from(lease.as_millis()).unwrap_or(i64::MAX),
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// Webhook senders: the receiver took delivery `seq`.
+    pub async fn delivery_done(&self, seq: i64) -> Result<(), VerifierError> {
+        self.store
+            .outbox_report(OutboxReport {
+                seq,
+                error: None,
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// Webhook senders: delivery `seq` failed with `error` (a status code or
+    /// transport error; never the receiver's body). It is retried after
+    /// [`crate::outbox::backoff`], or marked failed once it has been failing
+    /// for [`crate::outbox::GIVE_UP_AFTER`].
+    pub async fn delivery_failed(&self, seq: i64, error: &str) -> Result<(), VerifierError> {
+        self.store
+            .outbox_report(OutboxReport {
+                seq,
+                error: Some(error.chars().take(200).collect()),
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// Puts failed deliveries back in line (`seq`, or all with `None`);
+    /// returns how many.
+    pub async fn redeliver(&self, seq: Option<i64>) -> Result<u64, VerifierError> {
+        self.store.outbox_redeliver(seq, self.now()).await
+    }
+
+    /// Failed deliveries, oldest first.
+    pub async fn failed_deliveries(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<DeliveryInfo>, VerifierError> {
+        self.store.outbox_failed(limit).await
+    }
+
+    /// How many deliveries are pending and failed.
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts, VerifierError> {
+        self.store.outbox_counts().await
     }
 }

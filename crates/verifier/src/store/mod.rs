@@ -111,6 +111,23 @@ pub(crate) struct Purge {
     pub(crate) now: i64,
 }
 
+/// A sender's request for deliveries to one endpoint.
+pub(crate) struct OutboxClaim {
+    pub(crate) endpoint: String,
+    pub(crate) events: Vec<crate::outbox::EventType>,
+    pub(crate) max: u32,
+    /// How long (ms) the claimed deliveries are reserved for this sender.
+    pub(crate) lease: i64,
+    pub(crate) now: i64,
+}
+
+/// How one delivery attempt went: `error` is `None` on success.
+pub(crate) struct OutboxReport {
+    pub(crate) seq: i64,
+    pub(crate) error: Option<String>,
+    pub(crate) now: i64,
+}
+
 /// The audit detail of a purge chunk.
 pub(crate) fn purge_detail(removed: u64, expired_before: i64) -> String {
     format!(
@@ -162,6 +179,24 @@ pub(crate) trait Store: Send + Sync {
     async fn clock_skew(&self, _clock: &dyn Clock) -> Result<Option<i64>, VerifierError> {
         Ok(None)
     }
+    /// Starts tracking an endpoint at the newest event (no-op if known).
+    async fn outbox_register(&self, endpoint: &str) -> Result<(), VerifierError>;
+    /// Fans out new events to an endpoint and claims its due deliveries.
+    async fn outbox_claim(
+        &self,
+        claim: OutboxClaim,
+    ) -> Result<Vec<crate::outbox::Delivery>, VerifierError>;
+    /// Records a delivery attempt's result.
+    async fn outbox_report(&self, report: OutboxReport) -> Result<(), VerifierError>;
+    /// Puts failed deliveries back in line; returns how many.
+    async fn outbox_redeliver(&self, seq: Option<i64>, now: i64) -> Result<u64, VerifierError>;
+    /// Failed deliveries, oldest first.
+    async fn outbox_failed(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<crate::outbox::DeliveryInfo>, VerifierError>;
+    /// Pending and failed deliveries.
+    async fn outbox_counts(&self) -> Result<crate::outbox::OutboxCounts, VerifierError>;
     /// A credential's status.
     async fn status(&self, id: &CredentialId, now: i64) -> Result<CredentialStatus, VerifierError>;
     /// The newest `limit` audit events, newest first, optionally for one credential.

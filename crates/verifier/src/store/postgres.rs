@@ -30,10 +30,12 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, State, Verified};
+use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
 use crate::rules::{self, ChallengeRow, CredentialRow, CredentialUpdate};
 use crate::seal::{self, SealedSeed};
 use crate::store::{
-    Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store, purge_detail, stored_events,
+    Attempt, Change, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, Sealer, Store,
+    purge_detail, stored_events,
 };
 
 /// Key of the advisory lock that serialises migrations between nodes.
@@ -125,6 +127,10 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_open ON webhook_deliveries (endpoint, state, credential_id, seq);
 ",
 ];
+
+/// How far (ms) behind the newest events the fan-out cursor stays (see
+/// `outbox_claim`).
+const FANOUT_MARGIN_MS: i64 = 120_000;
 
 /// The PostgreSQL store.
 pub(crate) struct PgStore {
@@ -787,6 +793,213 @@ impl Store for PgStore {
             let after = to_millis(clock.now());
             let database: i64 = row.get(0);
             Ok(Some(before + (after - before) / 2 - database))
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_register(&self, endpoint: &str) -> Result<(), VerifierError> {
+        let conn = self.conn().await?;
+        let result: Result<_, VerifierError> = async {
+            conn.execute(
+                "INSERT INTO webhook_cursors (endpoint, last_seq)
+                 VALUES ($1, (SELECT coalesce(max(seq), 0) FROM outbox_events))
+                 ON CONFLICT (endpoint) DO NOTHING",
+                &[&endpoint],
+            )
+            .await?;
+            Ok(())
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_claim(&self, claim: OutboxClaim) -> Result<Vec<Delivery>, VerifierError> {
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            // The cursor row serialises fan-out per endpoint across nodes.
+            let floor: Option<i64> = tx
+                .query_opt(
+                    "SELECT last_seq FROM webhook_cursors WHERE endpoint = $1 FOR UPDATE",
+                    &[&claim.endpoint],
+                )
+                .await?
+                .map(|row| row.get(0));
+            let Some(floor) = floor else {
+                return Ok(Vec::new());
+            };
+            let types = crate::store::sqlite::claim_types(&claim.events);
+            tx.execute(
+                &format!(
+                    "INSERT INTO webhook_deliveries (event_seq, endpoint, credential_id, created_at, next_attempt_at)
+                     SELECT seq, $1, credential_id, $3, 0 FROM outbox_events
+                     WHERE seq > $2 AND event_type IN ({types}) ORDER BY seq
+                     ON CONFLICT (event_seq, endpoint) DO NOTHING"
+                ),
+                &[&claim.endpoint, &floor, &claim.now],
+            )
+            .await?;
+            // Sequence numbers are taken at insert, not at commit: an event
+            // with a lower number can still commit after a higher one. So
+            // the floor only passes events older than FANOUT_MARGIN, far
+            // longer than any transaction runs (statement and lock timeouts),
+            // and the rows above it are fanned out again (ON CONFLICT
+            // skips the ones already done).
+            tx.execute(
+                "UPDATE webhook_cursors SET last_seq = greatest(last_seq, coalesce(
+                     (SELECT max(seq) FROM outbox_events WHERE created_at < $2), 0))
+                 WHERE endpoint = $1",
+                &[&claim.endpoint, &(claim.now - FANOUT_MARGIN_MS)],
+            )
+            .await?;
+            let rows = tx
+                .query(
+                    "SELECT d.seq, e.event_id, e.event_type, d.credential_id, e.body, d.attempts
+                     FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+                     WHERE d.endpoint = $1 AND d.state = 'pending'
+                       AND d.next_attempt_at <= $2 AND d.claimed_until <= $2
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o
+                           WHERE o.endpoint = d.endpoint AND o.credential_id = d.credential_id
+                             AND o.state = 'pending' AND o.event_seq < d.event_seq)
+                     ORDER BY d.event_seq LIMIT $3
+                     FOR UPDATE OF d SKIP LOCKED",
+                    &[&claim.endpoint, &claim.now, &i64::from(claim.max)],
+                )
+                .await?;
+            let mut deliveries = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let seq: i64 = row.get(0);
+                tx.execute(
+                    "UPDATE webhook_deliveries SET claimed_until = $2 WHERE seq = $1",
+                    &[&seq, &claim.now.saturating_add(claim.lease)],
+                )
+                .await?;
+                deliveries.push(Delivery {
+                    seq,
+                    event_id: row.get(1),
+                    event_type: row.get(2),
+                    credential_id: row.get(3),
+                    body: row.get(4),
+                    attempts: u32::try_from(row.get::<_, i32>(5)).map_err(storage)?,
+                });
+            }
+            tx.commit().await?;
+            Ok(deliveries)
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_report(&self, report: OutboxReport) -> Result<(), VerifierError> {
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            match &report.error {
+                None => {
+                    tx.execute(
+                        "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,
+                             claimed_until = 0, last_error = NULL WHERE seq = $1 AND state = 'pending'",
+                        &[&report.seq],
+                    )
+                    .await?;
+                }
+                Some(error) => {
+                    let row = tx
+                        .query_opt(
+                            "SELECT attempts, created_at FROM webhook_deliveries
+                             WHERE seq = $1 AND state = 'pending' FOR UPDATE",
+                            &[&report.seq],
+                        )
+                        .await?;
+                    if let Some(row) = row {
+                        let attempts = u32::try_from(row.get::<_, i32>(0)).map_err(storage)? + 1;
+                        let (state, next) =
+                            crate::outbox::after_failure(attempts, row.get(1), report.now);
+                        tx.execute(
+                            "UPDATE webhook_deliveries SET state = $2, attempts = attempts + 1,
+                                 next_attempt_at = $3, claimed_until = 0, last_error = $4 WHERE seq = $1",
+                            &[&report.seq, &state, &next, error],
+                        )
+                        .await?;
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_redeliver(&self, seq: Option<i64>, now: i64) -> Result<u64, VerifierError> {
+        let conn = self.conn().await?;
+        let result: Result<_, VerifierError> = async {
+            Ok(conn
+                .execute(
+                    "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = $2,
+                         created_at = $2, claimed_until = 0
+                     WHERE state = 'failed' AND ($1::BIGINT IS NULL OR seq = $1)",
+                    &[&seq, &now],
+                )
+                .await?)
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_failed(&self, limit: usize) -> Result<Vec<DeliveryInfo>, VerifierError> {
+        let conn = self.conn().await?;
+        let result: Result<_, VerifierError> = async {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = conn
+                .query(
+                    "SELECT d.seq, d.endpoint, e.event_id, e.event_type, d.credential_id, d.attempts, d.last_error
+                     FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+                     WHERE d.state = 'failed' ORDER BY d.seq LIMIT $1",
+                    &[&limit],
+                )
+                .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(DeliveryInfo {
+                        seq: row.get(0),
+                        endpoint: row.get(1),
+                        event_id: row.get(2),
+                        event_type: row.get(3),
+                        credential_id: row.get(4),
+                        attempts: u32::try_from(row.get::<_, i32>(5)).map_err(storage)?,
+                        last_error: row.get(6),
+                    })
+                })
+                .collect()
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, VerifierError> {
+        let conn = self.conn().await?;
+        let result: Result<_, VerifierError> = async {
+            let row = conn
+                .query_one(
+                    "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'failed')
+                     FROM webhook_deliveries WHERE state <> 'delivered'",
+                    &[],
+                )
+                .await?;
+            Ok(OutboxCounts {
+                pending: u64::try_from(row.get::<_, i64>(0)).unwrap_or(0),
+                failed: u64::try_from(row.get::<_, i64>(1)).unwrap_or(0),
+            })
         }
         .await;
         conn.release();

@@ -8,9 +8,13 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, State, Verified};
+use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
 use crate::rules::{self, ChallengeRow, CredentialRow, CredentialUpdate};
 use crate::seal::{self, SealedSeed};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, purge_detail, stored_events};
+use crate::store::{
+    Attempt, Change, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, purge_detail,
+    stored_events,
+};
 
 fn append_audit(
     conn: &Connection,
@@ -476,4 +480,170 @@ pub(crate) fn audit(
             .collect::<Result<Vec<_>, _>>()?,
     };
     Ok(events)
+}
+
+/// Starts tracking `endpoint` at the newest event, if it is new.
+pub(crate) fn outbox_register(conn: &Connection, endpoint: &str) -> Result<(), VerifierError> {
+    conn.prepare_cached(
+        "INSERT INTO webhook_cursors (endpoint, last_seq)
+         VALUES (?1, (SELECT coalesce(max(seq), 0) FROM outbox_events))
+         ON CONFLICT (endpoint) DO NOTHING",
+    )?
+    .execute([endpoint])?;
+    Ok(())
+}
+
+/// Fans new events out to `endpoint` and claims its due deliveries (at most
+/// one per credential: the oldest open one), leased until `now + lease`.
+/// The writer serialises this with every change, so each event below the
+/// newest seq is committed and the cursor may move straight to it.
+pub(crate) fn outbox_claim(
+    conn: &Connection,
+    claim: &OutboxClaim,
+) -> Result<Vec<Delivery>, VerifierError> {
+    let floor: Option<i64> = conn
+        .prepare_cached("SELECT last_seq FROM webhook_cursors WHERE endpoint = ?1")?
+        .query_row([claim.endpoint.as_str()], |row| row.get(0))
+        .optional()?;
+    let Some(floor) = floor else {
+        return Ok(Vec::new());
+    };
+    let types = claim_types(&claim.events);
+    conn.prepare_cached(&format!(
+        "INSERT INTO webhook_deliveries (event_seq, endpoint, credential_id, created_at, next_attempt_at)
+         SELECT seq, ?1, credential_id, ?3, 0 FROM outbox_events
+         WHERE seq > ?2 AND event_type IN ({types}) ORDER BY seq
+         ON CONFLICT (event_seq, endpoint) DO NOTHING"
+    ))?
+    .execute(params![claim.endpoint, floor, claim.now])?;
+    conn.prepare_cached(
+        "UPDATE webhook_cursors SET last_seq = (SELECT coalesce(max(seq), 0) FROM outbox_events)
+         WHERE endpoint = ?1",
+    )?
+    .execute([claim.endpoint.as_str()])?;
+    let rows = conn
+        .prepare_cached(
+            "SELECT d.seq, e.event_id, e.event_type, d.credential_id, e.body, d.attempts
+             FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+             WHERE d.endpoint = ?1 AND d.state = 'pending'
+               AND d.next_attempt_at <= ?2 AND d.claimed_until <= ?2
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o
+                   WHERE o.endpoint = d.endpoint AND o.credential_id = d.credential_id
+                     AND o.state = 'pending' AND o.event_seq < d.event_seq)
+             ORDER BY d.event_seq LIMIT ?3",
+        )?
+        .query_map(params![claim.endpoint, claim.now, claim.max], |row| {
+            Ok(Delivery {
+                seq: row.get(0)?,
+                event_id: row.get(1)?,
+                event_type: row.get(2)?,
+                credential_id: row.get(3)?,
+                body: row.get(4)?,
+                attempts: row.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut lease =
+        conn.prepare_cached("UPDATE webhook_deliveries SET claimed_until = ?2 WHERE seq = ?1")?;
+    for delivery in &rows {
+        lease.execute(params![delivery.seq, claim.now.saturating_add(claim.lease)])?;
+    }
+    Ok(rows)
+}
+
+/// The `IN (...)` list of event types (fixed names, never input text).
+pub(crate) fn claim_types(events: &[crate::outbox::EventType]) -> String {
+    if events.is_empty() {
+        return "''".to_owned();
+    }
+    events
+        .iter()
+        .map(|t| format!("'{}'", t.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Records the result of one delivery attempt.
+pub(crate) fn outbox_report(conn: &Connection, report: &OutboxReport) -> Result<(), VerifierError> {
+    match &report.error {
+        None => {
+            conn.prepare_cached(
+                "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,
+                     claimed_until = 0, last_error = NULL WHERE seq = ?1 AND state = 'pending'",
+            )?
+            .execute([report.seq])?;
+        }
+        Some(error) => {
+            let row: Option<(u32, i64)> = conn
+                .prepare_cached(
+                    "SELECT attempts, created_at FROM webhook_deliveries WHERE seq = ?1 AND state = 'pending'",
+                )?
+                .query_row([report.seq], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            let Some((attempts, created)) = row else {
+                return Ok(());
+            };
+            let (state, next) = crate::outbox::after_failure(attempts + 1, created, report.now);
+            conn.prepare_cached(
+                "UPDATE webhook_deliveries SET state = ?2, attempts = attempts + 1, next_attempt_at = ?3,
+                     claimed_until = 0, last_error = ?4 WHERE seq = ?1",
+            )?
+            .execute(params![report.seq, state, next, error])?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts failed deliveries (one, or all) back in line, as if new.
+pub(crate) fn outbox_redeliver(
+    conn: &Connection,
+    seq: Option<i64>,
+    now: i64,
+) -> Result<u64, VerifierError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?2,
+                 created_at = ?2, claimed_until = 0
+             WHERE state = 'failed' AND (?1 IS NULL OR seq = ?1)",
+        )?
+        .execute(params![seq, now])?;
+    Ok(changed as u64)
+}
+
+pub(crate) fn outbox_failed(
+    conn: &Connection,
+    limit: usize,
+) -> Result<Vec<DeliveryInfo>, VerifierError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    Ok(conn
+        .prepare_cached(
+            "SELECT d.seq, d.endpoint, e.event_id, e.event_type, d.credential_id, d.attempts, d.last_error
+             FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+             WHERE d.state = 'failed' ORDER BY d.seq LIMIT ?1",
+        )?
+        .query_map([limit], |row| {
+            Ok(DeliveryInfo {
+                seq: row.get(0)?,
+                endpoint: row.get(1)?,
+                event_id: row.get(2)?,
+                event_type: row.get(3)?,
+                credential_id: row.get(4)?,
+                attempts: row.get(5)?,
+                last_error: row.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+pub(crate) fn outbox_counts(conn: &Connection) -> Result<OutboxCounts, VerifierError> {
+    let (pending, failed): (i64, i64) = conn.query_row(
+        "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'failed')
+         FROM webhook_deliveries WHERE state <> 'delivered'",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok(OutboxCounts {
+        pending: pending as u64,
+        failed: failed as u64,
+    })
 }
