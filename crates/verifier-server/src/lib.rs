@@ -10,3 +10,4 @@ pub mod cli;
 pub mod http;
 pub mod logging;
 pub mod master_key;
+pub mod webhooks;

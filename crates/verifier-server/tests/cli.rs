@@ -432,3 +432,30 @@ fn master_key_new_writes_a_private_key_once_and_commands_use_it() {
     let issued = run(&["--db", &db, "--master-key-file", file_arg, "issue", "keyed"]);
     assert_eq!(issued.status.code(), Some(0), "{issued:?}");
 }
+
+#[test]
+fn issue_takes_a_lock_ladder_and_webhook_commands_answer() {
+    let cli = Cli::new();
+    cli.json(
+        &[
+            "--failure-limit",
+            "2",
+            "--temporary-lock-minutes",
+            "15,60",
+            "issue",
+            "ladder",
+        ],
+        0,
+    );
+    let status = cli.json(&["status", "ladder"], 0);
+    assert_eq!(status["limit"], 2);
+    assert_eq!(
+        status["temporary_lock_minutes"],
+        serde_json::json!([15, 60])
+    );
+    assert_eq!(cli.json(&["webhooks", "failed"], 0), serde_json::json!([]));
+    assert_eq!(
+        cli.json(&["webhooks", "redeliver", "--all"], 0),
+        serde_json::json!({ "redelivered": 0 })
+    );
+}

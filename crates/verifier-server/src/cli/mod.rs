@@ -59,7 +59,7 @@ pub struct Cli {
     /// Minutes of each temporary lock a newly issued credential gets before
     /// the permanent block, comma-separated (e.g. 15,60). Default: none, the
     /// limit blocks at once.
-    #[arg(long, global = true, value_delimiter = ',', num_args = 1..)]
+    #[arg(long, global = true, value_delimiter = ',')]
     temporary_lock_minutes: Vec<u32>,
     #[command(subcommand)]
     command: Command,
@@ -143,6 +143,11 @@ enum Command {
         #[arg(long)]
         new_key_file: Option<PathBuf>,
     },
+    /// Webhook deliveries: list the failed ones, send them again.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
     /// Make master keys.
     MasterKey {
         #[command(subcommand)]
@@ -152,6 +157,25 @@ enum Command {
     Serve(crate::http::ServeArgs),
     /// Generate an API key for the HTTP service and print its config entry.
     ApiKey(crate::http::ApiKeyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhooksAction {
+    /// List deliveries given up on (after a day of retries), oldest first.
+    Failed {
+        /// Most deliveries listed.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Put failed deliveries back in line: one by its number, or --all.
+    Redeliver {
+        /// The delivery number from `webhooks failed`.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        seq: Option<i64>,
+        /// Every failed delivery.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -321,6 +345,17 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Status { id } => {
             let status = verifier.status(&credential(id)?).await?;
             output::status(json, &status)?;
+        }
+        Command::Webhooks {
+            action: WebhooksAction::Failed { limit },
+        } => {
+            output::failed_deliveries(json, &verifier.failed_deliveries(*limit).await?)?;
+        }
+        Command::Webhooks {
+            action: WebhooksAction::Redeliver { seq, all: _ },
+        } => {
+            let count = verifier.redeliver(*seq).await?;
+            output::redelivered(json, count)?;
         }
         Command::Audit { id, limit } => {
             let id = id.as_deref().map(credential).transpose()?;

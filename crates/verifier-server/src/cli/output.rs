@@ -165,6 +165,40 @@ pub(crate) fn status(json: bool, status: &CredentialStatus) -> io::Result<()> {
     emit(&out)
 }
 
+pub(crate) fn failed_deliveries(
+    json: bool,
+    deliveries: &[mobipass_verifier::DeliveryInfo],
+) -> io::Result<()> {
+    if json {
+        return print_json(&deliveries);
+    }
+    let mut out = String::new();
+    if deliveries.is_empty() {
+        say!(out, "No failed webhook deliveries.");
+    }
+    for d in deliveries {
+        say!(
+            out,
+            "{:>6}  {}  {:<22} {:<16} {} attempt(s), last: {}  -> {}",
+            d.seq,
+            d.event_id,
+            d.event_type,
+            d.credential_id,
+            d.attempts,
+            d.last_error.as_deref().unwrap_or("-"),
+            d.endpoint
+        );
+    }
+    emit(&out)
+}
+
+pub(crate) fn redelivered(json: bool, count: u64) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({ "redelivered": count }));
+    }
+    emit(&format!("{count} deliveries put back in line.\n"))
+}
+
 pub(crate) fn audit(json: bool, events: &[AuditEvent]) -> io::Result<()> {
     if json {
         return print_json(&events);

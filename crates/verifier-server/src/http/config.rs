@@ -69,6 +69,9 @@ pub enum ConfigError {
     /// The API key table is invalid.
     #[error(transparent)]
     Keys(#[from] KeyTableError),
+    /// A webhook entry is invalid.
+    #[error("invalid configuration: {0}")]
+    Webhook(#[from] crate::webhooks::WebhookError),
 }
 
 /// The file format. Every field is optional; unknown keys are errors so a
@@ -107,6 +110,21 @@ pub struct FileConfig {
     /// Who may call the API.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyEntry>,
+    /// Endpoints that receive events (`[[webhooks]]`).
+    #[serde(default)]
+    pub webhooks: Vec<WebhookEntry>,
+}
+
+/// One `[[webhooks]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEntry {
+    /// `https://...`, or `http://` to a loopback address.
+    pub url: String,
+    /// File holding the shared secret (at least 32 bytes).
+    pub secret_file: PathBuf,
+    /// Event types to send, e.g. `["credential.blocked", "credential.locked"]`.
+    pub events: Vec<String>,
 }
 
 /// Overrides from the command line (highest precedence).
@@ -144,6 +162,8 @@ pub struct Settings {
     pub body_limit: usize,
     /// Hashed API keys.
     pub api_keys: ApiKeys,
+    /// Webhook endpoints, validated, with their secrets.
+    pub webhooks: Vec<crate::webhooks::Webhook>,
 }
 
 impl Settings {
@@ -175,7 +195,13 @@ impl Settings {
             .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
         let db = flags.db.or_else(|| env(ENV_DB)).or(file.db);
         let defaults = Config::default();
+        let webhooks = file
+            .webhooks
+            .iter()
+            .map(|w| crate::webhooks::Webhook::new(&w.url, &w.secret_file, &w.events))
+            .collect::<Result<Vec<_>, _>>()?;
         let verifier = Config {
+            record_rejections: crate::webhooks::wants_rejections(&webhooks),
             failure_limit: file.failure_limit.unwrap_or(defaults.failure_limit),
             temporary_lock_minutes: file.temporary_lock_minutes.clone().unwrap_or_default(),
             challenge_ttl: file
@@ -224,6 +250,7 @@ impl Settings {
             request_timeout,
             body_limit,
             api_keys: ApiKeys::from_entries(file.api_keys)?,
+            webhooks,
         })
     }
 }

@@ -116,7 +116,17 @@ impl Default for HttpLimits {
 /// `max_in_flight`; then the deadline and the routes (where a body declared
 /// too large is refused before auth, see [`routes::router`]).
 pub fn app(verifier: Verifier, keys: ApiKeys, limits: HttpLimits) -> Router {
-    let state = AppState::new(verifier, keys, limits.max_in_flight);
+    app_with_metrics(verifier, keys, limits, Arc::new(metrics::Metrics::new()))
+}
+
+/// [`app`] reporting into `metrics` (shared with the webhook sender).
+pub fn app_with_metrics(
+    verifier: Verifier,
+    keys: ApiKeys,
+    limits: HttpLimits,
+    metrics: Arc<metrics::Metrics>,
+) -> Router {
+    let state = AppState::with_metrics(verifier, keys, limits.max_in_flight, metrics);
     let timeout = limits.request_timeout;
     let body_limit = limits.body_limit;
     let deadline_state = state.clone();
@@ -430,6 +440,12 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
         request_timeout: settings.request_timeout,
         max_in_flight: settings.max_in_flight,
     };
+    let metrics = Arc::new(metrics::Metrics::new());
+    // Registered before the first request is served, so every event of
+    // this process reaches every endpoint.
+    let senders = crate::webhooks::start(&verifier, settings.webhooks, Arc::clone(&metrics))
+        .await
+        .map_err(ServeError::Open)?;
     let housekeeping = tokio::spawn(housekeeping_hourly(
         verifier.clone(),
         settings.challenge_retention,
@@ -437,7 +453,7 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
     tracing::info!(%bound, "listening");
     // Scripts and the tests wait for this line on stdout.
     println!("listening on http://{bound}");
-    let app = app(verifier, settings.api_keys, limits);
+    let app = app_with_metrics(verifier, settings.api_keys, limits, metrics);
     let served = run_with_limits(
         listener,
         app,
@@ -448,6 +464,8 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
     .await;
     // A purge cut short loses nothing: each chunk is its own transaction.
     housekeeping.abort();
+    // A delivery cut short is sent again after its lease (at-least-once).
+    senders.iter().for_each(tokio::task::JoinHandle::abort);
     served.map_err(io)?;
     tracing::info!("stopped after finishing requests in flight");
     Ok(())
