@@ -191,16 +191,17 @@ async fn webhook_receiver() -> (SocketAddr, std::sync::Arc<std::sync::atomic::At
             };
             let counted = Arc::clone(&counted);
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-                    let counted = Arc::clone(&counted);
-                    async move {
-                        let _ = request.into_body().collect().await;
-                        counted.fetch_add(1, Ordering::Relaxed);
-                        let mut answer = hyper::Response::new(Full::new(Bytes::new()));
-                        *answer.status_mut() = StatusCode::NO_CONTENT;
-                        Ok::<_, std::convert::Infallible>(answer)
-                    }
-                });
+                let service =
+                    hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+                        let counted = Arc::clone(&counted);
+                        async move {
+                            let _ = request.into_body().collect().await;
+                            counted.fetch_add(1, Ordering::Relaxed);
+                            let mut answer = hyper::Response::new(Full::new(Bytes::new()));
+                            *answer.status_mut() = StatusCode::NO_CONTENT;
+                            Ok::<_, std::convert::Infallible>(answer)
+                        }
+                    });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;

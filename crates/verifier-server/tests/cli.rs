@@ -389,6 +389,28 @@ fn json_output_speaks_the_http_wire_types() {
         keys(&verified),
         ["attempts_left", "final_attempt", "outcome"]
     );
+
+    let status = cli.json(&["status", "wire"], 0);
+    assert_eq!(
+        keys(&status),
+        [
+            "created",
+            "failures",
+            "id",
+            "key_version",
+            "limit",
+            "lock_step",
+            "state",
+            "temporary_lock_minutes",
+            "updated"
+        ]
+    );
+    let audit = cli.json(&["audit", "wire"], 0);
+    let first = &audit.as_array().unwrap()[0];
+    assert_eq!(
+        keys(first),
+        ["action", "actor", "at", "credential", "detail", "seq"]
+    );
 }
 
 /// `master-key new` makes the key an operator gives every node: a private

@@ -63,8 +63,21 @@ impl From<tokio_postgres::Error> for VerifierError {
             }
             // statement_timeout (or an administrator's cancel).
             Some(code) if *code == SqlState::QUERY_CANCELED => Self::Busy("a statement timed out"),
-            _ => Self::Storage(error.to_string()),
+            _ => Self::Storage(describe_pg(&error)),
         }
+    }
+}
+
+/// tokio-postgres says only "db error" on its own; the cause is the server's
+/// message (never its `detail`, which may quote row values) or the I/O
+/// error beneath.
+fn describe_pg(error: &tokio_postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return format!("{error}: {} (SQLSTATE {})", db.message(), db.code().code());
+    }
+    match std::error::Error::source(error) {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
     }
 }
 

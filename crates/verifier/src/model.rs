@@ -1,6 +1,8 @@
 //! The values the verifier hands back: outcomes, statuses, challenges and
-//! audit events. All are `Serialize` so a service can return them as JSON
-//! unchanged; none holds a secret.
+//! audit events. All are `Serialize` for a backend that embeds the library;
+//! none holds a secret. The HTTP service does not send them as they are: its
+//! wire types (`mobipass-verifier-server`, `http/body.rs`) are built from
+//! them, so a change here cannot silently change what bank backends parse.
 
 use std::time::SystemTime;
 

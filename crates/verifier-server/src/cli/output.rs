@@ -12,7 +12,7 @@ use std::io::{self, Write as _};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::http::body::{ChallengeCreated, Issued, VerifyResult};
+use crate::http::body::{AuditEntry, ChallengeCreated, Issued, Status, VerifyResult};
 
 use mobipass_verifier::{
     ActivationKey, AuditEvent, CredentialId, CredentialStatus, IssuedChallenge, Outcome,
@@ -135,9 +135,10 @@ pub(crate) fn done(json: bool, id: &CredentialId, what: &str) -> io::Result<()> 
     emit(&format!("Credential {id} {what}.\n"))
 }
 
+/// `--json` prints the HTTP API's `Status` body.
 pub(crate) fn status(json: bool, status: &CredentialStatus) -> io::Result<()> {
     if json {
-        return print_json(status);
+        return print_json(&Status::from(status));
     }
     let mut out = String::new();
     say!(out, "Credential:  {}", status.id);
@@ -199,9 +200,11 @@ pub(crate) fn redelivered(json: bool, count: u64) -> io::Result<()> {
     emit(&format!("{count} deliveries put back in line.\n"))
 }
 
+/// `--json` prints the HTTP API's audit entries (as a JSON array).
 pub(crate) fn audit(json: bool, events: &[AuditEvent]) -> io::Result<()> {
     if json {
-        return print_json(&events);
+        let entries: Vec<AuditEntry> = events.iter().map(AuditEntry::from).collect();
+        return print_json(&entries);
     }
     let mut out = String::new();
     for event in events {

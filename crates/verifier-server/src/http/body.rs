@@ -348,6 +348,91 @@ impl ChallengeCreated {
     }
 }
 
+/// A credential's state, as `GET /v1/credentials/{id}` and `status --json`
+/// give it.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    /// The credential.
+    pub id: String,
+    /// `issued`, `active`, `blocked` or `revoked`.
+    pub state: &'static str,
+    /// Consecutive wrong responses.
+    pub failures: u8,
+    /// Wrong responses that lock or block it.
+    pub limit: u8,
+    /// Its ladder of temporary locks, in minutes (empty: the limit blocks).
+    pub temporary_lock_minutes: Vec<u32>,
+    /// Temporary locks taken since the last accepted response or unblock.
+    pub lock_step: u8,
+    /// While temporarily locked: until when (RFC 3339, UTC, milliseconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<String>,
+    /// 1 at issue, +1 per reissue.
+    pub key_version: u32,
+    /// First issued (RFC 3339, UTC, milliseconds).
+    pub created: String,
+    /// Last changed.
+    pub updated: String,
+}
+
+impl From<&mobipass_verifier::CredentialStatus> for Status {
+    fn from(status: &mobipass_verifier::CredentialStatus) -> Self {
+        Self {
+            id: status.id.to_string(),
+            state: status.state.as_str(),
+            failures: status.failures,
+            limit: status.limit,
+            temporary_lock_minutes: status.temporary_lock_minutes.clone(),
+            lock_step: status.lock_step,
+            locked_until: status.locked_until.map(rfc3339_millis),
+            key_version: status.key_version,
+            created: rfc3339_millis(status.created),
+            updated: rfc3339_millis(status.updated),
+        }
+    }
+}
+
+/// One audit event, as `GET /v1/audit` and `audit --json` give it.
+#[derive(Debug, Serialize)]
+pub struct AuditEntry {
+    /// Position in the log (increasing).
+    pub seq: i64,
+    /// When (RFC 3339, UTC, milliseconds).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Which credential, if any.
+    pub credential: Option<String>,
+    /// More about it; never a secret.
+    pub detail: String,
+}
+
+impl From<&mobipass_verifier::AuditEvent> for AuditEntry {
+    fn from(event: &mobipass_verifier::AuditEvent) -> Self {
+        Self {
+            seq: event.seq,
+            at: rfc3339_millis(event.at),
+            actor: event.actor.clone(),
+            action: event.action.clone(),
+            credential: event.credential.clone(),
+            detail: event.detail.clone(),
+        }
+    }
+}
+
+/// `GET /v1/audit`: newest first.
+#[derive(Debug, Serialize)]
+pub struct AuditPage {
+    /// The events.
+    pub events: Vec<AuditEntry>,
+}
+
+fn rfc3339_millis(time: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
 impl From<mobipass_verifier::Outcome> for VerifyResult {
     fn from(outcome: mobipass_verifier::Outcome) -> Self {
         use mobipass_verifier::Outcome;

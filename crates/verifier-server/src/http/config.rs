@@ -99,6 +99,14 @@ pub struct FileConfig {
     pub max_batch: Option<usize>,
     /// PostgreSQL: connections in the pool.
     pub pg_pool_size: Option<usize>,
+    /// PostgreSQL: longest wait for a row lock, in milliseconds.
+    pub pg_lock_timeout_ms: Option<u64>,
+    /// PostgreSQL: longest statement, in milliseconds.
+    pub pg_statement_timeout_ms: Option<u64>,
+    /// PostgreSQL: longest wait for a pooled connection, in milliseconds.
+    pub pg_pool_wait_ms: Option<u64>,
+    /// SQLite: most operations waiting for the writer.
+    pub max_queue: Option<usize>,
     /// Deadline for a whole request, in milliseconds.
     pub request_timeout_ms: Option<u64>,
     /// Largest request body in bytes.
@@ -209,6 +217,16 @@ impl Settings {
                 .map_or(defaults.challenge_ttl, Duration::from_secs),
             max_batch: file.max_batch.unwrap_or(defaults.max_batch),
             pg_pool_size: file.pg_pool_size.unwrap_or(defaults.pg_pool_size),
+            pg_lock_timeout: file
+                .pg_lock_timeout_ms
+                .map_or(defaults.pg_lock_timeout, Duration::from_millis),
+            pg_statement_timeout: file
+                .pg_statement_timeout_ms
+                .map_or(defaults.pg_statement_timeout, Duration::from_millis),
+            pg_pool_wait: file
+                .pg_pool_wait_ms
+                .map_or(defaults.pg_pool_wait, Duration::from_millis),
+            max_queue: file.max_queue.unwrap_or(defaults.max_queue),
             ..defaults
         };
         verifier
@@ -320,6 +338,10 @@ mod tests {
             ("failure_limit = 6\n", "1 to 5"),
             ("temporary_lock_minutes = [0]\n", "1 to 10080 minutes"),
             ("max_batch = 0\n", "at least 1"),
+            ("max_queue = 0\n", "at least 1"),
+            ("challenge_ttl_secs = 5\n", "30 seconds to 1 hour"),
+            ("pg_lock_timeout_ms = 0\n", "1 ms to 10 minutes"),
+            ("max_in_flight = 0\n", "at least 1"),
         ] {
             let path = dir.join("bad.toml");
             std::fs::write(&path, text).unwrap();
@@ -330,6 +352,32 @@ mod tests {
             let error = Settings::resolve(flags, no_env).unwrap_err().to_string();
             assert!(error.contains(expected), "{text:?} gave {error}");
         }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn library_settings_in_the_file_reach_the_library_config() {
+        let dir = std::env::temp_dir().join(format!("mobipass-http-lib-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("lib.toml");
+        std::fs::write(
+            &path,
+            "failure_limit = 5\nchallenge_ttl_secs = 120\nmax_queue = 64\n\
+             pg_lock_timeout_ms = 750\npg_statement_timeout_ms = 3000\npg_pool_wait_ms = 500\n",
+        )
+        .unwrap();
+        let flags = Overrides {
+            config: Some(path),
+            ..Overrides::default()
+        };
+        let settings = Settings::resolve(flags, no_env).unwrap();
+        let config = &settings.verifier;
+        assert_eq!(config.failure_limit, 5);
+        assert_eq!(config.challenge_ttl, Duration::from_secs(120));
+        assert_eq!(config.max_queue, 64);
+        assert_eq!(config.pg_lock_timeout, Duration::from_millis(750));
+        assert_eq!(config.pg_statement_timeout, Duration::from_secs(3));
+        assert_eq!(config.pg_pool_wait, Duration::from_millis(500));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

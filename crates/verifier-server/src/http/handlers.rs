@@ -16,8 +16,8 @@ use mobipass_scheme::{Amount, Payee};
 
 use super::auth::Caller;
 use super::body::{
-    AuditQuery, BlockRequest, ChallengeCreated, ChallengeRequest, Health, IssueRequest, Issued,
-    JsonBody, OptionalJsonBody, VerifyRequest, VerifyResult,
+    AuditEntry, AuditPage, AuditQuery, BlockRequest, ChallengeCreated, ChallengeRequest, Health,
+    IssueRequest, Issued, JsonBody, OptionalJsonBody, Status, VerifyRequest, VerifyResult,
 };
 use super::error::{ApiError, ErrorCode};
 use super::state::AppState;
@@ -170,7 +170,7 @@ pub async fn status(
     CredentialPath { id }: CredentialPath,
 ) -> ApiResult<Response> {
     let status = state.verifier.status(&id).await?;
-    Ok(Json(status).into_response())
+    Ok(Json(Status::from(&status)).into_response())
 }
 
 /// `POST /v1/credentials/{id}/issue` (operator).
@@ -258,5 +258,8 @@ pub async fn audit(
         ));
     }
     let events = state.verifier.audit(id.as_ref(), limit).await?;
-    Ok(Json(serde_json::json!({ "events": events })).into_response())
+    Ok(Json(AuditPage {
+        events: events.iter().map(AuditEntry::from).collect(),
+    })
+    .into_response())
 }
