@@ -850,9 +850,9 @@ impl Store for PgStore {
             // and the rows above it are fanned out again (ON CONFLICT
             // skips the ones already done).
             tx.execute(
-                "UPDATE webhook_cursors SET last_seq = greatest(last_seq, coalesce(
-                     (SELECT max(seq) FROM outbox_events WHERE created_at < $2), 0))
-                 WHERE endpoint = $1",
+                "UPDATE webhook_cursors SET last_seq = floor.seq
+                 FROM (SELECT coalesce(max(seq), 0) AS seq FROM outbox_events WHERE created_at < $2) AS floor
+                 WHERE endpoint = $1 AND last_seq < floor.seq",
                 &[&claim.endpoint, &(claim.now - FANOUT_MARGIN_MS)],
             )
             .await?;

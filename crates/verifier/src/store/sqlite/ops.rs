@@ -518,7 +518,7 @@ pub(crate) fn outbox_claim(
     .execute(params![claim.endpoint, floor, claim.now])?;
     conn.prepare_cached(
         "UPDATE webhook_cursors SET last_seq = (SELECT coalesce(max(seq), 0) FROM outbox_events)
-         WHERE endpoint = ?1",
+         WHERE endpoint = ?1 AND last_seq < (SELECT coalesce(max(seq), 0) FROM outbox_events)",
     )?
     .execute([claim.endpoint.as_str()])?;
     let rows = conn
