@@ -11,3 +11,4 @@ pub mod console;
 pub mod http;
 pub mod logging;
 pub mod master_key;
+pub mod webhooks;

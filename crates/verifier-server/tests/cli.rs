@@ -106,7 +106,7 @@ fn operator_runs_the_whole_life_cycle_from_the_command_line() {
         .collect();
     assert_eq!(
         cli.json(&["verify", "alice", id, &wrong], 1),
-        serde_json::json!({"outcome": "rejected", "attempts_left": 2})
+        serde_json::json!({"outcome": "rejected", "attempts_left": 2, "final_attempt": false})
     );
     assert_eq!(
         cli.json(&["verify", "alice", id, &right], 0)["outcome"],
@@ -385,7 +385,10 @@ fn json_output_speaks_the_http_wire_types() {
         ],
         1,
     );
-    assert_eq!(keys(&verified), ["attempts_left", "outcome"]);
+    assert_eq!(
+        keys(&verified),
+        ["attempts_left", "final_attempt", "outcome"]
+    );
 
     let status = cli.json(&["status", "wire"], 0);
     assert_eq!(
@@ -396,7 +399,9 @@ fn json_output_speaks_the_http_wire_types() {
             "id",
             "key_version",
             "limit",
+            "lock_step",
             "state",
+            "temporary_lock_minutes",
             "updated"
         ]
     );
@@ -448,4 +453,31 @@ fn master_key_new_writes_a_private_key_once_and_commands_use_it() {
     let db = format!("sqlite://{}", dir.path().join("v.sqlite3").display());
     let issued = run(&["--db", &db, "--master-key-file", file_arg, "issue", "keyed"]);
     assert_eq!(issued.status.code(), Some(0), "{issued:?}");
+}
+
+#[test]
+fn issue_takes_a_lock_ladder_and_webhook_commands_answer() {
+    let cli = Cli::new();
+    cli.json(
+        &[
+            "--failure-limit",
+            "2",
+            "--temporary-lock-minutes",
+            "15,60",
+            "issue",
+            "ladder",
+        ],
+        0,
+    );
+    let status = cli.json(&["status", "ladder"], 0);
+    assert_eq!(status["limit"], 2);
+    assert_eq!(
+        status["temporary_lock_minutes"],
+        serde_json::json!([15, 60])
+    );
+    assert_eq!(cli.json(&["webhooks", "failed"], 0), serde_json::json!([]));
+    assert_eq!(
+        cli.json(&["webhooks", "redeliver", "--all"], 0),
+        serde_json::json!({ "redelivered": 0 })
+    );
 }

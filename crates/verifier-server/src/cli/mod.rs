@@ -54,9 +54,14 @@ pub struct Cli {
         env = "MOBIPASS_LOG_FORMAT"
     )]
     log_format: crate::logging::LogFormat,
-    /// Wrong responses that block a newly issued credential (1 to 5).
+    /// Wrong responses that lock or block a newly issued credential (1 to 5).
     #[arg(long, global = true, default_value_t = 3)]
     failure_limit: u8,
+    /// Minutes of each temporary lock a newly issued credential gets before
+    /// the permanent block, comma-separated (e.g. 15,60). Default: none, the
+    /// limit blocks at once.
+    #[arg(long, global = true, value_delimiter = ',')]
+    temporary_lock_minutes: Vec<u32>,
     #[command(subcommand)]
     command: Command,
 }
@@ -139,6 +144,11 @@ enum Command {
         #[arg(long)]
         new_key_file: Option<PathBuf>,
     },
+    /// Webhook deliveries: list the failed ones, send them again.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
     /// Make master keys.
     MasterKey {
         #[command(subcommand)]
@@ -153,6 +163,25 @@ enum Command {
     Serve(crate::http::ServeArgs),
     /// Generate an API key for the HTTP service and print its config entry.
     ApiKey(crate::http::ApiKeyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhooksAction {
+    /// List deliveries given up on (after a day of retries), oldest first.
+    Failed {
+        /// Most deliveries listed.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Put failed deliveries back in line: one by its number, or --all.
+    Redeliver {
+        /// The delivery number from `webhooks failed`.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        seq: Option<i64>,
+        /// Every failed delivery.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,6 +253,7 @@ async fn open(cli: &Cli) -> Result<Verifier, Failure> {
     };
     let config = Config {
         failure_limit: cli.failure_limit,
+        temporary_lock_minutes: cli.temporary_lock_minutes.clone(),
         // Only challenges' expiry (and so their purge) depends on this
         // machine's clock; an operator blocking a lost device must not be
         // stopped by one.
@@ -321,6 +351,17 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Status { id } => {
             let status = verifier.status(&credential(id)?).await?;
             output::status(json, &status)?;
+        }
+        Command::Webhooks {
+            action: WebhooksAction::Failed { limit },
+        } => {
+            output::failed_deliveries(json, &verifier.failed_deliveries(*limit).await?)?;
+        }
+        Command::Webhooks {
+            action: WebhooksAction::Redeliver { seq, all: _ },
+        } => {
+            let count = verifier.redeliver(*seq).await?;
+            output::redelivered(json, count)?;
         }
         Command::Audit { id, limit } => {
             let id = id.as_deref().map(credential).transpose()?;

@@ -69,6 +69,9 @@ pub enum ConfigError {
     /// The API key table is invalid.
     #[error(transparent)]
     Keys(#[from] KeyTableError),
+    /// A webhook entry is invalid.
+    #[error("invalid configuration: {0}")]
+    Webhook(#[from] crate::webhooks::WebhookError),
 }
 
 /// The file format. Every field is optional; unknown keys are errors so a
@@ -82,8 +85,11 @@ pub struct FileConfig {
     pub db: Option<String>,
     /// File holding the master key (otherwise the library's default lookup).
     pub master_key_file: Option<PathBuf>,
-    /// Consecutive wrong responses before a credential is blocked (1 to 5).
+    /// Consecutive wrong responses before a credential is locked or blocked (1 to 5).
     pub failure_limit: Option<u8>,
+    /// Minutes of each temporary lock before the permanent block, e.g.
+    /// `[15, 60]`; empty (the default) blocks at the first limit.
+    pub temporary_lock_minutes: Option<Vec<u32>>,
     /// Seconds a challenge stays valid.
     pub challenge_ttl_secs: Option<u64>,
     /// Hours an expired challenge is kept before the hourly purge deletes
@@ -121,6 +127,21 @@ pub struct FileConfig {
     /// Who may call the API.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyEntry>,
+    /// Endpoints that receive events (`[[webhooks]]`).
+    #[serde(default)]
+    pub webhooks: Vec<WebhookEntry>,
+}
+
+/// One `[[webhooks]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEntry {
+    /// `https://...`, or `http://` to a loopback address.
+    pub url: String,
+    /// File holding the shared secret (at least 32 bytes).
+    pub secret_file: PathBuf,
+    /// Event types to send, e.g. `["credential.blocked", "credential.locked"]`.
+    pub events: Vec<String>,
 }
 
 /// Overrides from the command line (highest precedence).
@@ -160,6 +181,8 @@ pub struct Settings {
     pub api_keys: ApiKeys,
     /// The contact-centre console's settings.
     pub console: crate::console::ConsoleSettings,
+    /// Webhook endpoints, validated, with their secrets.
+    pub webhooks: Vec<crate::webhooks::Webhook>,
 }
 
 impl Settings {
@@ -192,8 +215,15 @@ impl Settings {
             .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
         let db = flags.db.or_else(|| env(ENV_DB)).or(file.db);
         let defaults = Config::default();
+        let webhooks = file
+            .webhooks
+            .iter()
+            .map(|w| crate::webhooks::Webhook::new(&w.url, &w.secret_file, &w.events))
+            .collect::<Result<Vec<_>, _>>()?;
         let verifier = Config {
+            record_rejections: crate::webhooks::wants_rejections(&webhooks),
             failure_limit: file.failure_limit.unwrap_or(defaults.failure_limit),
+            temporary_lock_minutes: file.temporary_lock_minutes.clone().unwrap_or_default(),
             challenge_ttl: file
                 .challenge_ttl_secs
                 .map_or(defaults.challenge_ttl, Duration::from_secs),
@@ -251,6 +281,7 @@ impl Settings {
             request_timeout,
             body_limit,
             api_keys: ApiKeys::from_entries(file.api_keys)?,
+            webhooks,
         })
     }
 }
@@ -398,6 +429,7 @@ mod tests {
         for (text, expected) in [
             ("lisen = \"127.0.0.1:1\"\n", "unknown field"),
             ("failure_limit = 6\n", "1 to 5"),
+            ("temporary_lock_minutes = [0]\n", "1 to 10080 minutes"),
             ("max_batch = 0\n", "at least 1"),
             ("max_queue = 0\n", "at least 1"),
             ("challenge_ttl_secs = 5\n", "30 seconds to 1 hour"),

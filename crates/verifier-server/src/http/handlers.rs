@@ -17,7 +17,7 @@ use mobipass_scheme::{Amount, Payee};
 use super::auth::Caller;
 use super::body::{
     AuditEntry, AuditPage, AuditQuery, BlockRequest, ChallengeCreated, ChallengeRequest, Health,
-    Issued, JsonBody, Status, VerifyRequest, VerifyResult,
+    IssueRequest, Issued, JsonBody, OptionalJsonBody, Status, VerifyRequest, VerifyResult,
 };
 use super::error::{ApiError, ErrorCode};
 use super::state::AppState;
@@ -178,8 +178,13 @@ pub async fn issue(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     CredentialPath { id }: CredentialPath,
+    OptionalJsonBody(request): OptionalJsonBody<IssueRequest>,
 ) -> ApiResult<Response> {
-    let key = state.verifier.issue(&id, &actor(&caller)).await?;
+    let policy = request.policy(state.verifier.config().policy());
+    let key = state
+        .verifier
+        .issue_with_policy(&id, &policy, &actor(&caller))
+        .await?;
     Ok(envelope(StatusCode::CREATED, &id, &key))
 }
 

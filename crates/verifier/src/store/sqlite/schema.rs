@@ -56,6 +56,41 @@ CREATE TABLE meta (
     r"
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
 ",
+    // Lock ladder, repeated wrong responses, the webhook outbox (issue 12).
+    r"
+ALTER TABLE credentials ADD COLUMN lock_ladder TEXT NOT NULL DEFAULT '';
+ALTER TABLE credentials ADD COLUMN lock_step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE credentials ADD COLUMN locked_until INTEGER;
+ALTER TABLE challenges ADD COLUMN wrong_tags BLOB NOT NULL DEFAULT x'';
+CREATE TABLE outbox_events (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id      TEXT NOT NULL UNIQUE,
+    event_type    TEXT NOT NULL,
+    credential_id TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    body          TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER outbox_events_are_fixed BEFORE UPDATE ON outbox_events
+    BEGIN SELECT RAISE(ABORT, 'an outbox event cannot change'); END;
+CREATE TABLE webhook_cursors (
+    endpoint TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+) STRICT;
+CREATE TABLE webhook_deliveries (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_seq       INTEGER NOT NULL REFERENCES outbox_events (seq),
+    endpoint        TEXT NOT NULL,
+    credential_id   TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_until   INTEGER NOT NULL DEFAULT 0,
+    state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+    last_error      TEXT,
+    UNIQUE (event_seq, endpoint)
+) STRICT;
+CREATE INDEX webhook_deliveries_open ON webhook_deliveries (endpoint, state, credential_id, seq);
+",
     // The contact-centre console (issue 13): operators with Argon2id PHC
     // strings, sessions known only by the SHA-256 of their token, and the
     // failed-sign-in counters per account and per client address.
