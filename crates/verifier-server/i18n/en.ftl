@@ -24,6 +24,7 @@ find-unknown = There is no credential with this id.
 credential-title = MobiPass
 credential-state = State
 credential-failures = Wrong responses in a row / limit
+credential-locked-until = Temporarily locked until
 credential-key-version = Key version
 credential-created = Issued
 credential-last-activity = Last activity

@@ -24,6 +24,7 @@ find-unknown = Мұндай сәйкестендіргіші бар MobiPass ж�
 credential-title = MobiPass
 credential-state = Күйі
 credential-failures = Қатарынан қате жауаптар / шек
+credential-locked-until = Уақытша бұғатталған мерзімі
 credential-key-version = Кілт нұсқасы
 credential-created = Шығарылды
 credential-last-activity = Соңғы әрекет

@@ -24,6 +24,7 @@ find-unknown = MobiPass с таким идентификатором нет.
 credential-title = MobiPass
 credential-state = Состояние
 credential-failures = Неверных ответов подряд / предел
+credential-locked-until = Временно заблокирован до
 credential-key-version = Версия ключа
 credential-created = Выпущен
 credential-last-activity = Последняя активность

@@ -298,3 +298,34 @@ async fn the_language_switch_and_accept_language_pick_the_catalogue() {
         .await;
     assert_eq!(away.location(), "/console/", "never an open redirect");
 }
+
+#[tokio::test]
+async fn a_temporary_lock_shows_until_when() {
+    let config = mobipass_verifier::Config {
+        temporary_lock_minutes: vec![15],
+        ..mobipass_verifier::Config::default()
+    };
+    let console = Console::start_with_config(ConsoleSettings::default(), config).await;
+    let setup = Actor::new("setup").unwrap();
+    console.verifier.issue(&id("cust-3"), &setup).await.unwrap();
+    let agent = console.signed_in(AGENT).await;
+    let page = agent.get("/console/credentials/cust-3").await;
+    assert!(page.testid("locked-until").is_none());
+    for wrong in ["00000000", "11111111", "22222222"] {
+        let challenge = console
+            .verifier
+            .challenge(&id("cust-3"), None)
+            .await
+            .unwrap();
+        console
+            .verifier
+            .verify(&id("cust-3"), &challenge.id, wrong, &Actor::service())
+            .await
+            .unwrap();
+    }
+    let status = console.verifier.status(&id("cust-3")).await.unwrap();
+    assert!(status.locked_until.is_some(), "{status:?}");
+    let page = agent.get("/console/credentials/cust-3").await;
+    let until = page.testid("locked-until").expect("the lock is shown");
+    assert!(until.ends_with("UTC"), "{until}");
+}

@@ -80,6 +80,7 @@ struct CredentialPage {
     limit: u8,
     key_version: u32,
     created: String,
+    locked_until: Option<String>,
     last_activity: String,
     events: Vec<EventView>,
     done: Option<String>,
@@ -132,6 +133,10 @@ async fn render_page(
         limit: status.limit,
         key_version: status.key_version,
         created: when(status.created),
+        locked_until: status
+            .locked_until
+            .filter(|until| *until > std::time::SystemTime::now())
+            .map(when),
         last_activity: when(last),
         events: events.iter().map(EventView::of).collect(),
         done,

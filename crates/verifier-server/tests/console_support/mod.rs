@@ -39,9 +39,13 @@ impl Console {
     }
 
     pub async fn start_with(settings: ConsoleSettings) -> Self {
+        Self::start_with_config(settings, Config::default()).await
+    }
+
+    pub async fn start_with_config(settings: ConsoleSettings, config: Config) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("v.sqlite3").display());
-        let verifier = Verifier::open(&url, MasterKey::generate(), Config::default())
+        let verifier = Verifier::open(&url, MasterKey::generate(), config)
             .await
             .unwrap();
         let cli = Actor::new("setup").unwrap();
