@@ -101,10 +101,15 @@ async fn full_flow(setup: Setup) {
     );
     assert_eq!(verifier.status(&alice).await.unwrap().state, State::Active);
 
-    // A wrong PIN gives a normal-looking but wrong response, three times.
-    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    // A wrong PIN gives a normal-looking but wrong response, three times
+    // (to three payments: the same wrong response to the same challenge
+    // again would count once).
     let mut outcomes = Vec::new();
-    for _ in 0..3 {
+    let mut challenge = verifier.challenge(&alice, None).await.unwrap();
+    for attempt in 0..3 {
+        if attempt > 0 {
+            challenge = verifier.challenge(&alice, None).await.unwrap();
+        }
         let response = app.sign(WRONG_PIN, &challenge.code).unwrap();
         assert_eq!(response.as_str().len(), 8);
         outcomes.push(
@@ -118,8 +123,14 @@ async fn full_flow(setup: Setup) {
     assert_eq!(
         outcomes,
         [
-            Outcome::Rejected { attempts_left: 2 },
-            Outcome::Rejected { attempts_left: 1 },
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            },
+            Outcome::Rejected {
+                attempts_left: 1,
+                final_attempt: true
+            },
             Outcome::Blocked
         ]
     );
@@ -165,7 +176,10 @@ async fn full_flow(setup: Setup) {
             .await
             .unwrap()
             .outcome,
-        Outcome::Rejected { attempts_left: 2 }
+        Outcome::Rejected {
+            attempts_left: 2,
+            final_attempt: false
+        }
     );
     let other_payee = app
         .sign_linked(PIN, &linked.code, 150_000, "KZ86 125K ZT50 0410 0101")
@@ -176,7 +190,10 @@ async fn full_flow(setup: Setup) {
             .await
             .unwrap()
             .outcome,
-        Outcome::Rejected { attempts_left: 1 }
+        Outcome::Rejected {
+            attempts_left: 1,
+            final_attempt: true
+        }
     );
     let plain = app.sign(PIN, &linked.code).unwrap();
     assert_eq!(
@@ -210,7 +227,10 @@ async fn full_flow(setup: Setup) {
             .await
             .unwrap()
             .outcome,
-        Outcome::Rejected { attempts_left: 2 }
+        Outcome::Rejected {
+            attempts_left: 2,
+            final_attempt: false
+        }
     );
     app.delete().unwrap();
     let new_app = activate_app(&setup, "alice-new.vault", &new_envelope);

@@ -107,7 +107,7 @@ fn operator_runs_the_whole_life_cycle_from_the_command_line() {
         .collect();
     assert_eq!(
         cli.json(&["verify", "alice", id, &wrong], 1),
-        serde_json::json!({"outcome": "rejected", "attempts_left": 2})
+        serde_json::json!({"outcome": "rejected", "attempts_left": 2, "final_attempt": false})
     );
     assert_eq!(
         cli.json(&["verify", "alice", id, &right], 0)["outcome"],
@@ -409,7 +409,10 @@ fn json_output_speaks_the_http_wire_types() {
         ],
         1,
     );
-    assert_eq!(keys(&verified), ["attempts_left", "outcome"]);
+    assert_eq!(
+        keys(&verified),
+        ["attempts_left", "final_attempt", "outcome"]
+    );
 
     let status = cli.json(&["status", "wire"], 0);
     assert_eq!(
@@ -422,7 +425,9 @@ fn json_output_speaks_the_http_wire_types() {
             "key_version",
             "kind",
             "limit",
+            "lock_step",
             "state",
+            "temporary_lock_minutes",
             "updated"
         ]
     );
@@ -558,7 +563,7 @@ fn two_channel_credential_is_activated_with_a_code_from_the_command_line() {
     // The replaced code no longer signs (and counts as a wrong response).
     assert_eq!(
         cli.json(&["verify", "bob", id, &sign(&first, document)], 1),
-        serde_json::json!({"outcome": "rejected", "attempts_left": 2})
+        serde_json::json!({"outcome": "rejected", "attempts_left": 2, "final_attempt": false})
     );
     assert_eq!(
         cli.json(&["verify", "bob", id, &sign(&second, document)], 0)["outcome"],
@@ -588,4 +593,31 @@ fn regex_like_grouped(text: &str) -> bool {
             .iter()
             .enumerate()
             .all(|(i, b)| i == 4 || b.is_ascii_digit())
+}
+
+#[test]
+fn issue_takes_a_lock_ladder_and_webhook_commands_answer() {
+    let cli = Cli::new();
+    cli.json(
+        &[
+            "--failure-limit",
+            "2",
+            "--temporary-lock-minutes",
+            "15,60",
+            "issue",
+            "ladder",
+        ],
+        0,
+    );
+    let status = cli.json(&["status", "ladder"], 0);
+    assert_eq!(status["limit"], 2);
+    assert_eq!(
+        status["temporary_lock_minutes"],
+        serde_json::json!([15, 60])
+    );
+    assert_eq!(cli.json(&["webhooks", "failed"], 0), serde_json::json!([]));
+    assert_eq!(
+        cli.json(&["webhooks", "redeliver", "--all"], 0),
+        serde_json::json!({ "redelivered": 0 })
+    );
 }

@@ -46,7 +46,10 @@ async fn issue_code_and_first_signature_activate_a_two_channel_credential() {
     let (challenge, document) = client.challenge("bob").await;
     let envelope_alone = sign_as_envelope_only(&parts, &document);
     let verdict = client.verify("bob", &challenge, &envelope_alone).await;
-    assert_eq!(verdict, json!({"outcome": "rejected", "attempts_left": 2}));
+    assert_eq!(
+        verdict,
+        json!({"outcome": "rejected", "attempts_left": 2, "final_attempt": false})
+    );
     let verdict = client
         .verify("bob", &challenge, &sign_activated(&parts, &code, &document))
         .await;
@@ -226,7 +229,7 @@ async fn a_new_code_replaces_the_old_and_an_expired_one_is_refused_unevaluated()
                 &sign_activated(&parts, &first, &document)
             )
             .await,
-        json!({"outcome": "rejected", "attempts_left": 2}),
+        json!({"outcome": "rejected", "attempts_left": 2, "final_attempt": false}),
         "the first code stopped working"
     );
     clock.advance(Duration::from_secs(61));

@@ -14,6 +14,59 @@ pub const MIN_ACTIVATION_CODE_TTL: Duration = Duration::from_secs(60);
 pub const MAX_ACTIVATION_CODE_TTL: Duration = Duration::from_secs(3600);
 /// Longest PostgreSQL lock, statement or pool wait timeout accepted.
 const MAX_PG_TIMEOUT: Duration = Duration::from_secs(600);
+/// Most steps of the temporary-lock ladder.
+pub const MAX_LOCK_STEPS: usize = 8;
+/// Longest temporary lock, in minutes (one week).
+pub const MAX_LOCK_MINUTES: u32 = 7 * 24 * 60;
+
+/// What happens when a credential reaches its failure limit, fixed per
+/// credential at issue (a reissue keeps it).
+///
+/// Reaching the limit takes the next step of `temporary_lock_minutes`: the
+/// credential is locked for that many minutes (no response is evaluated
+/// meanwhile) and then gets `failure_limit` fresh attempts. The step after
+/// the last one is the permanent block that only an operator lifts. An
+/// accepted response or an unblock starts the ladder again from its first
+/// step. An empty ladder blocks permanently at the first limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Consecutive wrong responses that lock or block: 1 to 5.
+    pub failure_limit: u8,
+    /// Minutes of each temporary lock, in order: at most
+    /// [`MAX_LOCK_STEPS`] steps of 1 minute to [`MAX_LOCK_MINUTES`].
+    pub temporary_lock_minutes: Vec<u32>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            failure_limit: 3,
+            temporary_lock_minutes: Vec::new(),
+        }
+    }
+}
+
+impl Policy {
+    /// Refuses limits outside 1-5 and ladders outside their bounds.
+    pub fn validate(&self) -> Result<(), VerifierError> {
+        if !(1..=5).contains(&self.failure_limit) {
+            return Err(VerifierError::InvalidInput(
+                "the failure limit is 1 to 5".into(),
+            ));
+        }
+        if self.temporary_lock_minutes.len() > MAX_LOCK_STEPS
+            || self
+                .temporary_lock_minutes
+                .iter()
+                .any(|m| !(1..=MAX_LOCK_MINUTES).contains(m))
+        {
+            return Err(VerifierError::InvalidInput(format!(
+                "temporary locks are at most {MAX_LOCK_STEPS} steps of 1 to {MAX_LOCK_MINUTES} minutes"
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// Verifier settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +74,13 @@ pub struct Config {
     /// Consecutive wrong responses that block a credential: 1 to 5 (PSD2 RTS
     /// Art. 4 allows at most 5), default 3. Fixed per credential at issue.
     pub failure_limit: u8,
+    /// The ladder of temporary locks new credentials get (see [`Policy`]).
+    /// Default empty: the first limit blocks permanently.
+    pub temporary_lock_minutes: Vec<u32>,
+    /// Record a `verification.rejected` outbox event for every evaluated
+    /// wrong response (a webhook subscribed to them). Default off: the other
+    /// event types are rare and always recorded; rejections are not.
+    pub record_rejections: bool,
     /// How long a challenge can be answered: 30 s to 1 hour, default 5
     /// minutes. Shorter would expire codes while a customer types; longer
     /// leaves a signed-for document open to a relayed answer for too long.
@@ -59,6 +119,8 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             failure_limit: 3,
+            temporary_lock_minutes: Vec::new(),
+            record_rejections: false,
             challenge_ttl: Duration::from_secs(5 * 60),
             activation_code_ttl: Duration::from_secs(15 * 60),
             max_batch: 256,
@@ -73,13 +135,17 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The policy new credentials get unless their issue names another.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            failure_limit: self.failure_limit,
+            temporary_lock_minutes: self.temporary_lock_minutes.clone(),
+        }
+    }
+
     /// Refuses settings outside their ranges.
     pub fn validate(&self) -> Result<(), VerifierError> {
-        if !(1..=5).contains(&self.failure_limit) {
-            return Err(VerifierError::InvalidInput(
-                "the failure limit is 1 to 5".into(),
-            ));
-        }
+        self.policy().validate()?;
         if !(MIN_CHALLENGE_TTL..=MAX_CHALLENGE_TTL).contains(&self.challenge_ttl) {
             return Err(VerifierError::InvalidInput(
                 "the challenge lifetime is 30 seconds to 1 hour".into(),
@@ -133,6 +199,28 @@ mod tests {
                 ..Config::default()
             };
             assert!(config.validate().is_ok());
+        }
+    }
+
+    #[test]
+    fn lock_ladders_outside_their_bounds_are_refused() {
+        for ladder in [
+            vec![0],
+            vec![MAX_LOCK_MINUTES + 1],
+            vec![1; MAX_LOCK_STEPS + 1],
+        ] {
+            let policy = Policy {
+                failure_limit: 3,
+                temporary_lock_minutes: ladder,
+            };
+            assert!(policy.validate().is_err(), "{policy:?}");
+        }
+        for ladder in [vec![], vec![15, 60], vec![MAX_LOCK_MINUTES; MAX_LOCK_STEPS]] {
+            let policy = Policy {
+                failure_limit: 3,
+                temporary_lock_minutes: ladder,
+            };
+            assert!(policy.validate().is_ok(), "{policy:?}");
         }
     }
 

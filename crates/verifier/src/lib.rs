@@ -27,6 +27,8 @@ pub mod error;
 pub mod ids;
 pub mod master_key;
 pub mod model;
+pub mod operators;
+pub mod outbox;
 pub mod paths;
 mod rules;
 mod seal;
@@ -34,13 +36,18 @@ mod store;
 mod verifier;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::Config;
+pub use config::{Config, Policy};
 pub use error::VerifierError;
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
 pub use model::{
     AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Outcome, State, Verified,
 };
+pub use operators::{
+    AuditFilter, ConsoleSession, Operator, OperatorName, Password, Role, SessionPolicy,
+    SessionToken, SignIn,
+};
+pub use outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
 pub use verifier::{MAX_CLOCK_SKEW, MAX_REASON_LEN, MIN_CHALLENGE_RETENTION, Verifier};
 
 pub use mobipass_scheme::{ActivationCode, ActivationKey, Amount, Envelope, EnvelopeKind, Payee};

@@ -24,6 +24,22 @@ mod rfc3339 {
     }
 }
 
+mod rfc3339_opt {
+    use std::time::SystemTime;
+
+    use serde::Serializer;
+
+    pub(crate) fn serialize<S: Serializer>(
+        time: &Option<SystemTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match time {
+            Some(time) => s.collect_str(&humantime::format_rfc3339_millis(*time)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 /// Life cycle of a credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,6 +89,9 @@ pub struct Verified {
     /// This wrong response reached the failure limit. `false` when the
     /// credential was blocked before (the outcome is `Blocked` either way).
     pub blocked_now: bool,
+    /// This wrong response reached the failure limit and took a step of the
+    /// temporary-lock ladder (the outcome is `Locked`).
+    pub locked_now: bool,
 }
 
 /// The result of one verification.
@@ -86,6 +105,17 @@ pub enum Outcome {
     Rejected {
         /// Wrong responses left before the block.
         attempts_left: u8,
+        /// The next wrong response blocks the credential permanently (no
+        /// temporary lock is left on its ladder): the moment to warn the payer.
+        final_attempt: bool,
+    },
+    /// The credential is locked for a while (it reached its failure limit
+    /// and its policy has a temporary lock for this step). The response was
+    /// not evaluated; after `retry_after_secs` the credential gets its
+    /// attempts back.
+    Locked {
+        /// Seconds until responses are evaluated again (rounded up).
+        retry_after_secs: u64,
     },
     /// The credential is blocked (by this wrong response, an earlier one, or an
     /// operator). The response was not accepted, right or wrong.
@@ -114,6 +144,7 @@ impl Outcome {
         match self {
             Self::Accepted => "accepted",
             Self::Rejected { .. } => "rejected",
+            Self::Locked { .. } => "locked",
             Self::Blocked => "blocked",
             Self::Revoked => "revoked",
             Self::Expired => "expired",
@@ -131,23 +162,6 @@ mod kind_name {
 
     pub(crate) fn serialize<S: Serializer>(kind: &EnvelopeKind, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(kind.name())
-    }
-}
-
-/// Optional timestamps as RFC 3339 text.
-mod rfc3339_opt {
-    use std::time::SystemTime;
-
-    use serde::Serializer;
-
-    pub(crate) fn serialize<S: Serializer>(
-        time: &Option<SystemTime>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        match time {
-            Some(time) => super::rfc3339::serialize(time, s),
-            None => s.serialize_none(),
-        }
     }
 }
 
@@ -171,8 +185,15 @@ pub struct CredentialStatus {
     pub activation_expires_at: Option<SystemTime>,
     /// Consecutive wrong responses.
     pub failures: u8,
-    /// Wrong responses that block it.
+    /// Wrong responses that lock or block it.
     pub limit: u8,
+    /// Its ladder of temporary locks, in minutes (empty: the limit blocks).
+    pub temporary_lock_minutes: Vec<u32>,
+    /// Temporary locks taken since the last accepted response or unblock.
+    pub lock_step: u8,
+    /// While temporarily locked: until when.
+    #[serde(skip_serializing_if = "Option::is_none", with = "rfc3339_opt")]
+    pub locked_until: Option<SystemTime>,
     /// 1 at issue, +1 per reissue and per activation code (each seals a new K).
     pub key_version: u32,
     /// When it was first issued.
@@ -250,12 +271,16 @@ pub struct AuditEvent {
     pub credential: Option<String>,
     /// For `verify`: `accepted` or `rejected` when the response was
     /// evaluated (the guesses the failure limit counts), else why it was
-    /// refused unseen (`blocked`, `revoked`, `expired`, `already_used`,
-    /// `unknown_challenge`, `activation_expired`). For `issued` and
-    /// `reissued`: the kind (`envelope_only`, `two_channel`), after the key
-    /// version for `reissued`. For `activation_code`: when it expires (and
-    /// `re-activation` when the credential was active) — never its digits. For `blocked`: the operator's reason, or
-    /// `failure limit reached: N wrong responses in a row` right after the
-    /// `rejected` that reached the limit.
+    /// refused unseen (`blocked`, `locked`, `revoked`, `expired`,
+    /// `already_used`, `unknown_challenge`, `activation_expired`, or `repeated`: the same wrong
+    /// response to the same challenge again, counted once). For `blocked`:
+    /// the operator's reason, or `failure limit reached: N wrong responses
+    /// in a row` right after the `rejected` that reached the limit. For
+    /// `locked` (a temporary lock): `failure limit reached: ...; locked for
+    /// M minutes (step k of n)`.
+    /// For `issued` and `reissued`: the kind (`envelope_only`,
+    /// `two_channel`), after the key version for `reissued`. For
+    /// `activation_code`: when it expires (and `re-activation` when the
+    /// credential was active), never its digits.
     pub detail: String,
 }

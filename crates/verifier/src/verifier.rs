@@ -11,13 +11,17 @@ use mobipass_scheme::{
 };
 
 use crate::clock::{Clock, SystemClock, to_millis};
-use crate::config::Config;
+use crate::config::{Config, Policy};
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Verified};
+use crate::outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
 use crate::rules::Action;
-use crate::store::{self, Attempt, Change, NewActivation, NewChallenge, NewKey, Purge, Store};
+use crate::store::{
+    self, Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge,
+    Store,
+};
 
 /// Expired challenges deleted per transaction by [`Verifier::purge_challenges`].
 const PURGE_CHUNK: u32 = 2_000;
@@ -37,7 +41,7 @@ pub use crate::ids::MAX_REASON_LEN;
 /// The bank-side verifier. Clone it freely: clones share one store.
 #[derive(Clone)]
 pub struct Verifier {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
 }
@@ -99,7 +103,7 @@ impl Verifier {
         &self.config
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         to_millis(self.clock.now())
     }
 
@@ -129,16 +133,33 @@ impl Verifier {
         kind: EnvelopeKind,
         actor: &Actor,
     ) -> Result<Envelope, VerifierError> {
+        self.issue_with_policy(id, kind, &self.config.policy(), actor)
+            .await
+    }
+
+    /// [`Verifier::issue_kind`] with a policy of its own instead of the
+    /// configured one (a customer the bank treats differently). The
+    /// credential keeps it for life, across reissues.
+    pub async fn issue_with_policy(
+        &self,
+        id: &CredentialId,
+        kind: EnvelopeKind,
+        policy: &Policy,
+        actor: &Actor,
+    ) -> Result<Envelope, VerifierError> {
+        policy.validate()?;
         let secret = ActivationKey::generate();
-        self.store
-            .issue(self.new_key(id, &secret, Some(kind), actor))
-            .await?;
+        let mut new = self.new_key(id, &secret, Some(kind), actor);
+        new.policy = policy.clone();
+        self.store.issue(new).await?;
         Ok(Envelope::new(secret, kind))
     }
 
     /// Gives a credential a new envelope of the same kind; the old one stops
     /// working at once and open challenges are dropped. Resets the state to
-    /// `Issued`; a two-channel credential then needs a new activation code.
+    /// `Issued`, the failure count and the lock ladder; the credential keeps
+    /// the policy it was issued with. A two-channel credential then needs a
+    /// new activation code.
     pub async fn reissue(
         &self,
         id: &CredentialId,
@@ -163,7 +184,7 @@ impl Verifier {
             id: id.clone(),
             secret: secret.clone(),
             kind,
-            limit: self.config.failure_limit,
+            policy: self.config.policy(),
             actor: actor.clone(),
             now: self.now(),
         }
@@ -266,6 +287,7 @@ impl Verifier {
                 response,
                 clock: Arc::clone(&self.clock),
                 actor: actor.clone(),
+                record_rejections: self.config.record_rejections,
             })
             .await
     }
@@ -318,7 +340,7 @@ impl Verifier {
 
     /// A credential's state, failure count and limit.
     pub async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
-        self.store.status(id).await
+        self.store.status(id, self.now()).await
     }
 
     /// The newest `limit` audit events, newest first; all credentials or one.
@@ -383,5 +405,81 @@ impl Verifier {
         self.store
             .rotate_master_key(new, actor.clone(), self.now())
             .await
+    }
+
+    /// Webhook senders: starts tracking `endpoint` (its URL) at the newest
+    /// event, so that it receives every event recorded from now on and none
+    /// of the history. Call it before serving requests; a known endpoint
+    /// keeps its place.
+    pub async fn outbox_register(&self, endpoint: &str) -> Result<(), VerifierError> {
+        self.store.outbox_register(endpoint).await
+    }
+
+    /// Webhook senders: hands out up to `max` deliveries of `events` due to
+    /// `endpoint`, at most one per credential (its oldest open one, so that
+    /// each credential's events arrive in order), reserved for this caller
+    /// for `lease`. Unreported, they are handed out again after the lease
+    /// (at-least-once). On PostgreSQL, nodes claiming at once get different
+    /// deliveries (`SKIP LOCKED`).
+    pub async fn claim_deliveries(
+        &self,
+        endpoint: &str,
+        events: &[EventType],
+        max: u32,
+        lease: std::time::Duration,
+    ) -> Result<Vec<Delivery>, VerifierError> {
+        self.store
+            .outbox_claim(OutboxClaim {
+                endpoint: endpoint.to_owned(),
+                events: events.to_vec(),
+                max,
+                lease: i64::try_from(lease.as_millis()).unwrap_or(i64::MAX),
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// Webhook senders: the receiver took delivery `seq`.
+    pub async fn delivery_done(&self, seq: i64) -> Result<(), VerifierError> {
+        self.store
+            .outbox_report(OutboxReport {
+                seq,
+                error: None,
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// Webhook senders: delivery `seq` failed with `error` (a status code or
+    /// transport error; never the receiver's body). It is retried after
+    /// [`crate::outbox::backoff`], or marked failed once it has been failing
+    /// for [`crate::outbox::GIVE_UP_AFTER`].
+    pub async fn delivery_failed(&self, seq: i64, error: &str) -> Result<(), VerifierError> {
+        self.store
+            .outbox_report(OutboxReport {
+                seq,
+                error: Some(error.chars().take(200).collect()),
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// Puts failed deliveries back in line (`seq`, or all with `None`);
+    /// returns how many.
+    pub async fn redeliver(&self, seq: Option<i64>) -> Result<u64, VerifierError> {
+        self.store.outbox_redeliver(seq, self.now()).await
+    }
+
+    /// Failed deliveries, oldest first.
+    pub async fn failed_deliveries(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<DeliveryInfo>, VerifierError> {
+        self.store.outbox_failed(limit).await
+    }
+
+    /// How many deliveries are pending and failed.
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts, VerifierError> {
+        self.store.outbox_counts().await
     }
 }

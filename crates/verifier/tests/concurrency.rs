@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Backend, TestDb, respond, wrong};
+use common::{Backend, TestDb, respond};
 use mobipass_verifier::{Actor, Config, CredentialId, MasterKey, Outcome, State, Verifier};
 
 const ATTEMPTS: usize = 200;
@@ -20,12 +20,13 @@ async fn concurrent_wrong_guesses_stop_at_the_limit(verifiers: Vec<Verifier>) {
         .unwrap();
     let challenge = verifiers[0].challenge(&alice, None).await.unwrap();
     let right = respond(&key, &challenge);
-    let bad = wrong(&right);
 
     let mut tasks = Vec::new();
     for n in 0..ATTEMPTS {
         let verifier = verifiers[n % verifiers.len()].clone();
-        let (alice, challenge_id, bad) = (alice.clone(), challenge.id, bad.clone());
+        // Distinct guesses: a repeated one would count once.
+        let bad = common::wrong_nth(&right, n as u64);
+        let (alice, challenge_id) = (alice.clone(), challenge.id);
         let actor = operator.clone();
         tasks.push(tokio::spawn(async move {
             let verified = verifier.verify(&alice, &challenge_id, &bad, &actor);
@@ -37,7 +38,7 @@ async fn concurrent_wrong_guesses_stop_at_the_limit(verifiers: Vec<Verifier>) {
     for task in tasks {
         let verified = task.await.unwrap();
         match verified.outcome {
-            Outcome::Rejected { attempts_left } => rejected.push(attempts_left),
+            Outcome::Rejected { attempts_left, .. } => rejected.push(attempts_left),
             Outcome::Blocked => blocked += 1,
             other => panic!("unexpected {other:?}"),
         }

@@ -63,29 +63,36 @@ both_stores!(
             .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
-        let bad = wrong(&right);
+        let bad = |n| common::wrong_nth(&right, n);
         assert_eq!(
-            common::outcome(&verifier, &alice, &challenge.id, &bad)
+            common::outcome(&verifier, &alice, &challenge.id, &bad(0))
                 .await
                 .unwrap(),
-            Outcome::Rejected { attempts_left: 2 }
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
         );
         assert_eq!(
-            common::outcome(&verifier, &alice, &challenge.id, &bad)
+            common::outcome(&verifier, &alice, &challenge.id, &bad(1))
                 .await
                 .unwrap(),
-            Outcome::Rejected { attempts_left: 1 }
+            Outcome::Rejected {
+                attempts_left: 1,
+                final_attempt: true
+            }
         );
         // The third wrong response is the one that blocks...
         let third = verifier
-            .verify(&alice, &challenge.id, &bad, &operator())
+            .verify(&alice, &challenge.id, &bad(2), &operator())
             .await
             .unwrap();
         assert_eq!(
             third,
             Verified {
                 outcome: Outcome::Blocked,
-                blocked_now: true
+                blocked_now: true,
+                locked_now: false
             }
         );
         // ...and every later one, even right, finds it blocked.
@@ -97,7 +104,8 @@ both_stores!(
             later,
             Verified {
                 outcome: Outcome::Blocked,
-                blocked_now: false
+                blocked_now: false,
+                locked_now: false
             }
         );
         let status = verifier.status(&alice).await.unwrap();
@@ -165,19 +173,21 @@ both_stores!(
             .await
             .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
-        let bad = wrong(&respond(&key, &challenge));
+        let right = respond(&key, &challenge);
+        let bad = |n| common::wrong_nth(&right, n);
         for left in (1..5).rev() {
             assert_eq!(
-                common::outcome(&verifier, &alice, &challenge.id, &bad)
+                common::outcome(&verifier, &alice, &challenge.id, &bad(u64::from(left)))
                     .await
                     .unwrap(),
                 Outcome::Rejected {
-                    attempts_left: left
+                    attempts_left: left,
+                    final_attempt: left == 1
                 }
             );
         }
         assert_eq!(
-            common::outcome(&verifier, &alice, &challenge.id, &bad)
+            common::outcome(&verifier, &alice, &challenge.id, &bad(0))
                 .await
                 .unwrap(),
             Outcome::Blocked
@@ -248,8 +258,14 @@ both_stores!(
         plain.amount_minor = None;
         plain.payee = None;
         let expected = [
-            Outcome::Rejected { attempts_left: 2 },
-            Outcome::Rejected { attempts_left: 1 },
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false,
+            },
+            Outcome::Rejected {
+                attempts_left: 1,
+                final_attempt: true,
+            },
             Outcome::Blocked,
         ];
         for (forged, expected) in [&other_amount, &other_payee, &plain]
@@ -301,7 +317,10 @@ both_stores!(
             common::outcome(&verifier, &alice, &challenge.id, &respond(&old, &challenge))
                 .await
                 .unwrap(),
-            Outcome::Rejected { attempts_left: 2 }
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
         );
         assert_eq!(
             common::outcome(&verifier, &alice, &challenge.id, &respond(&new, &challenge))
@@ -372,7 +391,8 @@ both_stores!(
             verified,
             Verified {
                 outcome: Outcome::Blocked,
-                blocked_now: false
+                blocked_now: false,
+                locked_now: false
             },
             "the operator blocked it, not this response"
         );
@@ -597,9 +617,11 @@ both_stores!(
             .await
             .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
-        let bad = wrong(&respond(&key, &challenge));
-        for _ in 0..5 {
-            common::outcome(&verifier, &alice, &challenge.id, &bad)
+        let right = respond(&key, &challenge);
+        let bad: Vec<String> = (0..5).map(|n| common::wrong_nth(&right, n)).collect();
+        // The first guess twice (a double-submitted form), then four more.
+        for guess in [&bad[0], &bad[0], &bad[1], &bad[2], &bad[3], &bad[4]] {
+            common::outcome(&verifier, &alice, &challenge.id, guess)
                 .await
                 .unwrap();
         }
@@ -615,6 +637,7 @@ both_stores!(
             rows,
             [
                 ("verify", "rejected"),
+                ("verify", "repeated"),
                 ("verify", "rejected"),
                 ("verify", "rejected"),
                 ("blocked", block),
@@ -629,6 +652,6 @@ both_stores!(
             .count();
         assert_eq!(evaluated, 3);
         let text = serde_json::to_string(&events).unwrap();
-        assert!(!text.contains(&bad));
+        assert!(bad.iter().all(|guess| !text.contains(guess.as_str())));
     }
 );

@@ -61,7 +61,13 @@ both_stores!(
         // Kept: still open, and answerable.
         let right = respond(&key, &open);
         let outcome = common::outcome(&verifier, &alice, &open.id, &wrong(&right)).await;
-        assert_eq!(outcome.unwrap(), Outcome::Rejected { attempts_left: 2 });
+        assert_eq!(
+            outcome.unwrap(),
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
+        );
         let outcome = common::outcome(&verifier, &alice, &open.id, &right).await;
         assert_eq!(outcome.unwrap(), Outcome::Accepted);
 

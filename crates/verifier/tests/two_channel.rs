@@ -107,7 +107,10 @@ both_stores!(
         let s2 = envelope.activated(Some(&issued.code)).unwrap();
         assert_eq!(
             sign(&verifier, &alice, envelope.key()).await,
-            Outcome::Rejected { attempts_left: 2 }
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
         );
         assert_eq!(sign(&verifier, &alice, &s2).await, Outcome::Accepted);
         let status = verifier.status(&alice).await.unwrap();
@@ -154,11 +157,17 @@ both_stores!(
             .unwrap();
         assert_eq!(
             sign(&verifier, &alice, &other).await,
-            Outcome::Rejected { attempts_left: 2 }
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
         );
         assert_eq!(
             sign(&verifier, &alice, &other).await,
-            Outcome::Rejected { attempts_left: 1 }
+            Outcome::Rejected {
+                attempts_left: 1,
+                final_attempt: true
+            }
         );
         assert_eq!(sign(&verifier, &alice, &other).await, Outcome::Blocked);
         assert_eq!(verifier.status(&alice).await.unwrap().state, State::Blocked);
@@ -218,7 +227,10 @@ both_stores!(a_second_code_replaces_the_first, |db: TestDb| async move {
     assert_ne!(first, second);
     assert_eq!(
         sign(&verifier, &alice, &first).await,
-        Outcome::Rejected { attempts_left: 2 }
+        Outcome::Rejected {
+            attempts_left: 2,
+            final_attempt: false
+        }
     );
     assert_eq!(sign(&verifier, &alice, &second).await, Outcome::Accepted);
     assert_eq!(verifier.status(&alice).await.unwrap().state, State::Active);
@@ -248,7 +260,10 @@ both_stores!(
             )
             .await
             .unwrap(),
-            Outcome::Rejected { attempts_left: 2 }
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
         );
         assert_eq!(sign(&verifier, &alice, &new).await, Outcome::Accepted);
         assert_eq!(verifier.status(&alice).await.unwrap().state, State::Active);
@@ -354,7 +369,10 @@ both_stores!(
         let new = code_for(&verifier, &alice, &second).await;
         assert_eq!(
             sign(&verifier, &alice, &old).await,
-            Outcome::Rejected { attempts_left: 2 }
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
         );
         assert_eq!(sign(&verifier, &alice, &new).await, Outcome::Accepted);
     }
@@ -399,7 +417,7 @@ both_stores!(
             .unwrap();
         let challenge = verifier.challenge(&old, None).await.unwrap();
         drop(verifier);
-        downgrade_to_schema_two(&db).await;
+        downgrade_to_schema_four(&db).await;
 
         let verifier = db.open(master, Config::default()).await;
         let status = verifier.status(&old).await.unwrap();
@@ -426,10 +444,10 @@ both_stores!(
     }
 );
 
-/// Turns a current database back into schema version 2 (before two-channel
+/// Turns a current database back into schema version 4 (before two-channel
 /// credentials): the added columns go, the version number goes back. Its K
 /// was sealed with the same associated data as before the change.
-async fn downgrade_to_schema_two(db: &TestDb) {
+async fn downgrade_to_schema_four(db: &TestDb) {
     const COLUMNS: [&str; 4] = [
         "kind",
         "sealed_secret",
@@ -447,7 +465,7 @@ async fn downgrade_to_schema_two(db: &TestDb) {
                 conn.execute_batch(&format!("ALTER TABLE credentials DROP COLUMN {column}"))
                     .unwrap();
             }
-            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.pragma_update(None, "user_version", 4).unwrap();
         }
         common::Backend::Postgres => {
             let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
@@ -461,7 +479,7 @@ async fn downgrade_to_schema_two(db: &TestDb) {
                     .unwrap();
             }
             client
-                .batch_execute("UPDATE mobipass_schema SET version = 2")
+                .batch_execute("UPDATE mobipass_schema SET version = 4")
                 .await
                 .unwrap();
         }

@@ -15,6 +15,7 @@
 //!   `reissue ID` (after `activation-code`: run it again)
 
 mod exit;
+mod operator;
 mod output;
 
 use std::path::PathBuf;
@@ -55,9 +56,14 @@ pub struct Cli {
         env = "MOBIPASS_LOG_FORMAT"
     )]
     log_format: crate::logging::LogFormat,
-    /// Wrong responses that block a newly issued credential (1 to 5).
+    /// Wrong responses that lock or block a newly issued credential (1 to 5).
     #[arg(long, global = true, default_value_t = 3)]
     failure_limit: u8,
+    /// Minutes of each temporary lock a newly issued credential gets before
+    /// the permanent block, comma-separated (e.g. 15,60). Default: none, the
+    /// limit blocks at once.
+    #[arg(long, global = true, value_delimiter = ',')]
+    temporary_lock_minutes: Vec<u32>,
     #[command(subcommand)]
     command: Command,
 }
@@ -156,15 +162,44 @@ enum Command {
         #[arg(long)]
         new_key_file: Option<PathBuf>,
     },
+    /// Webhook deliveries: list the failed ones, send them again.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
     /// Make master keys.
     MasterKey {
         #[command(subcommand)]
         action: MasterKeyAction,
     },
+    /// Contact-centre console operators (sign-in accounts for /console/).
+    Operator {
+        #[command(subcommand)]
+        action: operator::OperatorAction,
+    },
     /// Run the HTTP service.
     Serve(crate::http::ServeArgs),
     /// Generate an API key for the HTTP service and print its config entry.
     ApiKey(crate::http::ApiKeyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhooksAction {
+    /// List deliveries given up on (after a day of retries), oldest first.
+    Failed {
+        /// Most deliveries listed.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Put failed deliveries back in line: one by its number, or --all.
+    Redeliver {
+        /// The delivery number from `webhooks failed`.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        seq: Option<i64>,
+        /// Every failed delivery.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -236,6 +271,7 @@ async fn open(cli: &Cli) -> Result<Verifier, Failure> {
     };
     let config = Config {
         failure_limit: cli.failure_limit,
+        temporary_lock_minutes: cli.temporary_lock_minutes.clone(),
         // Only challenges' expiry (and so their purge) depends on this
         // machine's clock; an operator blocking a lost device must not be
         // stopped by one.
@@ -352,10 +388,24 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let status = verifier.status(&credential(id)?).await?;
             output::status(json, &status)?;
         }
+        Command::Webhooks {
+            action: WebhooksAction::Failed { limit },
+        } => {
+            output::failed_deliveries(json, &verifier.failed_deliveries(*limit).await?)?;
+        }
+        Command::Webhooks {
+            action: WebhooksAction::Redeliver { seq, all: _ },
+        } => {
+            let count = verifier.redeliver(*seq).await?;
+            output::redelivered(json, count)?;
+        }
         Command::Audit { id, limit } => {
             let id = id.as_deref().map(credential).transpose()?;
             let events = verifier.audit(id.as_ref(), *limit).await?;
             output::audit(json, &events)?;
+        }
+        Command::Operator { action } => {
+            operator::run(&verifier, action, &actor(&cli)?, json).await?;
         }
         Command::PurgeChallenges { older_than } => {
             let count = verifier

@@ -132,9 +132,22 @@ pub(crate) fn outcome(json: bool, outcome: &Outcome) -> io::Result<()> {
     }
     let text = match outcome {
         Outcome::Accepted => "accepted".to_owned(),
-        Outcome::Rejected { attempts_left } => {
-            format!("rejected: wrong response, {attempts_left} attempt(s) left before the block")
+        Outcome::Rejected {
+            attempts_left,
+            final_attempt,
+        } => {
+            let last = if *final_attempt {
+                "; the next wrong response blocks it permanently"
+            } else {
+                ""
+            };
+            format!(
+                "rejected: wrong response, {attempts_left} attempt(s) left before the block{last}"
+            )
         }
+        Outcome::Locked { retry_after_secs } => format!(
+            "locked: too many wrong responses; responses are evaluated again in {retry_after_secs} s"
+        ),
         Outcome::Blocked => {
             "blocked: the credential is blocked; nothing is accepted until an operator unblocks it"
                 .to_owned()
@@ -180,10 +193,60 @@ pub(crate) fn status(json: bool, status: &CredentialStatus) -> io::Result<()> {
         );
     }
     say!(out, "Failures:    {} of {}", status.failures, status.limit);
+    if !status.temporary_lock_minutes.is_empty() {
+        let ladder: Vec<String> = status
+            .temporary_lock_minutes
+            .iter()
+            .map(|m| format!("{m} min"))
+            .collect();
+        say!(
+            out,
+            "Lock ladder: {} (taken: {})",
+            ladder.join(", "),
+            status.lock_step
+        );
+    }
+    if let Some(until) = status.locked_until {
+        say!(out, "Locked until: {}", time(until));
+    }
     say!(out, "Key version: {}", status.key_version);
     say!(out, "Created:     {}", time(status.created));
     say!(out, "Updated:     {}", time(status.updated));
     emit(&out)
+}
+
+pub(crate) fn failed_deliveries(
+    json: bool,
+    deliveries: &[mobipass_verifier::DeliveryInfo],
+) -> io::Result<()> {
+    if json {
+        return print_json(&deliveries);
+    }
+    let mut out = String::new();
+    if deliveries.is_empty() {
+        say!(out, "No failed webhook deliveries.");
+    }
+    for d in deliveries {
+        say!(
+            out,
+            "{:>6}  {}  {:<22} {:<16} {} attempt(s), last: {}  -> {}",
+            d.seq,
+            d.event_id,
+            d.event_type,
+            d.credential_id,
+            d.attempts,
+            d.last_error.as_deref().unwrap_or("-"),
+            d.endpoint
+        );
+    }
+    emit(&out)
+}
+
+pub(crate) fn redelivered(json: bool, count: u64) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({ "redelivered": count }));
+    }
+    emit(&format!("{count} deliveries put back in line.\n"))
 }
 
 /// `--json` prints the HTTP API's audit entries (as a JSON array).
@@ -243,4 +306,53 @@ pub(crate) fn purged(json: bool, count: u64) -> io::Result<()> {
         return print_json(&serde_json::json!({ "result": "purged", "challenges": count }));
     }
     emit(&format!("{count} expired challenge(s) deleted.\n"))
+}
+
+/// `operator add|disable|passwd`.
+pub(crate) fn operator_done(
+    json: bool,
+    name: &mobipass_verifier::OperatorName,
+    what: &str,
+) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({ "operator": name.as_str(), "result": what }));
+    }
+    emit(&format!("Operator {name} {}.\n", what.replace('_', " ")))
+}
+
+/// `operator list`.
+pub(crate) fn operators(json: bool, operators: &[mobipass_verifier::Operator]) -> io::Result<()> {
+    if json {
+        let list: Vec<_> = operators
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "name": o.name.as_str(),
+                    "role": o.role.as_str(),
+                    "disabled": o.disabled,
+                    "created": time(o.created),
+                })
+            })
+            .collect();
+        return print_json(&list);
+    }
+    let mut out = String::new();
+    if operators.is_empty() {
+        say!(
+            out,
+            "No operators (add one with `operator add NAME --role agent`)."
+        );
+    }
+    for o in operators {
+        let state = if o.disabled { "disabled" } else { "active" };
+        say!(
+            out,
+            "{:<24} {:<10} {:<8} since {}",
+            o.name.as_str(),
+            o.role.as_str(),
+            state,
+            time(o.created)
+        );
+    }
+    emit(&out)
 }

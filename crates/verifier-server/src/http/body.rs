@@ -38,6 +38,30 @@ where
     }
 }
 
+/// [`JsonBody`] for an endpoint whose body is optional: no body at all (any
+/// or no `Content-Type`) is `T::default()`; a body is JSON as for `JsonBody`.
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for OptionalJsonBody<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(request.headers());
+        let bytes = Bytes::from_request(request, state).await?;
+        if bytes.is_empty() {
+            return Ok(Self(T::default()));
+        }
+        if !json {
+            return Err(ApiError::expected_json());
+        }
+        parse_json(&bytes).map(Self)
+    }
+}
+
 /// `application/json` or `application/*+json`, as `axum::Json` accepts.
 fn is_json(headers: &HeaderMap) -> bool {
     let Some(value) = headers
@@ -161,41 +185,6 @@ pub fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
     fields
 }
 
-/// A body that may be left out: no body (or an empty one) is `T::default()`;
-/// anything else must be JSON of `T`, as [`JsonBody`] reads it.
-pub struct OptionalJsonBody<T>(pub T);
-
-impl<S, T> FromRequest<S> for OptionalJsonBody<T>
-where
-    T: DeserializeOwned + Default,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json = is_json(request.headers());
-        let bytes = Bytes::from_request(request, state).await?;
-        if bytes.is_empty() {
-            return Ok(Self(T::default()));
-        }
-        if !json {
-            return Err(ApiError::expected_json());
-        }
-        parse_json(&bytes).map(Self)
-    }
-}
-
-/// `POST /v1/credentials/{id}/issue`: no body, `{}`, or the kind's choice.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IssueRequest {
-    /// `true`: the envelope alone activates (for an envelope handed over
-    /// after an ID check). Default `false`: two-channel, an activation code
-    /// is needed as well.
-    #[serde(default)]
-    pub envelope_only: bool,
-}
-
 /// `POST /v1/credentials/{id}/challenges`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -248,12 +237,56 @@ impl Drop for VerifyRequest {
 /// served, the signature judged.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct VerifyResult {
-    /// `accepted`, `rejected`, `blocked`, `expired`, `already_used`,
-    /// `unknown_challenge`, `revoked` or `activation_expired`.
+    /// `accepted`, `rejected`, `locked`, `blocked`, `expired`,
+    /// `already_used`, `unknown_challenge`, `revoked` or `activation_expired`.
     pub outcome: &'static str,
     /// Wrong responses still allowed before the block (with `rejected`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts_left: Option<u8>,
+    /// With `rejected`: the next wrong response blocks permanently (warn the payer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_attempt: Option<bool>,
+    /// With `locked`: seconds until responses are evaluated again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+/// `POST /v1/credentials/{id}/issue`: optional, every field optional (no
+/// body, or `{}`, is the service's policy). Fields are added here one per
+/// line, each `Option`, so parallel additions merge cleanly.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    /// This credential's failure limit (1 to 5) instead of the service's.
+    pub failure_limit: Option<u8>,
+    /// This credential's ladder of temporary locks, in minutes.
+    pub temporary_lock_minutes: Option<Vec<u32>>,
+    /// `true`: the envelope alone activates (for an envelope handed over
+    /// after an ID check). Default: two-channel, an activation code is
+    /// needed as well.
+    pub envelope_only: Option<bool>,
+}
+
+impl IssueRequest {
+    /// The kind the request asks for: two-channel unless `envelope_only`.
+    pub fn kind(&self) -> mobipass_verifier::EnvelopeKind {
+        if self.envelope_only == Some(true) {
+            mobipass_verifier::EnvelopeKind::EnvelopeOnly
+        } else {
+            mobipass_verifier::EnvelopeKind::TwoChannel
+        }
+    }
+
+    /// The policy the request asks for, over the service's `default`.
+    pub fn policy(&self, default: mobipass_verifier::Policy) -> mobipass_verifier::Policy {
+        mobipass_verifier::Policy {
+            failure_limit: self.failure_limit.unwrap_or(default.failure_limit),
+            temporary_lock_minutes: self
+                .temporary_lock_minutes
+                .clone()
+                .unwrap_or(default.temporary_lock_minutes),
+        }
+    }
 }
 
 /// `POST /v1/credentials/{id}/block`.
@@ -389,8 +422,15 @@ pub struct Status {
     pub activation_expires_at: Option<String>,
     /// Consecutive wrong responses.
     pub failures: u8,
-    /// Wrong responses that block it.
+    /// Wrong responses that lock or block it.
     pub limit: u8,
+    /// Its ladder of temporary locks, in minutes (empty: the limit blocks).
+    pub temporary_lock_minutes: Vec<u32>,
+    /// Temporary locks taken since the last accepted response or unblock.
+    pub lock_step: u8,
+    /// While temporarily locked: until when (RFC 3339, UTC, milliseconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<String>,
     /// 1 at issue, +1 per reissue and per activation code.
     pub key_version: u32,
     /// First issued (RFC 3339, UTC, milliseconds).
@@ -409,6 +449,9 @@ impl From<&mobipass_verifier::CredentialStatus> for Status {
             activation_expires_at: status.activation_expires_at.map(rfc3339_millis),
             failures: status.failures,
             limit: status.limit,
+            temporary_lock_minutes: status.temporary_lock_minutes.clone(),
+            lock_step: status.lock_step,
+            locked_until: status.locked_until.map(rfc3339_millis),
             key_version: status.key_version,
             created: rfc3339_millis(status.created),
             updated: rfc3339_millis(status.updated),
@@ -459,10 +502,20 @@ fn rfc3339_millis(time: std::time::SystemTime) -> String {
 
 impl From<mobipass_verifier::Outcome> for VerifyResult {
     fn from(outcome: mobipass_verifier::Outcome) -> Self {
+        use mobipass_verifier::Outcome;
+        let (attempts_left, final_attempt) = match outcome {
+            Outcome::Rejected {
+                attempts_left,
+                final_attempt,
+            } => (Some(attempts_left), Some(final_attempt)),
+            _ => (None, None),
+        };
         Self {
             outcome: outcome.as_str(),
-            attempts_left: match outcome {
-                mobipass_verifier::Outcome::Rejected { attempts_left } => Some(attempts_left),
+            attempts_left,
+            final_attempt,
+            retry_after_secs: match outcome {
+                Outcome::Locked { retry_after_secs } => Some(retry_after_secs),
                 _ => None,
             },
         }
@@ -514,6 +567,5 @@ mod tests {
     fn field_names_come_from_the_type() {
         assert_eq!(field_names::<VerifyRequest>(), ["challenge_id", "response"]);
         assert_eq!(field_names::<ChallengeRequest>(), ["amount_minor", "payee"]);
-        assert_eq!(field_names::<IssueRequest>(), ["envelope_only"]);
     }
 }

@@ -69,6 +69,9 @@ pub enum ConfigError {
     /// The API key table is invalid.
     #[error(transparent)]
     Keys(#[from] KeyTableError),
+    /// A webhook entry is invalid.
+    #[error("invalid configuration: {0}")]
+    Webhook(#[from] crate::webhooks::WebhookError),
 }
 
 /// The file format. Every field is optional; unknown keys are errors so a
@@ -82,8 +85,11 @@ pub struct FileConfig {
     pub db: Option<String>,
     /// File holding the master key (otherwise the library's default lookup).
     pub master_key_file: Option<PathBuf>,
-    /// Consecutive wrong responses before a credential is blocked (1 to 5).
+    /// Consecutive wrong responses before a credential is locked or blocked (1 to 5).
     pub failure_limit: Option<u8>,
+    /// Minutes of each temporary lock before the permanent block, e.g.
+    /// `[15, 60]`; empty (the default) blocks at the first limit.
+    pub temporary_lock_minutes: Option<Vec<u32>>,
     /// Seconds a challenge stays valid.
     pub challenge_ttl_secs: Option<u64>,
     /// Seconds an activation code can be confirmed (60 to 3600, default 900).
@@ -111,9 +117,33 @@ pub struct FileConfig {
     pub max_in_flight: Option<usize>,
     /// Connections open at once; further clients wait in the backlog.
     pub max_connections: Option<usize>,
+    /// The address operators' browsers use (`https://...` makes the
+    /// console's cookies `Secure`).
+    pub public_url: Option<String>,
+    /// A console session unused this long ends (default 900).
+    pub console_idle_timeout_secs: Option<u64>,
+    /// A console session this old ends, used or not (default 28800).
+    pub console_session_max_secs: Option<u64>,
+    /// The bank's name on printed envelopes.
+    pub bank_name: Option<String>,
     /// Who may call the API.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyEntry>,
+    /// Endpoints that receive events (`[[webhooks]]`).
+    #[serde(default)]
+    pub webhooks: Vec<WebhookEntry>,
+}
+
+/// One `[[webhooks]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEntry {
+    /// `https://...`, or `http://` to a loopback address.
+    pub url: String,
+    /// File holding the shared secret (at least 32 bytes).
+    pub secret_file: PathBuf,
+    /// Event types to send, e.g. `["credential.blocked", "credential.locked"]`.
+    pub events: Vec<String>,
 }
 
 /// Overrides from the command line (highest precedence).
@@ -151,6 +181,10 @@ pub struct Settings {
     pub body_limit: usize,
     /// Hashed API keys.
     pub api_keys: ApiKeys,
+    /// The contact-centre console's settings.
+    pub console: crate::console::ConsoleSettings,
+    /// Webhook endpoints, validated, with their secrets.
+    pub webhooks: Vec<crate::webhooks::Webhook>,
 }
 
 impl Settings {
@@ -168,6 +202,7 @@ impl Settings {
             Some(path) => load_file(path)?,
             None => FileConfig::default(),
         };
+        let console = console_settings(&file)?;
         let env_listen = match env(ENV_LISTEN) {
             Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| ConfigError::Env {
                 name: ENV_LISTEN,
@@ -182,8 +217,15 @@ impl Settings {
             .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
         let db = flags.db.or_else(|| env(ENV_DB)).or(file.db);
         let defaults = Config::default();
+        let webhooks = file
+            .webhooks
+            .iter()
+            .map(|w| crate::webhooks::Webhook::new(&w.url, &w.secret_file, &w.events))
+            .collect::<Result<Vec<_>, _>>()?;
         let verifier = Config {
+            record_rejections: crate::webhooks::wants_rejections(&webhooks),
             failure_limit: file.failure_limit.unwrap_or(defaults.failure_limit),
+            temporary_lock_minutes: file.temporary_lock_minutes.clone().unwrap_or_default(),
             challenge_ttl: file
                 .challenge_ttl_secs
                 .map_or(defaults.challenge_ttl, Duration::from_secs),
@@ -229,6 +271,7 @@ impl Settings {
             return Err(ConfigError::Range("request_timeout_ms must be positive"));
         }
         Ok(Self {
+            console,
             listen,
             db,
             master_key_file: file.master_key_file,
@@ -243,8 +286,46 @@ impl Settings {
             request_timeout,
             body_limit,
             api_keys: ApiKeys::from_entries(file.api_keys)?,
+            webhooks,
         })
     }
+}
+
+fn console_settings(file: &FileConfig) -> Result<crate::console::ConsoleSettings, ConfigError> {
+    let defaults = crate::console::ConsoleSettings::default();
+    let secure_cookies = match file.public_url.as_deref() {
+        None => false,
+        Some(url) if url.starts_with("https://") => true,
+        Some(url) if url.starts_with("http://") => false,
+        Some(_) => {
+            return Err(ConfigError::Range(
+                "public_url must start with https:// or http://",
+            ));
+        }
+    };
+    let idle = file
+        .console_idle_timeout_secs
+        .map_or(defaults.policy.idle, Duration::from_secs);
+    let absolute = file
+        .console_session_max_secs
+        .map_or(defaults.policy.absolute, Duration::from_secs);
+    if idle.is_zero() || absolute < idle {
+        return Err(ConfigError::Range(
+            "console_idle_timeout_secs must be positive and at most console_session_max_secs",
+        ));
+    }
+    let bank_name = match &file.bank_name {
+        Some(name) if name.trim().is_empty() || name.chars().count() > 80 => {
+            return Err(ConfigError::Range("bank_name must be 1 to 80 characters"));
+        }
+        Some(name) => name.trim().to_owned(),
+        None => defaults.bank_name,
+    };
+    Ok(crate::console::ConsoleSettings {
+        secure_cookies,
+        policy: mobipass_verifier::SessionPolicy { idle, absolute },
+        bank_name,
+    })
 }
 
 fn load_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -304,12 +385,56 @@ mod tests {
     }
 
     #[test]
+    fn console_keys_set_secure_cookies_timeouts_and_the_bank_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("console.toml");
+        let resolve = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let flags = Overrides {
+                config: Some(path.clone()),
+                ..Overrides::default()
+            };
+            Settings::resolve(flags, no_env)
+        };
+        let defaults = resolve("").unwrap().console;
+        assert!(!defaults.secure_cookies);
+        assert_eq!(defaults.policy.idle, Duration::from_secs(900));
+        assert_eq!(defaults.policy.absolute, Duration::from_secs(8 * 3600));
+        let set = resolve(
+            "public_url = \"https://verifier.bank.example\"\n\
+             console_idle_timeout_secs = 60\nconsole_session_max_secs = 600\n\
+             bank_name = \"Example Bank\"\n",
+        )
+        .unwrap()
+        .console;
+        assert!(set.secure_cookies);
+        assert_eq!(set.policy.idle, Duration::from_secs(60));
+        assert_eq!(set.policy.absolute, Duration::from_secs(600));
+        assert_eq!(set.bank_name, "Example Bank");
+        assert!(
+            !resolve("public_url = \"http://10.0.0.1:8440\"\n")
+                .unwrap()
+                .console
+                .secure_cookies
+        );
+        for bad in [
+            "public_url = \"verifier.bank.example\"\n",
+            "console_idle_timeout_secs = 0\n",
+            "console_idle_timeout_secs = 700\nconsole_session_max_secs = 600\n",
+            "bank_name = \" \"\n",
+        ] {
+            assert!(resolve(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
     fn unknown_keys_and_bad_ranges_are_refused() {
         let dir = std::env::temp_dir().join(format!("mobipass-http-bad-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         for (text, expected) in [
             ("lisen = \"127.0.0.1:1\"\n", "unknown field"),
             ("failure_limit = 6\n", "1 to 5"),
+            ("temporary_lock_minutes = [0]\n", "1 to 10080 minutes"),
             ("max_batch = 0\n", "at least 1"),
             ("activation_code_ttl_secs = 59\n", "1 minute to 1 hour"),
             ("max_queue = 0\n", "at least 1"),

@@ -12,7 +12,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mobipass_scheme::{Amount, EnvelopeKind, Payee};
+use mobipass_scheme::{Amount, Payee};
 
 use super::auth::Caller;
 use super::body::{
@@ -182,14 +182,10 @@ pub async fn issue(
     CredentialPath { id }: CredentialPath,
     OptionalJsonBody(request): OptionalJsonBody<IssueRequest>,
 ) -> ApiResult<Response> {
-    let kind = if request.envelope_only {
-        EnvelopeKind::EnvelopeOnly
-    } else {
-        EnvelopeKind::TwoChannel
-    };
+    let policy = request.policy(state.verifier.config().policy());
     let key = state
         .verifier
-        .issue_kind(&id, kind, &actor(&caller))
+        .issue_with_policy(&id, request.kind(), &policy, &actor(&caller))
         .await?;
     Ok(envelope(StatusCode::CREATED, &id, &key))
 }

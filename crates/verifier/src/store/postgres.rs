@@ -30,12 +30,15 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, State, Verified};
-use crate::rules::{self, Activation, ChallengeRow, CredentialRow};
+use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
+use crate::rules::{self, Activation, ChallengeRow, CredentialRow, CredentialUpdate};
 use crate::seal::SealedSeed;
 use crate::store::{
-    Attempt, Change, NewActivation, NewChallenge, NewKey, Purge, Sealer, Store, issue_detail,
-    purge_detail,
+    Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, Sealer,
+    Store, issue_detail, purge_detail, stored_events,
 };
+
+mod operators;
 
 /// Key of the advisory lock that serialises migrations between nodes.
 const MIGRATION_LOCK: i64 = 0x4d6f_6269_5061_7373; // "MobiPass"
@@ -90,6 +93,67 @@ CREATE TABLE meta (
     r"
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
 ",
+    // Lock ladder, repeated wrong responses, the webhook outbox (issue 12).
+    r"
+ALTER TABLE credentials ADD COLUMN lock_ladder TEXT NOT NULL DEFAULT '';
+ALTER TABLE credentials ADD COLUMN lock_step SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE credentials ADD COLUMN locked_until BIGINT;
+ALTER TABLE challenges ADD COLUMN wrong_tags BYTEA NOT NULL DEFAULT '';
+CREATE TABLE outbox_events (
+    seq           BIGSERIAL PRIMARY KEY,
+    event_id      TEXT NOT NULL UNIQUE,
+    event_type    TEXT NOT NULL,
+    credential_id TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    body          TEXT NOT NULL
+);
+CREATE TRIGGER outbox_events_are_fixed BEFORE UPDATE ON outbox_events
+    FOR EACH ROW EXECUTE FUNCTION mobipass_refuse('an outbox event cannot change');
+CREATE TABLE webhook_cursors (
+    endpoint TEXT PRIMARY KEY,
+    last_seq BIGINT NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+    seq             BIGSERIAL PRIMARY KEY,
+    event_seq       BIGINT NOT NULL REFERENCES outbox_events (seq),
+    endpoint        TEXT NOT NULL,
+    credential_id   TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    claimed_until   BIGINT NOT NULL DEFAULT 0,
+    state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+    last_error      TEXT,
+    UNIQUE (event_seq, endpoint)
+);
+CREATE INDEX webhook_deliveries_open ON webhook_deliveries (endpoint, state, credential_id, seq);
+",
+    // The contact-centre console (issue 13); the same tables as SQLite's.
+    r"
+CREATE TABLE operators (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
+    password_hash TEXT NOT NULL,
+    disabled      BOOLEAN NOT NULL,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
+CREATE TABLE console_sessions (
+    token_sha256  TEXT PRIMARY KEY,
+    operator      TEXT NOT NULL REFERENCES operators (name),
+    created_at    BIGINT NOT NULL,
+    last_seen     BIGINT NOT NULL
+);
+CREATE INDEX console_sessions_by_operator ON console_sessions (operator);
+CREATE TABLE console_throttle (
+    scope            TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+    subject          TEXT NOT NULL,
+    failures         BIGINT NOT NULL,
+    first_failure_at BIGINT NOT NULL,
+    locked_until     BIGINT NOT NULL,
+    PRIMARY KEY (scope, subject)
+);
+",
     // Two-channel credentials (DESIGN 2b); see the SQLite schema. Existing
     // rows are envelope-only and settled, so their sealed K keeps verifying.
     r"
@@ -105,6 +169,10 @@ ALTER TABLE credentials ADD CONSTRAINT pending_has_its_expiry
     CHECK ((activation = 'pending') = (activation_expires_at IS NOT NULL));
 ",
 ];
+
+/// How far (ms) behind the newest events the fan-out cursor stays (see
+/// `outbox_claim`).
+const FANOUT_MARGIN_MS: i64 = 120_000;
 
 /// The PostgreSQL store.
 pub(crate) struct PgStore {
@@ -260,6 +328,66 @@ impl DerefMut for Conn {
     }
 }
 
+/// Appends the outbox events of a change, in the caller's transaction.
+async fn append_events(
+    client: &impl GenericClient,
+    credential: &CredentialId,
+    now: i64,
+    events: &[crate::outbox::NewEvent],
+    record_rejections: bool,
+) -> Result<(), VerifierError> {
+    for event in stored_events(events, credential, now, record_rejections) {
+        let statement = client
+            .prepare_cached(
+                "INSERT INTO outbox_events (event_id, event_type, credential_id, created_at, body)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .await?;
+        client
+            .execute(
+                &statement,
+                &[
+                    &event.id,
+                    &event.kind.as_str(),
+                    &credential.as_str(),
+                    &now,
+                    &event.body,
+                ],
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+async fn write_credential(
+    client: &impl GenericClient,
+    id: &CredentialId,
+    update: &CredentialUpdate,
+    now: i64,
+) -> Result<(), VerifierError> {
+    let statement = client
+        .prepare_cached(
+            "UPDATE credentials SET state = $2, failures = $3, activated = $4, lock_step = $5,
+                 locked_until = $6, updated_at = $7 WHERE id = $1",
+        )
+        .await?;
+    client
+        .execute(
+            &statement,
+            &[
+                &id.as_str(),
+                &update.state.as_str(),
+                &i16::from(update.failures),
+                &update.activated,
+                &i16::from(update.lock_step),
+                &update.locked_until,
+                &now,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
 async fn append_audit(
     client: &impl GenericClient,
     now: i64,
@@ -315,6 +443,7 @@ async fn lock_credential(
     let statement = client
         .prepare_cached(
             "SELECT state, failures, failure_limit, key_version, sealed_seed, activated,
+                    lock_ladder, lock_step, locked_until,
                     kind, sealed_secret, activation, activation_expires_at
              FROM credentials WHERE id = $1 FOR UPDATE",
         )
@@ -330,9 +459,12 @@ async fn lock_credential(
         key_version: u32::try_from(row.get::<_, i32>(3)).map_err(storage)?,
         sealed: SealedSeed(row.get(4)),
         activated: row.get(5),
-        kind: rules::kind_from_stored(row.get(6))?,
-        sealed_secret: row.get::<_, Option<Vec<u8>>>(7).map(SealedSeed),
-        activation: Activation::from_stored(row.get(8), row.get(9))?,
+        ladder: rules::parse_ladder(row.get(6))?,
+        lock_step: u8::try_from(row.get::<_, i16>(7)).map_err(storage)?,
+        locked_until: row.get(8),
+        kind: rules::kind_from_stored(row.get(9))?,
+        sealed_secret: row.get::<_, Option<Vec<u8>>>(10).map(SealedSeed),
+        activation: Activation::from_stored(row.get(11), row.get(12))?,
     })
 }
 
@@ -352,14 +484,15 @@ impl Store for PgStore {
                 .execute(
                     "INSERT INTO credentials
                         (id, state, failures, failure_limit, key_version, sealed_seed, activated, created_at, updated_at,
-                         kind, sealed_secret, activation, activation_expires_at)
-                     VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4, $5, $6, $7, $8)
+                         lock_ladder, kind, sealed_secret, activation, activation_expires_at)
+                     VALUES ($1, 'issued', 0, $2, 1, $3, FALSE, $4, $4, $5, $6, $7, $8, $9)
                      ON CONFLICT (id) DO NOTHING",
                     &[
                         &new.id.as_str(),
-                        &i16::from(new.limit),
+                        &i16::from(new.policy.failure_limit),
                         &seal.sealed.0,
                         &new.now,
+                        &rules::format_ladder(&new.policy.temporary_lock_minutes),
                         &kind.name(),
                         &seal.sealed_secret.map(|s| s.0),
                         &activation,
@@ -379,6 +512,7 @@ impl Store for PgStore {
                 &issue_detail(None, kind),
             )
             .await?;
+            append_events(&tx, &new.id, new.now, &[rules::issued_event(&new.policy)], false).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -401,12 +535,12 @@ impl Store for PgStore {
             let seal = rules::seal_new(master, &new.id, version, kind, &new.secret);
             let (activation, expires_at) = seal.activation.to_stored();
             tx.execute(
-                "UPDATE credentials SET state = 'issued', failures = 0, failure_limit = $2, key_version = $3,
-                     sealed_seed = $4, activated = FALSE, updated_at = $5,
-                     sealed_secret = $6, activation = $7, activation_expires_at = $8 WHERE id = $1",
+                "UPDATE credentials SET state = 'issued', failures = 0, key_version = $2,
+                     sealed_seed = $3, activated = FALSE, lock_step = 0, locked_until = NULL,
+                     updated_at = $4, sealed_secret = $5, activation = $6,
+                     activation_expires_at = $7 WHERE id = $1",
                 &[
                     &new.id.as_str(),
-                    &i16::from(new.limit),
                     &(version as i32),
                     &seal.sealed.0,
                     &new.now,
@@ -428,6 +562,14 @@ impl Store for PgStore {
                 "reissued",
                 Some(&new.id),
                 &issue_detail(Some(version), kind),
+            )
+            .await?;
+            append_events(
+                &tx,
+                &new.id,
+                new.now,
+                &[rules::reissued_event(version)],
+                false,
             )
             .await?;
             tx.commit().await?;
@@ -558,7 +700,7 @@ impl Store for PgStore {
             let now = to_millis(attempt.clock.now());
             let statement = tx
                 .prepare_cached(
-                    "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL
+                    "SELECT code, amount_minor, payee, expires_at, used_at IS NOT NULL, wrong_tags
                      FROM challenges WHERE id = $1 AND credential_id = $2",
                 )
                 .await?;
@@ -577,32 +719,26 @@ impl Store for PgStore {
                     payee: row.get(2),
                     expires_at: row.get(3),
                     used: row.get(4),
+                    wrong_tags: row.get(5),
                 });
             let verdict = rules::judge(
                 master,
                 &attempt.credential,
                 &credential,
+                attempt.challenge.as_bytes(),
                 challenge.as_ref(),
                 now,
                 &attempt.response,
             )?;
-            if let Some((state, failures, activated)) = verdict.credential {
+            if let Some(update) = &verdict.credential {
+                write_credential(&tx, &attempt.credential, update, now).await?;
+            }
+            if let Some(tags) = &verdict.wrong_tags {
                 let statement = tx
-                    .prepare_cached(
-                        "UPDATE credentials SET state = $2, failures = $3, activated = $4, updated_at = $5 WHERE id = $1",
-                    )
+                    .prepare_cached("UPDATE challenges SET wrong_tags = $2 WHERE id = $1")
                     .await?;
-                tx.execute(
-                    &statement,
-                    &[
-                        &attempt.credential.as_str(),
-                        &state.as_str(),
-                        &i16::from(failures),
-                        &activated,
-                        &now,
-                    ],
-                )
-                .await?;
+                tx.execute(&statement, &[&&attempt.challenge.as_bytes()[..], tags])
+                    .await?;
             }
             if verdict.confirms_activation {
                 let statement = tx
@@ -617,11 +753,8 @@ impl Store for PgStore {
                 let statement = tx
                     .prepare_cached("UPDATE challenges SET used_at = $2 WHERE id = $1")
                     .await?;
-                tx.execute(
-                    &statement,
-                    &[&&attempt.challenge.as_bytes()[..], &now],
-                )
-                .await?;
+                tx.execute(&statement, &[&&attempt.challenge.as_bytes()[..], &now])
+                    .await?;
             }
             for (action, detail) in verdict.audit_rows() {
                 append_audit(
@@ -634,6 +767,14 @@ impl Store for PgStore {
                 )
                 .await?;
             }
+            append_events(
+                &tx,
+                &attempt.credential,
+                now,
+                &verdict.events,
+                attempt.record_rejections,
+            )
+            .await?;
             tx.commit().await?;
             Ok(verdict.verified())
         }
@@ -648,15 +789,14 @@ impl Store for PgStore {
         let result: Result<_, VerifierError> = async {
             let tx = client.transaction().await?;
             let credential = lock_credential(&tx, &change.credential).await?;
-            let (state, failures) = change.action.apply(&credential)?;
-            tx.execute(
-                "UPDATE credentials SET state = $2, failures = $3, updated_at = $4 WHERE id = $1",
-                &[
-                    &change.credential.as_str(),
-                    &state.as_str(),
-                    &i16::from(failures),
-                    &change.now,
-                ],
+            let update = change.action.apply(&credential)?;
+            write_credential(&tx, &change.credential, &update, change.now).await?;
+            append_events(
+                &tx,
+                &change.credential,
+                change.now,
+                &[change.action.event()],
+                false,
             )
             .await?;
             append_audit(
@@ -796,13 +936,221 @@ impl Store for PgStore {
         result
     }
 
-    async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
+    async fn outbox_register(&self, endpoint: &str) -> Result<(), VerifierError> {
+        let conn = self.conn().await?;
+        let result: Result<_, VerifierError> = async {
+            conn.execute(
+                "INSERT INTO webhook_cursors (endpoint, last_seq)
+                 VALUES ($1, (SELECT coalesce(max(seq), 0) FROM outbox_events))
+                 ON CONFLICT (endpoint) DO NOTHING",
+                &[&endpoint],
+            )
+            .await?;
+            Ok(())
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_claim(&self, claim: OutboxClaim) -> Result<Vec<Delivery>, VerifierError> {
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            // The cursor row serialises fan-out per endpoint across nodes.
+            let floor: Option<i64> = tx
+                .query_opt(
+                    "SELECT last_seq FROM webhook_cursors WHERE endpoint = $1 FOR UPDATE",
+                    &[&claim.endpoint],
+                )
+                .await?
+                .map(|row| row.get(0));
+            let Some(floor) = floor else {
+                return Ok(Vec::new());
+            };
+            let types = crate::store::sqlite::claim_types(&claim.events);
+            tx.execute(
+                &format!(
+                    "INSERT INTO webhook_deliveries (event_seq, endpoint, credential_id, created_at, next_attempt_at)
+                     SELECT seq, $1, credential_id, $3, 0 FROM outbox_events
+                     WHERE seq > $2 AND event_type IN ({types}) ORDER BY seq
+                     ON CONFLICT (event_seq, endpoint) DO NOTHING"
+                ),
+                &[&claim.endpoint, &floor, &claim.now],
+            )
+            .await?;
+            // Sequence numbers are taken at insert, not at commit: an event
+            // with a lower number can still commit after a higher one. So
+            // the floor only passes events older than FANOUT_MARGIN, far
+            // longer than any transaction runs (statement and lock timeouts),
+            // and the rows above it are fanned out again (ON CONFLICT
+            // skips the ones already done).
+            tx.execute(
+                "UPDATE webhook_cursors SET last_seq = floor.seq
+                 FROM (SELECT coalesce(max(seq), 0) AS seq FROM outbox_events WHERE created_at < $2) AS floor
+                 WHERE endpoint = $1 AND last_seq < floor.seq",
+                &[&claim.endpoint, &(claim.now - FANOUT_MARGIN_MS)],
+            )
+            .await?;
+            let rows = tx
+                .query(
+                    "SELECT d.seq, e.event_id, e.event_type, d.credential_id, e.body, d.attempts
+                     FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+                     WHERE d.endpoint = $1 AND d.state = 'pending'
+                       AND d.next_attempt_at <= $2 AND d.claimed_until <= $2
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o
+                           WHERE o.endpoint = d.endpoint AND o.credential_id = d.credential_id
+                             AND o.state = 'pending' AND o.event_seq < d.event_seq)
+                     ORDER BY d.event_seq LIMIT $3
+                     FOR UPDATE OF d SKIP LOCKED",
+                    &[&claim.endpoint, &claim.now, &i64::from(claim.max)],
+                )
+                .await?;
+            let mut deliveries = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let seq: i64 = row.get(0);
+                tx.execute(
+                    "UPDATE webhook_deliveries SET claimed_until = $2 WHERE seq = $1",
+                    &[&seq, &claim.now.saturating_add(claim.lease)],
+                )
+                .await?;
+                deliveries.push(Delivery {
+                    seq,
+                    event_id: row.get(1),
+                    event_type: row.get(2),
+                    credential_id: row.get(3),
+                    body: row.get(4),
+                    attempts: u32::try_from(row.get::<_, i32>(5)).map_err(storage)?,
+                });
+            }
+            tx.commit().await?;
+            Ok(deliveries)
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_report(&self, report: OutboxReport) -> Result<(), VerifierError> {
+        let mut conn = self.conn().await?;
+        let client = &mut *conn;
+        let result: Result<_, VerifierError> = async {
+            let tx = client.transaction().await?;
+            match &report.error {
+                None => {
+                    tx.execute(
+                        "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,
+                             claimed_until = 0, last_error = NULL WHERE seq = $1 AND state = 'pending'",
+                        &[&report.seq],
+                    )
+                    .await?;
+                }
+                Some(error) => {
+                    let row = tx
+                        .query_opt(
+                            "SELECT attempts, created_at FROM webhook_deliveries
+                             WHERE seq = $1 AND state = 'pending' FOR UPDATE",
+                            &[&report.seq],
+                        )
+                        .await?;
+                    if let Some(row) = row {
+                        let attempts = u32::try_from(row.get::<_, i32>(0)).map_err(storage)? + 1;
+                        let (state, next) =
+                            crate::outbox::after_failure(attempts, row.get(1), report.now);
+                        tx.execute(
+                            "UPDATE webhook_deliveries SET state = $2, attempts = attempts + 1,
+                                 next_attempt_at = $3, claimed_until = 0, last_error = $4 WHERE seq = $1",
+                            &[&report.seq, &state, &next, error],
+                        )
+                        .await?;
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_redeliver(&self, seq: Option<i64>, now: i64) -> Result<u64, VerifierError> {
+        let conn = self.conn().await?;
+        let result: Result<_, VerifierError> = async {
+            Ok(conn
+                .execute(
+                    "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = $2,
+                         created_at = $2, claimed_until = 0
+                     WHERE state = 'failed' AND ($1::BIGINT IS NULL OR seq = $1)",
+                    &[&seq, &now],
+                )
+                .await?)
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_failed(&self, limit: usize) -> Result<Vec<DeliveryInfo>, VerifierError> {
+        let conn = self.conn().await?;
+        let result: Result<_, VerifierError> = async {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = conn
+                .query(
+                    "SELECT d.seq, d.endpoint, e.event_id, e.event_type, d.credential_id, d.attempts, d.last_error
+                     FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+                     WHERE d.state = 'failed' ORDER BY d.seq LIMIT $1",
+                    &[&limit],
+                )
+                .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(DeliveryInfo {
+                        seq: row.get(0),
+                        endpoint: row.get(1),
+                        event_id: row.get(2),
+                        event_type: row.get(3),
+                        credential_id: row.get(4),
+                        attempts: u32::try_from(row.get::<_, i32>(5)).map_err(storage)?,
+                        last_error: row.get(6),
+                    })
+                })
+                .collect()
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, VerifierError> {
+        let conn = self.conn().await?;
+        let result: Result<_, VerifierError> = async {
+            let row = conn
+                .query_one(
+                    "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'failed')
+                     FROM webhook_deliveries WHERE state <> 'delivered'",
+                    &[],
+                )
+                .await?;
+            Ok(OutboxCounts {
+                pending: u64::try_from(row.get::<_, i64>(0)).unwrap_or(0),
+                failed: u64::try_from(row.get::<_, i64>(1)).unwrap_or(0),
+            })
+        }
+        .await;
+        conn.release();
+        result
+    }
+
+    async fn status(&self, id: &CredentialId, now: i64) -> Result<CredentialStatus, VerifierError> {
         let mut conn = self.conn().await?;
         let client = &mut *conn;
         let result: Result<_, VerifierError> = async {
             let statement = client
                 .prepare_cached(
                     "SELECT state, failures, failure_limit, key_version, created_at, updated_at,
+                            lock_ladder, lock_step, locked_until,
                             kind, activation, activation_expires_at
                      FROM credentials WHERE id = $1",
                 )
@@ -811,16 +1159,19 @@ impl Store for PgStore {
                 .query_opt(&statement, &[&id.as_str()])
                 .await?
                 .ok_or(VerifierError::UnknownCredential)?;
-            let expires_at: Option<i64> = row.get(8);
-            let activation = Activation::from_stored(row.get(7), expires_at)?;
+            let expires_at: Option<i64> = row.get(11);
+            let activation = Activation::from_stored(row.get(10), expires_at)?;
             Ok(CredentialStatus {
                 id: id.clone(),
-                kind: rules::kind_from_stored(row.get(6))?,
+                kind: rules::kind_from_stored(row.get(9))?,
                 activation_code_needed: activation == Activation::CodeNeeded,
                 activation_expires_at: expires_at.map(from_millis),
                 state: State::from_stored(row.get(0))?,
                 failures: u8::try_from(row.get::<_, i16>(1)).map_err(storage)?,
                 limit: u8::try_from(row.get::<_, i16>(2)).map_err(storage)?,
+                temporary_lock_minutes: rules::parse_ladder(row.get(6))?,
+                lock_step: u8::try_from(row.get::<_, i16>(7)).map_err(storage)?,
+                locked_until: rules::current_lock(row.get(8), now).map(from_millis),
                 key_version: u32::try_from(row.get::<_, i32>(3)).map_err(storage)?,
                 created: from_millis(row.get(4)),
                 updated: from_millis(row.get(5)),

@@ -182,3 +182,11 @@ pub async fn outcome(
     let verified = verifier.verify(id, challenge, response, &actor).await?;
     Ok(verified.outcome)
 }
+
+/// The `n`th of many distinct well-formed responses that are not `right`:
+/// tests that guess several times use distinct guesses, since the same wrong
+/// response to the same challenge again counts once.
+pub fn wrong_nth(right: &str, n: u64) -> String {
+    let right: u64 = right.parse().unwrap();
+    format!("{:08}", (right + 1 + n) % 100_000_000)
+}

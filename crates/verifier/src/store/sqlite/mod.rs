@@ -23,7 +23,9 @@
 //! beside the writer. Other processes on the same file (an operator's CLI
 //! next to a running service) are serialised by SQLite's own write lock.
 
+mod operators;
 mod ops;
+pub(crate) use ops::claim_types;
 mod schema;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -38,7 +40,11 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Verified};
-use crate::store::{Attempt, Change, NewActivation, NewChallenge, NewKey, Purge, Sealer, Store};
+use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
+use crate::store::{
+    Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, Sealer,
+    Store,
+};
 
 /// The master key as one batch may use it: only while the database still
 /// names it as the key in force (checked inside the batch's transaction).
@@ -400,9 +406,38 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
+    async fn outbox_register(&self, endpoint: &str) -> Result<(), VerifierError> {
+        let endpoint = endpoint.to_owned();
+        self.write(move |conn, _| ops::outbox_register(conn, &endpoint))
+            .await
+    }
+
+    async fn outbox_claim(&self, claim: OutboxClaim) -> Result<Vec<Delivery>, VerifierError> {
+        self.write(move |conn, _| ops::outbox_claim(conn, &claim))
+            .await
+    }
+
+    async fn outbox_report(&self, report: OutboxReport) -> Result<(), VerifierError> {
+        self.write(move |conn, _| ops::outbox_report(conn, &report))
+            .await
+    }
+
+    async fn outbox_redeliver(&self, seq: Option<i64>, now: i64) -> Result<u64, VerifierError> {
+        self.write(move |conn, _| ops::outbox_redeliver(conn, seq, now))
+            .await
+    }
+
+    async fn outbox_failed(&self, limit: usize) -> Result<Vec<DeliveryInfo>, VerifierError> {
+        self.read(move |conn| ops::outbox_failed(conn, limit)).await
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, VerifierError> {
+        self.read(ops::outbox_counts).await
+    }
+
+    async fn status(&self, id: &CredentialId, now: i64) -> Result<CredentialStatus, VerifierError> {
         let id = id.clone();
-        self.read(move |conn| ops::status(conn, &id)).await
+        self.read(move |conn| ops::status(conn, &id, now)).await
     }
 
     async fn audit(

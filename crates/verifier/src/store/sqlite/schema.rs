@@ -56,6 +56,69 @@ CREATE TABLE meta (
     r"
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
 ",
+    // Lock ladder, repeated wrong responses, the webhook outbox (issue 12).
+    r"
+ALTER TABLE credentials ADD COLUMN lock_ladder TEXT NOT NULL DEFAULT '';
+ALTER TABLE credentials ADD COLUMN lock_step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE credentials ADD COLUMN locked_until INTEGER;
+ALTER TABLE challenges ADD COLUMN wrong_tags BLOB NOT NULL DEFAULT x'';
+CREATE TABLE outbox_events (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id      TEXT NOT NULL UNIQUE,
+    event_type    TEXT NOT NULL,
+    credential_id TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    body          TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER outbox_events_are_fixed BEFORE UPDATE ON outbox_events
+    BEGIN SELECT RAISE(ABORT, 'an outbox event cannot change'); END;
+CREATE TABLE webhook_cursors (
+    endpoint TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+) STRICT;
+CREATE TABLE webhook_deliveries (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_seq       INTEGER NOT NULL REFERENCES outbox_events (seq),
+    endpoint        TEXT NOT NULL,
+    credential_id   TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_until   INTEGER NOT NULL DEFAULT 0,
+    state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+    last_error      TEXT,
+    UNIQUE (event_seq, endpoint)
+) STRICT;
+CREATE INDEX webhook_deliveries_open ON webhook_deliveries (endpoint, state, credential_id, seq);
+",
+    // The contact-centre console (issue 13): operators with Argon2id PHC
+    // strings, sessions known only by the SHA-256 of their token, and the
+    // failed-sign-in counters per account and per client address.
+    r"
+CREATE TABLE operators (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE console_sessions (
+    token_sha256  TEXT PRIMARY KEY,
+    operator      TEXT NOT NULL REFERENCES operators (name),
+    created_at    INTEGER NOT NULL,
+    last_seen     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX console_sessions_by_operator ON console_sessions (operator);
+CREATE TABLE console_throttle (
+    scope            TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+    subject          TEXT NOT NULL,
+    failures         INTEGER NOT NULL,
+    first_failure_at INTEGER NOT NULL,
+    locked_until     INTEGER NOT NULL,
+    PRIMARY KEY (scope, subject)
+) STRICT;
+",
     // Two-channel credentials (DESIGN 2b). Existing rows are envelope-only
     // and settled: their sealed K keeps opening and verifying unchanged.
     // `sealed_seed` (K) is empty while a two-channel credential awaits its
