@@ -5,7 +5,7 @@
 use mobipass::token::Token;
 use mobipass_scheme::KdfParams;
 use mobipass_verifier::{
-    ActivationKey, Actor, Amount, Config, CredentialId, MasterKey, Outcome, Payee, State, Verifier,
+    Actor, Amount, Config, CredentialId, Envelope, MasterKey, Outcome, Payee, State, Verifier,
 };
 
 const PIN: &str = "4826";
@@ -65,7 +65,7 @@ async fn setup(postgres: bool) -> Setup {
 }
 
 /// The customer types the envelope's four parts and a PIN into MobiPass.
-fn activate_app(setup: &Setup, name: &str, key: &ActivationKey) -> Token {
+fn activate_app(setup: &Setup, name: &str, key: &Envelope) -> Token {
     let token = Token::open(setup.vault_dir.join(name))
         .unwrap()
         .with_kdf_params_for_tests(TEST_KDF);
@@ -82,7 +82,10 @@ fn operator() -> Actor {
 async fn full_flow(setup: Setup) {
     let verifier = &setup.verifier;
     let alice = CredentialId::new("alice").unwrap();
-    let envelope = verifier.issue(&alice, &operator()).await.unwrap();
+    let envelope = verifier
+        .issue_envelope_only(&alice, &operator())
+        .await
+        .unwrap();
     let app = activate_app(&setup, "alice.vault", &envelope);
 
     // Sign with the right PIN: accepted, credential becomes active.
@@ -90,40 +93,54 @@ async fn full_flow(setup: Setup) {
     let response = app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, &response.grouped())
+            .verify(&alice, &challenge.id, &response.grouped(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
     assert_eq!(verifier.status(&alice).await.unwrap().state, State::Active);
 
-    // A wrong PIN gives a normal-looking but wrong response, three times.
-    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    // A wrong PIN gives a normal-looking but wrong response, three times
+    // (to three payments: the same wrong response to the same challenge
+    // again would count once).
     let mut outcomes = Vec::new();
-    for _ in 0..3 {
+    let mut challenge = verifier.challenge(&alice, None).await.unwrap();
+    for attempt in 0..3 {
+        if attempt > 0 {
+            challenge = verifier.challenge(&alice, None).await.unwrap();
+        }
         let response = app.sign(WRONG_PIN, &challenge.code).unwrap();
         assert_eq!(response.as_str().len(), 8);
         outcomes.push(
             verifier
-                .verify(&alice, &challenge.id, response.as_str())
+                .verify(&alice, &challenge.id, response.as_str(), &operator())
                 .await
-                .unwrap(),
+                .unwrap()
+                .outcome,
         );
     }
     assert_eq!(
         outcomes,
         [
-            Outcome::Rejected { attempts_left: 2 },
-            Outcome::Rejected { attempts_left: 1 },
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            },
+            Outcome::Rejected {
+                attempts_left: 1,
+                final_attempt: true
+            },
             Outcome::Blocked
         ]
     );
     let right = app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, right.as_str())
+            .verify(&alice, &challenge.id, right.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Blocked
     );
 
@@ -131,9 +148,10 @@ async fn full_flow(setup: Setup) {
     verifier.unblock(&alice, &operator()).await.unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, right.as_str())
+            .verify(&alice, &challenge.id, right.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
 
@@ -154,27 +172,36 @@ async fn full_flow(setup: Setup) {
         .unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, other_amount.as_str())
+            .verify(&alice, &linked.id, other_amount.as_str(), &operator())
             .await
-            .unwrap(),
-        Outcome::Rejected { attempts_left: 2 }
+            .unwrap()
+            .outcome,
+        Outcome::Rejected {
+            attempts_left: 2,
+            final_attempt: false
+        }
     );
     let other_payee = app
         .sign_linked(PIN, &linked.code, 150_000, "KZ86 125K ZT50 0410 0101")
         .unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, other_payee.as_str())
+            .verify(&alice, &linked.id, other_payee.as_str(), &operator())
             .await
-            .unwrap(),
-        Outcome::Rejected { attempts_left: 1 }
+            .unwrap()
+            .outcome,
+        Outcome::Rejected {
+            attempts_left: 1,
+            final_attempt: true
+        }
     );
     let plain = app.sign(PIN, &linked.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, plain.as_str())
+            .verify(&alice, &linked.id, plain.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Blocked
     );
     verifier.unblock(&alice, &operator()).await.unwrap();
@@ -183,9 +210,10 @@ async fn full_flow(setup: Setup) {
         .unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &linked.id, same.as_str())
+            .verify(&alice, &linked.id, same.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
 
@@ -195,19 +223,24 @@ async fn full_flow(setup: Setup) {
     let old = app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, old.as_str())
+            .verify(&alice, &challenge.id, old.as_str(), &operator())
             .await
-            .unwrap(),
-        Outcome::Rejected { attempts_left: 2 }
+            .unwrap()
+            .outcome,
+        Outcome::Rejected {
+            attempts_left: 2,
+            final_attempt: false
+        }
     );
     app.delete().unwrap();
     let new_app = activate_app(&setup, "alice-new.vault", &new_envelope);
     let new = new_app.sign(PIN, &challenge.code).unwrap();
     assert_eq!(
         verifier
-            .verify(&alice, &challenge.id, new.as_str())
+            .verify(&alice, &challenge.id, new.as_str(), &operator())
             .await
-            .unwrap(),
+            .unwrap()
+            .outcome,
         Outcome::Accepted
     );
 }
@@ -221,4 +254,39 @@ async fn app_and_verifier_full_flow_on_sqlite() {
 #[ignore = "needs PostgreSQL: set MOBIPASS_TEST_PG_URL and run with --ignored"]
 async fn app_and_verifier_full_flow_on_postgres() {
     full_flow(setup(true).await).await;
+}
+
+/// Two-channel (DESIGN.md section 2b): the envelope alone does not activate;
+/// with the activation code from the bank the app signs what the verifier
+/// accepts, and the first accepted response confirms the activation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_channel_envelope_and_code_activate_the_app_on_sqlite() {
+    let setup = setup(false).await;
+    let verifier = &setup.verifier;
+    let carol = CredentialId::new("carol").unwrap();
+    let envelope = verifier.issue(&carol, &operator()).await.unwrap();
+    let token = Token::open(setup.vault_dir.join("carol.vault"))
+        .unwrap()
+        .with_kdf_params_for_tests(TEST_KDF);
+    let parts = envelope.parts();
+    let typed: [&str; 4] = std::array::from_fn(|i| parts[i].as_str());
+    assert!(
+        token.activate(&typed, PIN, PIN).is_err(),
+        "the envelope alone"
+    );
+    let issued = verifier.activation_code(&carol, &operator()).await.unwrap();
+    token
+        .activate_with_code(&typed, Some(&issued.code.grouped()), PIN, PIN)
+        .unwrap();
+    let challenge = verifier.challenge(&carol, None).await.unwrap();
+    let response = token.sign(PIN, &challenge.code).unwrap();
+    assert_eq!(
+        verifier
+            .verify(&carol, &challenge.id, response.as_str(), &operator())
+            .await
+            .unwrap()
+            .outcome,
+        Outcome::Accepted
+    );
+    assert_eq!(verifier.status(&carol).await.unwrap().state, State::Active);
 }

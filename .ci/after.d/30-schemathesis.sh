@@ -49,13 +49,16 @@ base=$(sed -n 's/^listening on //p' "$work/serve.out")
 [ -n "$base" ] || { echo "serve did not start" >&2; cat "$work/serve.err" >&2; exit 1; }
 
 # A few credentials for the generated requests to find (the document's
-# example id is one of them).
+# example id is one of them): two-channel (the default) with an activation
+# code, so that challenges are created, not refused as activation_code_needed.
 for id in alice bob carol; do
-  "$venv/bin/python" - "$base/v1/credentials/$id/issue" "$ops" <<'PY'
+  for step in issue activation-code; do
+    "$venv/bin/python" - "$base/v1/credentials/$id/$step" "$ops" <<'PY'
 import sys, urllib.request
 request = urllib.request.Request(sys.argv[1], method="POST", headers={"Authorization": "Bearer " + sys.argv[2]})
 assert urllib.request.urlopen(request).status == 201
 PY
+  done
 done
 
 checks=${MOBIPASS_ST_CHECKS:-all}

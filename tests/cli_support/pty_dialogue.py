@@ -19,9 +19,13 @@ def own_terminal():
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+# A shell leads the session and lingers a moment after mobipass exits: when
+# a session leader exits, Linux hangs its terminal up and may drop output
+# not yet read (the last line, "... is deleted", went missing that way).
+LINGER = '"$0" "$@"; status=$?; sleep 0.5; exit $status'
 child = subprocess.Popen(
-    [binary, *args], stdin=slave, stdout=slave, stderr=slave,
-    preexec_fn=own_terminal,
+    ["/bin/sh", "-c", LINGER, binary, *args], stdin=slave, stdout=slave,
+    stderr=slave, preexec_fn=own_terminal,
 )
 transcript, fresh, missing = b"", b"", None
 
@@ -52,11 +56,13 @@ for prompt, answer in steps:
     time.sleep(0.05)
     os.write(master, answer.encode() + b"\r")
 
-try:
-    code = child.wait(timeout=20)
-except subprocess.TimeoutExpired:
+# Read while it runs, so nothing waits in the terminal's buffer at the end.
+deadline = time.time() + 20
+while child.poll() is None and time.time() < deadline:
+    read_some(0.1)
+if child.poll() is None:
     child.kill()
-    code = child.wait()
+code = child.wait()
 read_some(0.2)
 print(json.dumps({
     "transcript": transcript.decode(errors="replace"),

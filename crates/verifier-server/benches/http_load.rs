@@ -14,7 +14,10 @@
 //! Knobs (environment): MOBIPASS_LOAD_SECS (default 10), MOBIPASS_LOAD_CONNECTIONS
 //! (comma list, default "64"), MOBIPASS_LOAD_CREDENTIALS (default 2000),
 //! MOBIPASS_LOAD_CLIENT_THREADS (default 1), MOBIPASS_TEST_PG_URL (adds the
-//! PostgreSQL scenario).
+//! PostgreSQL scenario), MOBIPASS_LOAD_WEBHOOK_ONLY=1 (only the two
+//! scenarios of the webhook comparison: group commit with no webhook, and
+//! with one endpoint subscribed to `verification.rejected`, served by a
+//! receiver inside this process on 127.0.0.1 that answers 204).
 
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
@@ -103,7 +106,23 @@ fn main() {
             "max_batch = 1\n".into(),
         ),
     ];
+    let receiver = runtime.block_on(webhook_receiver());
+    let secret = work.path().join("webhook.secret");
+    std::fs::write(&secret, "load-webhook-secret-0123456789abcdef0123").expect("secret");
+    scenarios.push((
+        "SQLite, group commit, 1 webhook (verification.rejected)",
+        None,
+        format!(
+            "max_batch = 256\n[[webhooks]]\nurl = \"http://{}/hook\"\nsecret_file = \"{}\"\nevents = [\"verification.rejected\"]\n",
+            receiver.0,
+            secret.display()
+        ),
+    ));
+    if std::env::var("MOBIPASS_LOAD_WEBHOOK_ONLY").is_ok_and(|v| v == "1") {
+        scenarios.remove(1);
+    }
     match &pg_base {
+        Some(_) if std::env::var("MOBIPASS_LOAD_WEBHOOK_ONLY").is_ok_and(|v| v == "1") => {}
         Some(base) => scenarios.push((
             "PostgreSQL (pool 32)",
             Some(base),
@@ -146,9 +165,50 @@ fn main() {
             );
             std::io::stdout().flush().ok();
             eprintln!("  outcomes: {}", report.outcomes);
+            eprintln!(
+                "  webhook events received so far (all runs): {}",
+                receiver.1.load(std::sync::atomic::Ordering::Relaxed)
+            );
             server.stop();
         }
     }
+}
+
+/// A webhook receiver on 127.0.0.1 that answers 204 and counts requests.
+async fn webhook_receiver() -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the receiver");
+    let addr = listener.local_addr().expect("receiver address");
+    let count = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&count);
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let counted = Arc::clone(&counted);
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+                        let counted = Arc::clone(&counted);
+                        async move {
+                            let _ = request.into_body().collect().await;
+                            counted.fetch_add(1, Ordering::Relaxed);
+                            let mut answer = hyper::Response::new(Full::new(Bytes::new()));
+                            *answer.status_mut() = StatusCode::NO_CONTENT;
+                            Ok::<_, std::convert::Infallible>(answer)
+                        }
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (addr, count)
 }
 
 fn ms(micros: u64) -> String {
@@ -452,7 +512,7 @@ async fn issue_all(addr: SocketAddr, count: usize) -> Vec<Customer> {
                     .post(
                         &format!("/v1/credentials/{id}/issue"),
                         OPERATOR_KEY,
-                        String::new(),
+                        r#"{"envelope_only":true}"#.to_owned(),
                     )
                     .await;
                 assert_eq!(status, StatusCode::CREATED, "issue: {body}");

@@ -7,6 +7,8 @@
 //! both faces validate input, call the library and render what it answers.
 
 pub mod cli;
+pub mod console;
 pub mod http;
 pub mod logging;
 pub mod master_key;
+pub mod webhooks;

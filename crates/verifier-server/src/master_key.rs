@@ -1,8 +1,8 @@
 //! Which master key a command or the service uses: one precedence for both.
 //!
-//! `--master-key-file` (or `MOBIPASS_MASTER_KEY_FILE`, its environment
-//! form), then `MOBIPASS_MASTER_KEY`, then the configuration file's
-//! `master_key_file`. Only when none is given *and* the database is the
+//! `--master-key-file`, then `MOBIPASS_MASTER_KEY_FILE`, then
+//! `MOBIPASS_MASTER_KEY` (the library's [`MasterKey::from_env_or_file`]),
+//! then the configuration file's `master_key_file`. Only when none is given *and* the database is the
 //! embedded default is the default key file used (created on first use): a
 //! key made up on the spot for an explicitly named database would seal new
 //! seeds under a key no other node has, and open none of the old ones.
@@ -21,10 +21,7 @@ pub fn resolve(
     configured: Option<&Path>,
     explicit_db: bool,
 ) -> Result<MasterKey, VerifierError> {
-    if let Some(path) = flag {
-        return MasterKey::from_file(path);
-    }
-    if let Some(key) = MasterKey::from_env()? {
+    if let Some(key) = MasterKey::from_env_or_file(flag)? {
         return Ok(key);
     }
     if let Some(path) = configured {

@@ -49,7 +49,8 @@ impl Cli {
 impl Cli {
     /// `issue ID`, read back as the key the customer's envelope holds.
     fn issue(&self, id: &str) -> ActivationKey {
-        let issued = self.json(&["issue", id], 0);
+        let issued = self.json(&["issue", "--envelope-only", id], 0);
+        assert_eq!(issued["kind"], "envelope_only");
         let parts: Vec<&str> = issued["activation_key"]
             .as_array()
             .unwrap()
@@ -84,7 +85,7 @@ fn respond(key: &ActivationKey, code: &str) -> String {
 #[test]
 fn operator_runs_the_whole_life_cycle_from_the_command_line() {
     let cli = Cli::new();
-    let issued = cli.json(&["issue", "alice"], 0);
+    let issued = cli.json(&["issue", "--envelope-only", "alice"], 0);
     let parts: Vec<String> = issued["activation_key"]
         .as_array()
         .unwrap()
@@ -106,7 +107,7 @@ fn operator_runs_the_whole_life_cycle_from_the_command_line() {
         .collect();
     assert_eq!(
         cli.json(&["verify", "alice", id, &wrong], 1),
-        serde_json::json!({"outcome": "rejected", "attempts_left": 2})
+        serde_json::json!({"outcome": "rejected", "attempts_left": 2, "final_attempt": false})
     );
     assert_eq!(
         cli.json(&["verify", "alice", id, &right], 0)["outcome"],
@@ -194,6 +195,28 @@ fn errors_have_documented_exit_codes() {
     assert_eq!(
         cli.json(&["verify", "carol", "00", "12345678"], 2)["error"],
         "invalid_input"
+    );
+    // Two-channel by default: no challenge before an activation code.
+    assert_eq!(
+        cli.json(&["challenge", "carol"], 4)["error"],
+        "activation_code_needed"
+    );
+    cli.json(&["activation-code", "carol"], 0);
+    cli.json(&["issue", "--envelope-only", "dan"], 0);
+    assert_eq!(
+        cli.json(&["activation-code", "dan"], 4)["error"],
+        "not_two_channel"
+    );
+    assert_eq!(
+        cli.json(&["activation-code", "nobody"], 3)["error"],
+        "unknown_credential"
+    );
+    assert_eq!(
+        cli.run(&["activation-code", "carol", "--ttl", "30s"])
+            .status
+            .code(),
+        Some(2),
+        "the lifetime is 1 minute to 1 hour"
     );
     let challenge = cli.json(&["challenge", "carol"], 0);
     let id = challenge["challenge_id"].as_str().unwrap();
@@ -332,11 +355,12 @@ fn json_output_speaks_the_http_wire_types() {
         keys.sort();
         keys
     };
-    let issued = cli.json(&["issue", "wire"], 0);
+    let issued = cli.json(&["issue", "--envelope-only", "wire"], 0);
     assert_eq!(
         keys(&issued),
-        ["activation_key", "credential_id", "grouped"]
+        ["activation_key", "credential_id", "grouped", "kind"]
     );
+    assert_eq!(issued["kind"], "envelope_only");
     assert_eq!(issued["credential_id"], "wire");
     let parts = issued["activation_key"].as_array().unwrap();
     assert_eq!(parts.len(), 4);
@@ -385,5 +409,215 @@ fn json_output_speaks_the_http_wire_types() {
         ],
         1,
     );
-    assert_eq!(keys(&verified), ["attempts_left", "outcome"]);
+    assert_eq!(
+        keys(&verified),
+        ["attempts_left", "final_attempt", "outcome"]
+    );
+
+    let status = cli.json(&["status", "wire"], 0);
+    assert_eq!(
+        keys(&status),
+        [
+            "activation_code_needed",
+            "created",
+            "failures",
+            "id",
+            "key_version",
+            "kind",
+            "limit",
+            "lock_step",
+            "state",
+            "temporary_lock_minutes",
+            "updated"
+        ]
+    );
+    let audit = cli.json(&["audit", "wire"], 0);
+    let first = &audit.as_array().unwrap()[0];
+    assert_eq!(
+        keys(first),
+        ["action", "actor", "at", "credential", "detail", "seq"]
+    );
+}
+
+/// `master-key new` makes the key an operator gives every node: a private
+/// file, never over an existing one, usable at once with --master-key-file.
+#[test]
+fn master_key_new_writes_a_private_key_once_and_commands_use_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("master.key");
+    let file_arg = file.to_str().unwrap();
+    let binary = env!("CARGO_BIN_EXE_mobipass-verifier");
+    let run = |args: &[&str]| {
+        Command::new(binary)
+            .args(args)
+            .env_remove("MOBIPASS_MASTER_KEY")
+            .env_remove("MOBIPASS_MASTER_KEY_FILE")
+            .output()
+            .unwrap()
+    };
+    let created = run(&["master-key", "new", "--file", file_arg, "--json"]);
+    assert_eq!(created.status.code(), Some(0), "{created:?}");
+    let answer: Value = serde_json::from_slice(&created.stdout).unwrap();
+    assert_eq!(answer["result"], "created");
+    let key_text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(key_text.trim().len(), 64, "64 hex digits");
+    // The key itself is never printed.
+    assert!(!String::from_utf8_lossy(&created.stdout).contains(key_text.trim()));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    let again = run(&["master-key", "new", "--file", file_arg]);
+    assert_eq!(again.status.code(), Some(5), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwritten"));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        key_text,
+        "unchanged"
+    );
+
+    let db = format!("sqlite://{}", dir.path().join("v.sqlite3").display());
+    let issued = run(&["--db", &db, "--master-key-file", file_arg, "issue", "keyed"]);
+    assert_eq!(issued.status.code(), Some(0), "{issued:?}");
+}
+
+/// The bank side of two-channel activation from the command line: issue
+/// (two-channel by default), the activation code (text and `--json`, the
+/// HTTP body), the customer's first signature confirming it.
+#[test]
+fn two_channel_credential_is_activated_with_a_code_from_the_command_line() {
+    let cli = Cli::new();
+    let issued = cli.json(&["issue", "bob"], 0);
+    assert_eq!(issued["kind"], "two_channel");
+    let parts: Vec<String> = issued["activation_key"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    let envelope = mobipass_scheme::Envelope::from_parts(&[
+        parts[0].as_str(),
+        parts[1].as_str(),
+        parts[2].as_str(),
+        parts[3].as_str(),
+    ])
+    .unwrap();
+    assert_eq!(envelope.kind(), mobipass_scheme::EnvelopeKind::TwoChannel);
+    let status = cli.json(&["status", "bob"], 0);
+    assert_eq!(status["kind"], "two_channel");
+    assert_eq!(status["activation_code_needed"], true);
+
+    // Text mode: the grouped code and its expiry.
+    let text = cli.run(&["activation-code", "bob"]);
+    assert!(text.status.success(), "{text:?}");
+    let text = String::from_utf8(text.stdout).unwrap();
+    let shown = text
+        .lines()
+        .find_map(|l| l.split("(shown only now): ").nth(1))
+        .expect("the code line")
+        .to_owned();
+    assert!(
+        regex_like_grouped(&shown),
+        "grouped as 1234 5678: {shown:?}"
+    );
+    assert!(text.contains("Expires at: "), "{text}");
+    let first = mobipass_scheme::ActivationCode::parse(&shown).unwrap();
+
+    // --json: exactly the HTTP body; this code replaces the first.
+    let code = cli.json(&["activation-code", "bob", "--ttl", "10m"], 0);
+    let mut keys: Vec<&str> = code
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["activation_code", "expires_at", "grouped"]);
+    let digits = code["activation_code"].as_str().unwrap();
+    assert_eq!(digits.len(), 8);
+    assert_eq!(
+        code["grouped"].as_str().unwrap(),
+        format!("{} {}", &digits[..4], &digits[4..])
+    );
+    let second = mobipass_scheme::ActivationCode::parse(digits).unwrap();
+    let status = cli.json(&["status", "bob"], 0);
+    assert_eq!(status["activation_code_needed"], false);
+    // The same instant (the status has milliseconds, the code whole seconds).
+    assert_eq!(
+        status["activation_expires_at"].as_str().unwrap()[..19],
+        code["expires_at"].as_str().unwrap()[..19]
+    );
+
+    let sign = |code: &mobipass_scheme::ActivationCode, document: &str| {
+        let key = envelope.activated(Some(code)).unwrap().ocra_key();
+        Challenge::Plain(DocumentCode::parse(document).unwrap())
+            .respond(&key)
+            .as_str()
+            .to_owned()
+    };
+    let challenge = cli.json(&["challenge", "bob"], 0);
+    let (id, document) = (
+        challenge["challenge_id"].as_str().unwrap(),
+        challenge["document_code"].as_str().unwrap(),
+    );
+    // The replaced code no longer signs (and counts as a wrong response).
+    assert_eq!(
+        cli.json(&["verify", "bob", id, &sign(&first, document)], 1),
+        serde_json::json!({"outcome": "rejected", "attempts_left": 2, "final_attempt": false})
+    );
+    assert_eq!(
+        cli.json(&["verify", "bob", id, &sign(&second, document)], 0)["outcome"],
+        "accepted"
+    );
+    let status = cli.json(&["status", "bob"], 0);
+    assert_eq!(status["state"], "active");
+    assert!(status.get("activation_expires_at").is_none());
+    let status_text = String::from_utf8(cli.run(&["status", "bob"]).stdout).unwrap();
+    assert!(
+        status_text.contains("Kind:        two_channel"),
+        "{status_text}"
+    );
+
+    // Neither the code nor its data digits ever reach the audit log.
+    let audit = cli.json(&["audit", "bob"], 0);
+    let audit_text = audit.to_string();
+    assert!(audit_text.contains("activation_code") && audit_text.contains("activated"));
+    assert!(!audit_text.contains(digits) && !audit_text.contains(&digits[..7]));
+}
+
+fn regex_like_grouped(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 9
+        && bytes[4] == b' '
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || b.is_ascii_digit())
+}
+
+#[test]
+fn issue_takes_a_lock_ladder_and_webhook_commands_answer() {
+    let cli = Cli::new();
+    cli.json(
+        &[
+            "--failure-limit",
+            "2",
+            "--temporary-lock-minutes",
+            "15,60",
+            "issue",
+            "ladder",
+        ],
+        0,
+    );
+    let status = cli.json(&["status", "ladder"], 0);
+    assert_eq!(status["limit"], 2);
+    assert_eq!(
+        status["temporary_lock_minutes"],
+        serde_json::json!([15, 60])
+    );
+    assert_eq!(cli.json(&["webhooks", "failed"], 0), serde_json::json!([]));
+    assert_eq!(
+        cli.json(&["webhooks", "redeliver", "--all"], 0),
+        serde_json::json!({ "redelivered": 0 })
+    );
 }

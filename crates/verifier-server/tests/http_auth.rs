@@ -19,7 +19,7 @@ const BOTH: Allowed = Some(&[Role::Bank, Role::Operator]);
 /// bank: challenges, verifications, status; operator: issue, reissue,
 /// block, unblock, revoke, audit, status; health, metrics and the document
 /// are public.
-const MATRIX: [(&str, &str, Allowed); 13] = [
+const MATRIX: [(&str, &str, Allowed); 14] = [
     ("GET", "/healthz", None),
     ("GET", "/readyz", None),
     ("GET", "/metrics", None),
@@ -28,6 +28,7 @@ const MATRIX: [(&str, &str, Allowed); 13] = [
     ("POST", "/v1/credentials/{id}/verifications", BANK),
     ("GET", "/v1/credentials/{id}", BOTH),
     ("POST", "/v1/credentials/{id}/issue", OPERATOR),
+    ("POST", "/v1/credentials/{id}/activation-code", BOTH),
     ("POST", "/v1/credentials/{id}/reissue", OPERATOR),
     ("POST", "/v1/credentials/{id}/block", OPERATOR),
     ("POST", "/v1/credentials/{id}/unblock", OPERATOR),

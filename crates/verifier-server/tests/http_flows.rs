@@ -65,8 +65,8 @@ async fn third_wrong_response_blocks_until_an_operator_unblocks() {
     assert_eq!(
         verdicts,
         vec![
-            json!({ "outcome": "rejected", "attempts_left": 2 }),
-            json!({ "outcome": "rejected", "attempts_left": 1 }),
+            json!({ "outcome": "rejected", "attempts_left": 2, "final_attempt": false }),
+            json!({ "outcome": "rejected", "attempts_left": 1, "final_attempt": true }),
             json!({ "outcome": "blocked" }),
         ]
     );

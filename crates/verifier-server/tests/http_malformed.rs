@@ -182,6 +182,24 @@ async fn invalid_credential_ids_and_links_are_400() {
         );
         assert_eq!(reply.code(), "invalid_credential_id");
     }
+    // Dot segments reach the router unnormalised: they must not become ids.
+    for id in [".", "..", "%2E%2E", "..."] {
+        let reply = server
+            .client
+            .post(
+                &format!("/v1/credentials/{id}/issue"),
+                Some(OPERATOR_KEY),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{id}: {}",
+            reply.text
+        );
+        assert_eq!(reply.code(), "invalid_credential_id");
+    }
     server.client.issue("links").await;
     for (body, code) in [
         (json!({ "amount_minor": 100 }), "incomplete_link"),

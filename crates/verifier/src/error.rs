@@ -18,6 +18,17 @@ pub enum VerifierError {
     /// The credential is blocked; no challenge is created until it is unblocked.
     #[error("the credential is blocked")]
     Blocked,
+    /// A two-channel credential has had no activation code since it was
+    /// issued (or reissued): there is no key to sign with yet.
+    #[error("the credential needs an activation code first")]
+    ActivationCodeNeeded,
+    /// The two-channel credential's activation code expired before a
+    /// response confirmed it; a new code is needed.
+    #[error("the activation code expired unconfirmed; issue a new one")]
+    ActivationExpired,
+    /// Activation codes exist only for two-channel credentials.
+    #[error("the credential is envelope-only: it takes no activation code")]
+    NotTwoChannel,
     /// The caller passed something malformed (an id, a response, an amount...).
     #[error("invalid input: {0}")]
     InvalidInput(String),
@@ -30,6 +41,11 @@ pub enum VerifierError {
     /// The database failed or could not be reached.
     #[error("storage: {0}")]
     Storage(String),
+    /// The store is overloaded or a row is held elsewhere: the operation
+    /// waited its bounded time (lock, statement or pool-wait timeout; a full
+    /// SQLite queue) and gave up; its transaction was rolled back. Retry later.
+    #[error("the verifier is busy ({0}); retry later")]
+    Busy(&'static str),
     /// This machine's clock and the database server's disagree by more than
     /// [`crate::MAX_CLOCK_SKEW`]: challenge expiry would be judged wrongly.
     #[error(
@@ -51,12 +67,37 @@ impl From<rusqlite::Error> for VerifierError {
 
 impl From<tokio_postgres::Error> for VerifierError {
     fn from(error: tokio_postgres::Error) -> Self {
-        Self::Storage(error.to_string())
+        use tokio_postgres::error::SqlState;
+        match error.code() {
+            Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => {
+                Self::Busy("a row it needs is locked elsewhere")
+            }
+            // statement_timeout (or an administrator's cancel).
+            Some(code) if *code == SqlState::QUERY_CANCELED => Self::Busy("a statement timed out"),
+            _ => Self::Storage(describe_pg(&error)),
+        }
+    }
+}
+
+/// tokio-postgres says only "db error" on its own; the cause is the server's
+/// message (never its `detail`, which may quote row values) or the I/O
+/// error beneath.
+fn describe_pg(error: &tokio_postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return format!("{error}: {} (SQLSTATE {})", db.message(), db.code().code());
+    }
+    match std::error::Error::source(error) {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
     }
 }
 
 impl From<deadpool_postgres::PoolError> for VerifierError {
     fn from(error: deadpool_postgres::PoolError) -> Self {
-        Self::Storage(error.to_string())
+        match error {
+            deadpool_postgres::PoolError::Timeout(_) => Self::Busy("no free database connection"),
+            deadpool_postgres::PoolError::Backend(error) => error.into(),
+            other => Self::Storage(other.to_string()),
+        }
     }
 }

@@ -18,15 +18,21 @@ fn is_id_char(c: char) -> bool {
 }
 
 fn check_name(text: &str, what: &str) -> Result<(), VerifierError> {
-    if text.is_empty() || text.len() > MAX_ID_LEN || !text.chars().all(is_id_char) {
+    // `.` and `..` (and other all-dot names) would walk a URL or file path.
+    let only_dots = text.chars().all(|c| c == '.');
+    if only_dots || text.len() > MAX_ID_LEN || !text.chars().all(is_id_char) {
         return Err(VerifierError::InvalidInput(format!(
-            "{what} must be 1 to {MAX_ID_LEN} characters of A-Z a-z 0-9 . _ : -"
+            "{what} must be 1 to {MAX_ID_LEN} characters of A-Z a-z 0-9 . _ : -, not only dots"
         )));
     }
     Ok(())
 }
 
-/// A credential id chosen by the bank: 1 to 64 characters of `[A-Za-z0-9._:-]`.
+/// A credential id chosen by the bank: 1 to 64 characters of `[A-Za-z0-9._:-]`,
+/// not only dots (`.`, `..`).
+///
+/// Case-sensitive, as bank customer ids usually are: `Alice` and `alice` are
+/// two credentials. Nothing is folded or normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct CredentialId(String);
@@ -69,6 +75,49 @@ impl fmt::Display for CredentialId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Longest block reason kept in the audit log, in characters.
+pub const MAX_REASON_LEN: usize = 200;
+
+/// Characters that change how text around them is shown without showing
+/// themselves: bidi overrides and isolates, marks, zero-width characters.
+/// A reason made of them could hide or reorder what an auditor reads.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Checks an operator's block reason and returns it trimmed: one line
+/// (no control characters, no U+2028/U+2029 separators) of 1 to
+/// [`MAX_REASON_LEN`] characters, without bidi controls, and with at least
+/// one visible character.
+pub fn block_reason(text: &str) -> Result<&str, VerifierError> {
+    let reason = text.trim();
+    let one_line = !reason
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'));
+    let bidi = reason
+        .chars()
+        .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'));
+    let visible = reason
+        .chars()
+        .any(|c| !c.is_whitespace() && !is_invisible_format(c));
+    if !one_line || bidi || !visible || reason.chars().count() > MAX_REASON_LEN {
+        return Err(VerifierError::InvalidInput(format!(
+            "a block reason is one line of 1 to {MAX_REASON_LEN} visible characters, \
+             without bidi controls"
+        )));
+    }
+    Ok(reason)
 }
 
 /// A challenge id: 128 random bits, written as 32 lowercase hex digits.
@@ -144,8 +193,8 @@ impl Actor {
         Ok(Self(text))
     }
 
-    /// The actor recorded for verifications and challenges made through the
-    /// plain API calls that take no actor.
+    /// The actor recorded for challenges made through the plain API calls
+    /// that take no actor, and for callers with no name of their own.
     pub fn service() -> Self {
         Self("service".into())
     }
@@ -191,8 +240,55 @@ mod tests {
         for good in ["c1", "customer:42", "a.b_c-d", &"x".repeat(64)] {
             assert!(CredentialId::new(good).is_ok(), "{good}");
         }
-        for bad in ["", "with space", "ü", "a/b", &"x".repeat(65)] {
+        for bad in [
+            "",
+            "with space",
+            "ü",
+            "a/b",
+            &"x".repeat(65),
+            ".",
+            "..",
+            "...",
+        ] {
             assert!(CredentialId::new(bad).is_err(), "{bad}");
+            assert!(Actor::new(bad).is_err(), "{bad}");
+        }
+        assert!(CredentialId::new(".a").is_ok() && CredentialId::new("a..b").is_ok());
+    }
+
+    #[test]
+    fn credential_ids_are_case_sensitive() {
+        let upper = CredentialId::new("Alice").unwrap();
+        let lower = CredentialId::new("alice").unwrap();
+        assert_ne!(upper, lower);
+        assert_eq!(upper.as_str(), "Alice");
+    }
+
+    #[test]
+    fn block_reason_is_one_visible_line_without_bidi_controls() {
+        assert_eq!(block_reason("  lost laptop \n").unwrap(), "lost laptop");
+        assert_eq!(
+            block_reason("Verlust gemeldet, Ü").unwrap(),
+            "Verlust gemeldet, Ü"
+        );
+        assert!(block_reason(&"x".repeat(MAX_REASON_LEN)).is_ok());
+        let too_long = "x".repeat(MAX_REASON_LEN + 1);
+        for bad in [
+            "",
+            "   ",
+            "two\nlines",
+            "tab\there",
+            "line\u{2028}separator",
+            "paragraph\u{2029}separator",
+            "evil\u{202E}txt.exe",
+            "\u{202A}embedded",
+            "isolate\u{2066}x\u{2069}",
+            "\u{200B}\u{200C}\u{200D}",
+            "\u{FEFF}",
+            " \u{2060} \u{00AD} ",
+            too_long.as_str(),
+        ] {
+            assert!(block_reason(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -10,6 +10,12 @@
 //! cannot reset them, and serialise verifications per credential so that no
 //! amount of concurrency ever evaluates more guesses than the limit.
 //!
+//! Credentials are two-channel by default ([`Verifier::issue`], DESIGN.md
+//! 2b): the verifier seals the envelope's secret S, and nothing signs until
+//! [`Verifier::activation_code`] derives K from S and a code the customer
+//! gets through a second channel; [`Verifier::issue_envelope_only`] makes the
+//! older kind the envelope alone activates.
+//!
 //! Layers, top down: [`Verifier`] (validation, randomness, clock) ->
 //! `store` (one transaction per call; SQLite with a group-committing writer
 //! thread, or PostgreSQL with row locks) -> `rules` (the decisions, shared by
@@ -21,6 +27,8 @@ pub mod error;
 pub mod ids;
 pub mod master_key;
 pub mod model;
+pub mod operators;
+pub mod outbox;
 pub mod paths;
 mod rules;
 mod seal;
@@ -28,11 +36,18 @@ mod store;
 mod verifier;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::Config;
+pub use config::{Config, Policy};
 pub use error::VerifierError;
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
-pub use model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, State, Verified};
+pub use model::{
+    AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Outcome, State, Verified,
+};
+pub use operators::{
+    AuditFilter, ConsoleSession, Operator, OperatorName, Password, Role, SessionPolicy,
+    SessionToken, SignIn,
+};
+pub use outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
 pub use verifier::{MAX_CLOCK_SKEW, MAX_REASON_LEN, MIN_CHALLENGE_RETENTION, Verifier};
 
-pub use mobipass_scheme::{ActivationKey, Amount, Payee};
+pub use mobipass_scheme::{ActivationCode, ActivationKey, Amount, Envelope, EnvelopeKind, Payee};

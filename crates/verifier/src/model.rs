@@ -1,10 +1,15 @@
 //! The values the verifier hands back: outcomes, statuses, challenges and
-//! audit events. All are `Serialize` so a service can return them as JSON
-//! unchanged; none holds a secret.
+//! audit events. All are `Serialize` for a backend that embeds the library;
+//! none holds a secret. The HTTP service does not send them as they are: its
+//! wire types (`mobipass-verifier-server`, `http/body.rs`) are built from
+//! them, so a change here cannot silently change what bank backends parse.
 
 use std::time::SystemTime;
 
 use serde::Serialize;
+
+use mobipass_scheme::{ActivationCode, EnvelopeKind};
+use zeroize::Zeroizing;
 
 use crate::ids::{ChallengeId, CredentialId};
 
@@ -16,6 +21,22 @@ mod rfc3339 {
 
     pub(crate) fn serialize<S: Serializer>(time: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(&humantime::format_rfc3339_millis(*time))
+    }
+}
+
+mod rfc3339_opt {
+    use std::time::SystemTime;
+
+    use serde::Serializer;
+
+    pub(crate) fn serialize<S: Serializer>(
+        time: &Option<SystemTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match time {
+            Some(time) => s.collect_str(&humantime::format_rfc3339_millis(*time)),
+            None => s.serialize_none(),
+        }
     }
 }
 
@@ -68,6 +89,9 @@ pub struct Verified {
     /// This wrong response reached the failure limit. `false` when the
     /// credential was blocked before (the outcome is `Blocked` either way).
     pub blocked_now: bool,
+    /// This wrong response reached the failure limit and took a step of the
+    /// temporary-lock ladder (the outcome is `Locked`).
+    pub locked_now: bool,
 }
 
 /// The result of one verification.
@@ -81,6 +105,17 @@ pub enum Outcome {
     Rejected {
         /// Wrong responses left before the block.
         attempts_left: u8,
+        /// The next wrong response blocks the credential permanently (no
+        /// temporary lock is left on its ladder): the moment to warn the payer.
+        final_attempt: bool,
+    },
+    /// The credential is locked for a while (it reached its failure limit
+    /// and its policy has a temporary lock for this step). The response was
+    /// not evaluated; after `retry_after_secs` the credential gets its
+    /// attempts back.
+    Locked {
+        /// Seconds until responses are evaluated again (rounded up).
+        retry_after_secs: u64,
     },
     /// The credential is blocked (by this wrong response, an earlier one, or an
     /// operator). The response was not accepted, right or wrong.
@@ -97,6 +132,10 @@ pub enum Outcome {
     /// another credential, dropped by a reissue, or purged long after it
     /// expired). Not evaluated, no failure.
     UnknownChallenge,
+    /// The two-channel credential's activation code expired before any
+    /// response confirmed it. Not evaluated, no failure; a new activation
+    /// code is needed.
+    ActivationExpired,
 }
 
 impl Outcome {
@@ -105,12 +144,24 @@ impl Outcome {
         match self {
             Self::Accepted => "accepted",
             Self::Rejected { .. } => "rejected",
+            Self::Locked { .. } => "locked",
             Self::Blocked => "blocked",
             Self::Revoked => "revoked",
             Self::Expired => "expired",
             Self::AlreadyUsed => "already_used",
             Self::UnknownChallenge => "unknown_challenge",
+            Self::ActivationExpired => "activation_expired",
         }
+    }
+}
+
+/// Serialises an [`EnvelopeKind`] as its stable name.
+mod kind_name {
+    use mobipass_scheme::EnvelopeKind;
+    use serde::Serializer;
+
+    pub(crate) fn serialize<S: Serializer>(kind: &EnvelopeKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.name())
     }
 }
 
@@ -119,13 +170,31 @@ impl Outcome {
 pub struct CredentialStatus {
     /// The credential.
     pub id: CredentialId,
+    /// Envelope only, or envelope + activation code (`two_channel`).
+    #[serde(with = "kind_name")]
+    pub kind: EnvelopeKind,
     /// Its state.
     pub state: State,
+    /// Two-channel: whether an activation code must be issued before any
+    /// challenge (none since issue or reissue).
+    pub activation_code_needed: bool,
+    /// Two-channel: until when the activation code issued last can be
+    /// confirmed by an accepted response; `None` once confirmed (or never
+    /// issued). In the past: expired unconfirmed, a new code is needed.
+    #[serde(with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    pub activation_expires_at: Option<SystemTime>,
     /// Consecutive wrong responses.
     pub failures: u8,
-    /// Wrong responses that block it.
+    /// Wrong responses that lock or block it.
     pub limit: u8,
-    /// 1 at issue, +1 per reissue.
+    /// Its ladder of temporary locks, in minutes (empty: the limit blocks).
+    pub temporary_lock_minutes: Vec<u32>,
+    /// Temporary locks taken since the last accepted response or unblock.
+    pub lock_step: u8,
+    /// While temporarily locked: until when.
+    #[serde(skip_serializing_if = "Option::is_none", with = "rfc3339_opt")]
+    pub locked_until: Option<SystemTime>,
+    /// 1 at issue, +1 per reissue and per activation code (each seals a new K).
     pub key_version: u32,
     /// When it was first issued.
     #[serde(with = "rfc3339")]
@@ -153,6 +222,37 @@ pub struct IssuedChallenge {
     pub expires_at: SystemTime,
 }
 
+/// An activation code for a two-channel credential, to pass to the customer
+/// through a second channel. Returned once: only the key derived from it is
+/// stored. No `Debug` of the digits, no `Serialize`.
+pub struct IssuedActivationCode {
+    /// The code (8 digits; zeroized on drop).
+    pub code: ActivationCode,
+    /// After this, an unconfirmed activation is refused (`ActivationExpired`).
+    pub expires_at: SystemTime,
+}
+
+impl IssuedActivationCode {
+    /// The 8 digits, as the customer types them.
+    pub fn digits(&self) -> Zeroizing<String> {
+        self.code.digits()
+    }
+
+    /// The digits as shown: `1234 5678`.
+    pub fn grouped(&self) -> Zeroizing<String> {
+        self.code.grouped()
+    }
+}
+
+impl std::fmt::Debug for IssuedActivationCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedActivationCode")
+            .field("code", &self.code)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
 /// One line of the append-only audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEvent {
@@ -163,11 +263,24 @@ pub struct AuditEvent {
     pub at: SystemTime,
     /// Who: an operator, an API key name, or `service`.
     pub actor: String,
-    /// What: `issued`, `reissued`, `challenge`, `verify`, `blocked`,
-    /// `unblocked`, `revoked`, `master_key_rotated`, `purge_challenges`.
+    /// What: `issued`, `reissued`, `activation_code`, `activated`,
+    /// `challenge`, `verify`, `blocked`, `unblocked`, `revoked`,
+    /// `master_key_rotated`, `purge_challenges`.
     pub action: String,
     /// Which credential, if any.
     pub credential: Option<String>,
-    /// The outcome of a verification, or a block reason.
+    /// For `verify`: `accepted` or `rejected` when the response was
+    /// evaluated (the guesses the failure limit counts), else why it was
+    /// refused unseen (`blocked`, `locked`, `revoked`, `expired`,
+    /// `already_used`, `unknown_challenge`, `activation_expired`, or `repeated`: the same wrong
+    /// response to the same challenge again, counted once). For `blocked`:
+    /// the operator's reason, or `failure limit reached: N wrong responses
+    /// in a row` right after the `rejected` that reached the limit. For
+    /// `locked` (a temporary lock): `failure limit reached: ...; locked for
+    /// M minutes (step k of n)`.
+    /// For `issued` and `reissued`: the kind (`envelope_only`,
+    /// `two_channel`), after the key version for `reissued`. For
+    /// `activation_code`: when it expires (and `re-activation` when the
+    /// credential was active), never its digits.
     pub detail: String,
 }

@@ -2,7 +2,8 @@
 //! (`~/.local/share/mobipass-verifier` on Linux), so that the verifier runs
 //! with no configuration at all on one machine.
 
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use crate::error::VerifierError;
 
@@ -39,7 +40,30 @@ pub fn default_db_url() -> Result<String, VerifierError> {
     Ok(format!("sqlite://{}", db.display()))
 }
 
-fn cannot(path: &std::path::Path, error: std::io::Error) -> VerifierError {
+/// Creates `dir` (and missing parents) readable by its owner only.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Makes a new directory entry in `dir` durable (a no-op where directories
+/// cannot be opened, e.g. Windows).
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()?;
+    }
+    let _ = dir;
+    Ok(())
+}
+
+fn cannot(path: &Path, error: std::io::Error) -> VerifierError {
     VerifierError::Storage(format!(
         "cannot secure {}: {}",
         path.display(),
@@ -47,8 +71,8 @@ fn cannot(path: &std::path::Path, error: std::io::Error) -> VerifierError {
     ))
 }
 
-fn make_private(dir: &std::path::Path) -> Result<(), VerifierError> {
-    crate::master_key::create_private_dir(dir).map_err(|e| cannot(dir, e))?;
+fn make_private(dir: &Path) -> Result<(), VerifierError> {
+    create_private_dir(dir).map_err(|e| cannot(dir, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -6,16 +6,22 @@
 
 use std::sync::Arc;
 
-use mobipass_scheme::{ActivationKey, Amount, DocumentCode, Payee, Response};
+use mobipass_scheme::{
+    ActivationCode, ActivationKey, Amount, DocumentCode, Envelope, EnvelopeKind, Payee, Response,
+};
 
 use crate::clock::{Clock, SystemClock, to_millis};
-use crate::config::Config;
+use crate::config::{Config, Policy};
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
 use crate::master_key::MasterKey;
-use crate::model::{AuditEvent, CredentialStatus, IssuedChallenge, Outcome, Verified};
+use crate::model::{AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Verified};
+use crate::outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
 use crate::rules::Action;
-use crate::store::{self, Attempt, Change, NewChallenge, NewKey, Purge, Store};
+use crate::store::{
+    self, Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge,
+    Store,
+};
 
 /// Expired challenges deleted per transaction by [`Verifier::purge_challenges`].
 const PURGE_CHUNK: u32 = 2_000;
@@ -30,13 +36,12 @@ pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(3
 /// judging a challenge that another node's purge deletes.
 pub const MIN_CHALLENGE_RETENTION: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Longest block reason kept in the audit log.
-pub const MAX_REASON_LEN: usize = 200;
+pub use crate::ids::MAX_REASON_LEN;
 
 /// The bank-side verifier. Clone it freely: clones share one store.
 #[derive(Clone)]
 pub struct Verifier {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
 }
@@ -98,42 +103,122 @@ impl Verifier {
         &self.config
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         to_millis(self.clock.now())
     }
 
-    /// Creates a credential and returns its activation key, once: only the
-    /// sealed OCRA key is stored, so the envelope cannot be printed again.
-    pub async fn issue(
+    /// Creates a two-channel credential (the default, DESIGN 2b) and returns
+    /// its envelope, once. Nothing signs until an activation code is issued
+    /// ([`Verifier::activation_code`]); the verifier keeps only the sealed S,
+    /// so the envelope cannot be printed again.
+    pub async fn issue(&self, id: &CredentialId, actor: &Actor) -> Result<Envelope, VerifierError> {
+        self.issue_kind(id, EnvelopeKind::TwoChannel, actor).await
+    }
+
+    /// Creates an envelope-only credential (the envelope alone activates;
+    /// for envelopes handed over after an ID check). Only the sealed K is
+    /// stored.
+    pub async fn issue_envelope_only(
         &self,
         id: &CredentialId,
         actor: &Actor,
-    ) -> Result<ActivationKey, VerifierError> {
-        let key = ActivationKey::generate();
-        self.store.issue(self.new_key(id, &key, actor)).await?;
-        Ok(key)
+    ) -> Result<Envelope, VerifierError> {
+        self.issue_kind(id, EnvelopeKind::EnvelopeOnly, actor).await
     }
 
-    /// Gives a credential a new activation key; the old one stops working at
-    /// once and open challenges are dropped. Resets the state to `Issued`.
+    /// Creates a credential of `kind` and returns its envelope, once.
+    pub async fn issue_kind(
+        &self,
+        id: &CredentialId,
+        kind: EnvelopeKind,
+        actor: &Actor,
+    ) -> Result<Envelope, VerifierError> {
+        self.issue_with_policy(id, kind, &self.config.policy(), actor)
+            .await
+    }
+
+    /// [`Verifier::issue_kind`] with a policy of its own instead of the
+    /// configured one (a customer the bank treats differently). The
+    /// credential keeps it for life, across reissues.
+    pub async fn issue_with_policy(
+        &self,
+        id: &CredentialId,
+        kind: EnvelopeKind,
+        policy: &Policy,
+        actor: &Actor,
+    ) -> Result<Envelope, VerifierError> {
+        policy.validate()?;
+        let secret = ActivationKey::generate();
+        let mut new = self.new_key(id, &secret, Some(kind), actor);
+        new.policy = policy.clone();
+        self.store.issue(new).await?;
+        Ok(Envelope::new(secret, kind))
+    }
+
+    /// Gives a credential a new envelope of the same kind; the old one stops
+    /// working at once and open challenges are dropped. Resets the state to
+    /// `Issued`, the failure count and the lock ladder; the credential keeps
+    /// the policy it was issued with. A two-channel credential then needs a
+    /// new activation code.
     pub async fn reissue(
         &self,
         id: &CredentialId,
         actor: &Actor,
-    ) -> Result<ActivationKey, VerifierError> {
-        let key = ActivationKey::generate();
-        self.store.reissue(self.new_key(id, &key, actor)).await?;
-        Ok(key)
+    ) -> Result<Envelope, VerifierError> {
+        let secret = ActivationKey::generate();
+        let kind = self
+            .store
+            .reissue(self.new_key(id, &secret, None, actor))
+            .await?;
+        Ok(Envelope::new(secret, kind))
     }
 
-    fn new_key(&self, id: &CredentialId, key: &ActivationKey, actor: &Actor) -> NewKey {
+    fn new_key(
+        &self,
+        id: &CredentialId,
+        secret: &ActivationKey,
+        kind: Option<EnvelopeKind>,
+        actor: &Actor,
+    ) -> NewKey {
         NewKey {
             id: id.clone(),
-            key: key.ocra_key(),
-            limit: self.config.failure_limit,
+            secret: secret.clone(),
+            kind,
+            policy: self.config.policy(),
             actor: actor.clone(),
             now: self.now(),
         }
+    }
+
+    /// Issues an activation code for a two-channel credential and returns
+    /// it, once, with its expiry ([`Config::activation_code_ttl`]). K is
+    /// derived from the sealed S and the code and sealed under a new key
+    /// version: a previous code (or the key of an already active credential:
+    /// a re-activation, a new computer) stops working at once, and the
+    /// credential is `Issued` until the first accepted response before the
+    /// expiry confirms it. The code is not stored and not audited; the
+    /// audit log gets `activation_code` with the expiry.
+    ///
+    /// Refused for envelope-only (`NotTwoChannel`), blocked and revoked
+    /// credentials.
+    pub async fn activation_code(
+        &self,
+        id: &CredentialId,
+        actor: &Actor,
+    ) -> Result<IssuedActivationCode, VerifierError> {
+        let now = self.clock.now();
+        let expires_at = now + self.config.activation_code_ttl;
+        let code = ActivationCode::generate();
+        self.store
+            .activation_code(NewActivation {
+                credential: id.clone(),
+                code: code.clone(),
+                expires_at: to_millis(expires_at),
+                actor: actor.clone(),
+                now: to_millis(now),
+            })
+            .await?;
+        Ok(IssuedActivationCode { code, expires_at })
     }
 
     /// A new challenge: a random 6-digit document code, optionally linked to
@@ -182,33 +267,11 @@ impl Verifier {
         })
     }
 
-    /// Checks a customer's response (8 digits, spaces allowed) to a challenge.
-    /// The outcome is committed durably before it is returned.
+    /// Checks a customer's response (8 digits, spaces allowed) to a
+    /// challenge, recording `actor` in the audit log. The outcome is
+    /// committed durably before it is returned, with whether this very
+    /// response is the one that blocked the credential.
     pub async fn verify(
-        &self,
-        id: &CredentialId,
-        challenge: &ChallengeId,
-        response: &str,
-    ) -> Result<Outcome, VerifierError> {
-        self.verify_as(id, challenge, response, &Actor::service())
-            .await
-    }
-
-    /// [`Verifier::verify`], recording `actor` in the audit log.
-    pub async fn verify_as(
-        &self,
-        id: &CredentialId,
-        challenge: &ChallengeId,
-        response: &str,
-        actor: &Actor,
-    ) -> Result<Outcome, VerifierError> {
-        let verified = self.verify_detailed(id, challenge, response, actor).await?;
-        Ok(verified.outcome)
-    }
-
-    /// [`Verifier::verify_as`], also saying whether this response is the one
-    /// that blocked the credential.
-    pub async fn verify_detailed(
         &self,
         id: &CredentialId,
         challenge: &ChallengeId,
@@ -222,26 +285,23 @@ impl Verifier {
                 credential: id.clone(),
                 challenge: *challenge,
                 response,
-                now: self.now(),
+                clock: Arc::clone(&self.clock),
                 actor: actor.clone(),
+                record_rejections: self.config.record_rejections,
             })
             .await
     }
 
     /// Blocks a credential at once (a customer reporting a lost device; no
-    /// identity check is needed to stop signatures).
+    /// identity check is needed to stop signatures). `reason` must pass
+    /// [`crate::ids::block_reason`].
     pub async fn block(
         &self,
         id: &CredentialId,
         reason: &str,
         actor: &Actor,
     ) -> Result<(), VerifierError> {
-        let reason = reason.trim();
-        if reason.chars().count() > MAX_REASON_LEN || reason.chars().any(char::is_control) {
-            return Err(VerifierError::InvalidInput(format!(
-                "a block reason is one line of at most {MAX_REASON_LEN} characters"
-            )));
-        }
+        let reason = crate::ids::block_reason(reason)?;
         self.change(
             id,
             Action::Block {
@@ -280,7 +340,7 @@ impl Verifier {
 
     /// A credential's state, failure count and limit.
     pub async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
-        self.store.status(id).await
+        self.store.status(id, self.now()).await
     }
 
     /// The newest `limit` audit events, newest first; all credentials or one.
@@ -345,5 +405,81 @@ impl Verifier {
         self.store
             .rotate_master_key(new, actor.clone(), self.now())
             .await
+    }
+
+    /// Webhook senders: starts tracking `endpoint` (its URL) at the newest
+    /// event, so that it receives every event recorded from now on and none
+    /// of the history. Call it before serving requests; a known endpoint
+    /// keeps its place.
+    pub async fn outbox_register(&self, endpoint: &str) -> Result<(), VerifierError> {
+        self.store.outbox_register(endpoint).await
+    }
+
+    /// Webhook senders: hands out up to `max` deliveries of `events` due to
+    /// `endpoint`, at most one per credential (its oldest open one, so that
+    /// each credential's events arrive in order), reserved for this caller
+    /// for `lease`. Unreported, they are handed out again after the lease
+    /// (at-least-once). On PostgreSQL, nodes claiming at once get different
+    /// deliveries (`SKIP LOCKED`).
+    pub async fn claim_deliveries(
+        &self,
+        endpoint: &str,
+        events: &[EventType],
+        max: u32,
+        lease: std::time::Duration,
+    ) -> Result<Vec<Delivery>, VerifierError> {
+        self.store
+            .outbox_claim(OutboxClaim {
+                endpoint: endpoint.to_owned(),
+                events: events.to_vec(),
+                max,
+                lease: i64::try_from(lease.as_millis()).unwrap_or(i64::MAX),
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// Webhook senders: the receiver took delivery `seq`.
+    pub async fn delivery_done(&self, seq: i64) -> Result<(), VerifierError> {
+        self.store
+            .outbox_report(OutboxReport {
+                seq,
+                error: None,
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// Webhook senders: delivery `seq` failed with `error` (a status code or
+    /// transport error; never the receiver's body). It is retried after
+    /// [`crate::outbox::backoff`], or marked failed once it has been failing
+    /// for [`crate::outbox::GIVE_UP_AFTER`].
+    pub async fn delivery_failed(&self, seq: i64, error: &str) -> Result<(), VerifierError> {
+        self.store
+            .outbox_report(OutboxReport {
+                seq,
+                error: Some(error.chars().take(200).collect()),
+                now: self.now(),
+            })
+            .await
+    }
+
+    /// Puts failed deliveries back in line (`seq`, or all with `None`);
+    /// returns how many.
+    pub async fn redeliver(&self, seq: Option<i64>) -> Result<u64, VerifierError> {
+        self.store.outbox_redeliver(seq, self.now()).await
+    }
+
+    /// Failed deliveries, oldest first.
+    pub async fn failed_deliveries(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<DeliveryInfo>, VerifierError> {
+        self.store.outbox_failed(limit).await
+    }
+
+    /// How many deliveries are pending and failed.
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts, VerifierError> {
+        self.store.outbox_counts().await
     }
 }

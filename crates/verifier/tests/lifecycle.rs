@@ -23,15 +23,17 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         assert_eq!(verifier.status(&alice).await.unwrap().state, State::Issued);
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         assert_eq!(challenge.code.len(), 6);
         let right = respond(&key, &challenge);
         let grouped = format!("{} {}", &right[..4], &right[4..]);
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &grouped)
+            common::outcome(&verifier, &alice, &challenge.id, &grouped)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -42,8 +44,7 @@ both_stores!(
             (State::Active, 0, 3)
         );
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&verifier, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::AlreadyUsed
@@ -56,40 +57,55 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
-        let bad = wrong(&right);
+        let bad = |n| common::wrong_nth(&right, n);
         assert_eq!(
-            verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
-            Outcome::Rejected { attempts_left: 2 }
+            common::outcome(&verifier, &alice, &challenge.id, &bad(0))
+                .await
+                .unwrap(),
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
         );
         assert_eq!(
-            verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
-            Outcome::Rejected { attempts_left: 1 }
+            common::outcome(&verifier, &alice, &challenge.id, &bad(1))
+                .await
+                .unwrap(),
+            Outcome::Rejected {
+                attempts_left: 1,
+                final_attempt: true
+            }
         );
         // The third wrong response is the one that blocks...
         let third = verifier
-            .verify_detailed(&alice, &challenge.id, &bad, &operator())
+            .verify(&alice, &challenge.id, &bad(2), &operator())
             .await
             .unwrap();
         assert_eq!(
             third,
             Verified {
                 outcome: Outcome::Blocked,
-                blocked_now: true
+                blocked_now: true,
+                locked_now: false
             }
         );
         // ...and every later one, even right, finds it blocked.
         let later = verifier
-            .verify_detailed(&alice, &challenge.id, &right, &operator())
+            .verify(&alice, &challenge.id, &right, &operator())
             .await
             .unwrap();
         assert_eq!(
             later,
             Verified {
                 outcome: Outcome::Blocked,
-                blocked_now: false
+                blocked_now: false,
+                locked_now: false
             }
         );
         let status = verifier.status(&alice).await.unwrap();
@@ -103,8 +119,7 @@ both_stores!(
         let status = verifier.status(&alice).await.unwrap();
         assert_eq!((status.state, status.failures), (State::Issued, 0));
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&verifier, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -115,27 +130,27 @@ both_stores!(
 both_stores!(success_resets_the_failure_count, |db: TestDb| async move {
     let verifier = db.open(MasterKey::generate(), Config::default()).await;
     let alice = id("alice");
-    let key = verifier.issue(&alice, &operator()).await.unwrap();
+    let key = verifier
+        .issue_envelope_only(&alice, &operator())
+        .await
+        .unwrap();
     for _ in 0..3 {
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
         assert!(matches!(
-            verifier
-                .verify(&alice, &challenge.id, &wrong(&right))
+            common::outcome(&verifier, &alice, &challenge.id, &wrong(&right))
                 .await
                 .unwrap(),
             Outcome::Rejected { .. }
         ));
         assert!(matches!(
-            verifier
-                .verify(&alice, &challenge.id, &wrong(&right))
+            common::outcome(&verifier, &alice, &challenge.id, &wrong(&right))
                 .await
                 .unwrap(),
             Outcome::Rejected { .. }
         ));
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&verifier, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -153,19 +168,28 @@ both_stores!(
         };
         let verifier = db.open(MasterKey::generate(), config).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
-        let bad = wrong(&respond(&key, &challenge));
+        let right = respond(&key, &challenge);
+        let bad = |n| common::wrong_nth(&right, n);
         for left in (1..5).rev() {
             assert_eq!(
-                verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
+                common::outcome(&verifier, &alice, &challenge.id, &bad(u64::from(left)))
+                    .await
+                    .unwrap(),
                 Outcome::Rejected {
-                    attempts_left: left
+                    attempts_left: left,
+                    final_attempt: left == 1
                 }
             );
         }
         assert_eq!(
-            verifier.verify(&alice, &challenge.id, &bad).await.unwrap(),
+            common::outcome(&verifier, &alice, &challenge.id, &bad(0))
+                .await
+                .unwrap(),
             Outcome::Blocked
         );
     }
@@ -176,22 +200,23 @@ both_stores!(
     |db: TestDb| async move {
         let (verifier, clock) = db.open_with_manual_clock().await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
         clock.advance(Duration::from_secs(5 * 60 - 1));
         let still_valid = verifier.challenge(&alice, None).await.unwrap();
         clock.advance(Duration::from_secs(1));
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&verifier, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::Expired
         );
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &wrong(&right))
+            common::outcome(&verifier, &alice, &challenge.id, &wrong(&right))
                 .await
                 .unwrap(),
             Outcome::Expired
@@ -199,8 +224,7 @@ both_stores!(
         assert_eq!(verifier.status(&alice).await.unwrap().failures, 0);
         let right = respond(&key, &still_valid);
         assert_eq!(
-            verifier
-                .verify(&alice, &still_valid.id, &right)
+            common::outcome(&verifier, &alice, &still_valid.id, &right)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -213,7 +237,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let amount = Amount::from_minor(150_000).unwrap();
         let payee = Payee::parse("KZ86 125K ZT50 0410 0100").unwrap();
         let challenge = verifier
@@ -231,24 +258,28 @@ both_stores!(
         plain.amount_minor = None;
         plain.payee = None;
         let expected = [
-            Outcome::Rejected { attempts_left: 2 },
-            Outcome::Rejected { attempts_left: 1 },
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false,
+            },
+            Outcome::Rejected {
+                attempts_left: 1,
+                final_attempt: true,
+            },
             Outcome::Blocked,
         ];
         for (forged, expected) in [&other_amount, &other_payee, &plain]
             .into_iter()
             .zip(expected)
         {
-            let outcome = verifier
-                .verify(&alice, &challenge.id, &respond(&key, forged))
+            let outcome = common::outcome(&verifier, &alice, &challenge.id, &respond(&key, forged))
                 .await
                 .unwrap();
             assert_eq!(outcome, expected);
         }
         verifier.unblock(&alice, &operator()).await.unwrap();
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&key, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&key, &challenge))
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -261,30 +292,38 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let old = verifier.issue(&alice, &operator()).await.unwrap();
+        let old = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let open_challenge = verifier.challenge(&alice, None).await.unwrap();
         let new = verifier.reissue(&alice, &operator()).await.unwrap();
         assert_ne!(old, new);
         let status = verifier.status(&alice).await.unwrap();
         assert_eq!((status.state, status.key_version), (State::Issued, 2));
         assert_eq!(
-            verifier
-                .verify(&alice, &open_challenge.id, &respond(&old, &open_challenge))
-                .await
-                .unwrap(),
+            common::outcome(
+                &verifier,
+                &alice,
+                &open_challenge.id,
+                &respond(&old, &open_challenge)
+            )
+            .await
+            .unwrap(),
             Outcome::UnknownChallenge
         );
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&old, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&old, &challenge))
                 .await
                 .unwrap(),
-            Outcome::Rejected { attempts_left: 2 }
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
         );
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&new, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&new, &challenge))
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -297,12 +336,14 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         verifier.revoke(&alice, &operator()).await.unwrap();
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&key, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&key, &challenge))
                 .await
                 .unwrap(),
             Outcome::Revoked
@@ -332,7 +373,10 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         verifier
             .block(&alice, "customer reported a lost laptop", &operator())
@@ -340,23 +384,33 @@ both_stores!(
             .unwrap();
         let right = respond(&key, &challenge);
         let verified = verifier
-            .verify_detailed(&alice, &challenge.id, &right, &operator())
+            .verify(&alice, &challenge.id, &right, &operator())
             .await
             .unwrap();
         assert_eq!(
             verified,
             Verified {
                 outcome: Outcome::Blocked,
-                blocked_now: false
+                blocked_now: false,
+                locked_now: false
             },
             "the operator blocked it, not this response"
         );
-        assert!(
-            verifier
-                .block(&alice, "two\nlines", &operator())
-                .await
-                .is_err()
-        );
+        for bad in [
+            "two\nlines",
+            "line\u{2028}sep",
+            "evil\u{202E}txt",
+            "\u{200B}\u{200D}",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    verifier.block(&alice, bad, &operator()).await,
+                    Err(VerifierError::InvalidInput(_))
+                ),
+                "{bad:?}"
+            );
+        }
         let events = verifier.audit(Some(&alice), 100).await.unwrap();
         let block = events.iter().find(|e| e.action == "blocked").unwrap();
         assert_eq!(block.actor, "operator.anna");
@@ -373,10 +427,16 @@ both_stores!(
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
         let bob = id("bob");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
-        verifier.issue(&bob, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
+        verifier
+            .issue_envelope_only(&bob, &operator())
+            .await
+            .unwrap();
         assert!(matches!(
-            verifier.issue(&alice, &operator()).await,
+            verifier.issue_envelope_only(&alice, &operator()).await,
             Err(VerifierError::AlreadyExists)
         ));
         let nobody = id("nobody");
@@ -397,24 +457,20 @@ both_stores!(
             Err(VerifierError::UnknownCredential)
         ));
         assert!(matches!(
-            verifier
-                .verify(&nobody, &ChallengeId::generate(), "12345678")
-                .await,
+            common::outcome(&verifier, &nobody, &ChallengeId::generate(), "12345678").await,
             Err(VerifierError::UnknownCredential)
         ));
         // Bob's challenge cannot be answered as Alice, and a random id is unknown.
         let bobs = verifier.challenge(&bob, None).await.unwrap();
         let right_for_alice = respond(&key, &bobs);
         assert_eq!(
-            verifier
-                .verify(&alice, &bobs.id, &right_for_alice)
+            common::outcome(&verifier, &alice, &bobs.id, &right_for_alice)
                 .await
                 .unwrap(),
             Outcome::UnknownChallenge
         );
         assert_eq!(
-            verifier
-                .verify(&alice, &ChallengeId::generate(), "12345678")
+            common::outcome(&verifier, &alice, &ChallengeId::generate(), "12345678")
                 .await
                 .unwrap(),
             Outcome::UnknownChallenge
@@ -428,12 +484,15 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        verifier.issue(&alice, &operator()).await.unwrap();
+        verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         for bad in ["", "1234567", "123456789", "1234567a", "12345678\u{0}"] {
             assert!(
                 matches!(
-                    verifier.verify(&alice, &challenge.id, bad).await,
+                    common::outcome(&verifier, &alice, &challenge.id, bad).await,
                     Err(VerifierError::InvalidInput(_))
                 ),
                 "{bad:?}"
@@ -448,13 +507,17 @@ both_stores!(
     |db: TestDb| async move {
         let verifier = db.open(MasterKey::generate(), Config::default()).await;
         let alice = id("alice");
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = verifier.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
         let bad = wrong(&right);
-        verifier.verify(&alice, &challenge.id, &bad).await.unwrap();
-        verifier
-            .verify(&alice, &challenge.id, &right)
+        common::outcome(&verifier, &alice, &challenge.id, &bad)
+            .await
+            .unwrap();
+        common::outcome(&verifier, &alice, &challenge.id, &right)
             .await
             .unwrap();
         let events = verifier.audit(None, 100).await.unwrap();
@@ -483,7 +546,10 @@ both_stores!(
             let cid = id(&format!("c{n}"));
             keys.push((
                 cid.clone(),
-                verifier.issue(&cid, &operator()).await.unwrap(),
+                verifier
+                    .issue_envelope_only(&cid, &operator())
+                    .await
+                    .unwrap(),
             ));
         }
         let second = MasterKey::generate();
@@ -491,8 +557,7 @@ both_stores!(
         for (cid, key) in &keys {
             let challenge = verifier.challenge(cid, None).await.unwrap();
             assert_eq!(
-                verifier
-                    .verify(cid, &challenge.id, &respond(key, &challenge))
+                common::outcome(&verifier, cid, &challenge.id, &respond(key, &challenge))
                     .await
                     .unwrap(),
                 Outcome::Accepted
@@ -505,8 +570,7 @@ both_stores!(
         let (cid, key) = &keys[0];
         let challenge = reopened.challenge(cid, None).await.unwrap();
         assert_eq!(
-            reopened
-                .verify(cid, &challenge.id, &respond(key, &challenge))
+            common::outcome(&reopened, cid, &challenge.id, &respond(key, &challenge))
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -521,20 +585,73 @@ both_stores!(
         let alice = id("alice");
         let (key, challenge) = {
             let verifier = db.open(master.clone(), Config::default()).await;
-            let key = verifier.issue(&alice, &operator()).await.unwrap();
+            let key = verifier
+                .issue_envelope_only(&alice, &operator())
+                .await
+                .unwrap();
             let challenge = verifier.challenge(&alice, None).await.unwrap();
             let bad = wrong(&respond(&key, &challenge));
-            verifier.verify(&alice, &challenge.id, &bad).await.unwrap();
+            common::outcome(&verifier, &alice, &challenge.id, &bad)
+                .await
+                .unwrap();
             (key, challenge)
         };
         let verifier = db.open(master, Config::default()).await;
         assert_eq!(verifier.status(&alice).await.unwrap().failures, 1);
         assert_eq!(
-            verifier
-                .verify(&alice, &challenge.id, &respond(&key, &challenge))
+            common::outcome(&verifier, &alice, &challenge.id, &respond(&key, &challenge))
                 .await
                 .unwrap(),
             Outcome::Accepted
         );
+    }
+);
+
+both_stores!(
+    audit_tells_evaluated_failures_the_block_and_refusals_apart,
+    |db: TestDb| async move {
+        let verifier = db.open(MasterKey::generate(), Config::default()).await;
+        let alice = id("alice");
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
+        let challenge = verifier.challenge(&alice, None).await.unwrap();
+        let right = respond(&key, &challenge);
+        let bad: Vec<String> = (0..5).map(|n| common::wrong_nth(&right, n)).collect();
+        // The first guess twice (a double-submitted form), then four more.
+        for guess in [&bad[0], &bad[0], &bad[1], &bad[2], &bad[3], &bad[4]] {
+            common::outcome(&verifier, &alice, &challenge.id, guess)
+                .await
+                .unwrap();
+        }
+        let mut events = verifier.audit(Some(&alice), 100).await.unwrap();
+        events.reverse();
+        let rows: Vec<(&str, &str)> = events
+            .iter()
+            .filter(|e| e.action != "issued" && e.action != "challenge")
+            .map(|e| (e.action.as_str(), e.detail.as_str()))
+            .collect();
+        let block = "failure limit reached: 3 wrong responses in a row";
+        assert_eq!(
+            rows,
+            [
+                ("verify", "rejected"),
+                ("verify", "repeated"),
+                ("verify", "rejected"),
+                ("verify", "rejected"),
+                ("blocked", block),
+                ("verify", "blocked"),
+                ("verify", "blocked"),
+            ]
+        );
+        // Guesses evaluated, read from the audit alone: the limit.
+        let evaluated = events
+            .iter()
+            .filter(|e| e.action == "verify" && (e.detail == "rejected" || e.detail == "accepted"))
+            .count();
+        assert_eq!(evaluated, 3);
+        let text = serde_json::to_string(&events).unwrap();
+        assert!(bad.iter().all(|guess| !text.contains(guess.as_str())));
     }
 );

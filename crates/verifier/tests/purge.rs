@@ -20,12 +20,15 @@ both_stores!(
     |db: TestDb| async move {
         let (verifier, clock) = db.open_with_manual_clock().await;
         let alice = CredentialId::new("alice").unwrap();
-        let key = verifier.issue(&alice, &operator()).await.unwrap();
+        let key = verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
 
         let never_answered = verifier.challenge(&alice, None).await.unwrap();
         let answered = verifier.challenge(&alice, None).await.unwrap();
         let answer = respond(&key, &answered);
-        let outcome = verifier.verify(&alice, &answered.id, &answer).await;
+        let outcome = common::outcome(&verifier, &alice, &answered.id, &answer).await;
         assert_eq!(outcome.unwrap(), Outcome::Accepted);
         clock.advance(8 * DAY);
         let recently_expired = verifier.challenge(&alice, None).await.unwrap();
@@ -44,7 +47,7 @@ both_stores!(
             (&answered, answer),
         ] {
             for response in [wrong(&right), right] {
-                let outcome = verifier.verify(&alice, &challenge.id, &response).await;
+                let outcome = common::outcome(&verifier, &alice, &challenge.id, &response).await;
                 assert_eq!(outcome.unwrap(), Outcome::UnknownChallenge);
             }
         }
@@ -53,13 +56,19 @@ both_stores!(
         assert_eq!(verifier.status(&alice).await.unwrap().failures, 0);
         // Kept: expired, but not long enough ago.
         let right = respond(&key, &recently_expired);
-        let outcome = verifier.verify(&alice, &recently_expired.id, &right).await;
+        let outcome = common::outcome(&verifier, &alice, &recently_expired.id, &right).await;
         assert_eq!(outcome.unwrap(), Outcome::Expired);
         // Kept: still open, and answerable.
         let right = respond(&key, &open);
-        let outcome = verifier.verify(&alice, &open.id, &wrong(&right)).await;
-        assert_eq!(outcome.unwrap(), Outcome::Rejected { attempts_left: 2 });
-        let outcome = verifier.verify(&alice, &open.id, &right).await;
+        let outcome = common::outcome(&verifier, &alice, &open.id, &wrong(&right)).await;
+        assert_eq!(
+            outcome.unwrap(),
+            Outcome::Rejected {
+                attempts_left: 2,
+                final_attempt: false
+            }
+        );
+        let outcome = common::outcome(&verifier, &alice, &open.id, &right).await;
         assert_eq!(outcome.unwrap(), Outcome::Accepted);
 
         let audit = verifier.audit(None, 100).await.unwrap();
@@ -94,7 +103,10 @@ both_stores!(
             let verifier = verifier.clone();
             tasks.push(tokio::spawn(async move {
                 let id = CredentialId::new(format!("c{n}")).unwrap();
-                verifier.issue(&id, &operator()).await.unwrap();
+                verifier
+                    .issue_envelope_only(&id, &operator())
+                    .await
+                    .unwrap();
                 for _ in 0..PER_CREDENTIAL {
                     verifier.challenge(&id, None).await.unwrap();
                 }

@@ -35,7 +35,10 @@ both_stores!(
         let rotating = db.open(old.clone(), Config::default()).await;
         let stale = db.open(old, Config::default()).await;
         let alice = id("alice");
-        let key = rotating.issue(&alice, &operator()).await.unwrap();
+        let key = rotating
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
         let challenge = rotating.challenge(&alice, None).await.unwrap();
         let right = respond(&key, &challenge);
 
@@ -45,15 +48,17 @@ both_stores!(
 
         // Sealing under the retired key would write a seed nobody can open.
         let bob = id("bob");
-        assert_rotated_elsewhere(stale.issue(&bob, &operator()).await);
+        assert_rotated_elsewhere(stale.issue_envelope_only(&bob, &operator()).await);
         assert!(matches!(
             stale.status(&bob).await,
             Err(VerifierError::UnknownCredential)
         ));
         assert_rotated_elsewhere(stale.reissue(&alice, &operator()).await);
         // Neither a wrong nor a right response is judged, and nothing counts.
-        assert_rotated_elsewhere(stale.verify(&alice, &challenge.id, &wrong(&right)).await);
-        assert_rotated_elsewhere(stale.verify(&alice, &challenge.id, &right).await);
+        assert_rotated_elsewhere(
+            common::outcome(&stale, &alice, &challenge.id, &wrong(&right)).await,
+        );
+        assert_rotated_elsewhere(common::outcome(&stale, &alice, &challenge.id, &right).await);
         let status = stale.status(&alice).await.unwrap();
         assert_eq!(
             (status.state, status.failures, status.key_version),
@@ -65,8 +70,7 @@ both_stores!(
 
         // The node with the new key still works, with the old envelope.
         assert_eq!(
-            rotating
-                .verify(&alice, &challenge.id, &right)
+            common::outcome(&rotating, &alice, &challenge.id, &right)
                 .await
                 .unwrap(),
             Outcome::Accepted
@@ -85,7 +89,7 @@ both_stores!(
             let other = other.clone();
             tasks.push(tokio::spawn(async move {
                 let cid = id(&format!("c{n}"));
-                let result = other.issue(&cid, &operator()).await;
+                let result = other.issue_envelope_only(&cid, &operator()).await;
                 (cid, result)
             }));
         }
@@ -102,8 +106,7 @@ both_stores!(
                     // Its seed opens under the new key: the rotation saw it.
                     let challenge = rotating.challenge(&cid, None).await.unwrap();
                     assert_eq!(
-                        rotating
-                            .verify(&cid, &challenge.id, &respond(&key, &challenge))
+                        common::outcome(&rotating, &cid, &challenge.id, &respond(&key, &challenge))
                             .await
                             .unwrap(),
                         Outcome::Accepted

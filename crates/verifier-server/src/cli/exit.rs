@@ -49,6 +49,13 @@ impl From<io::Error> for Failure {
 impl Failure {
     /// `issue`/`reissue` committed a key that nobody has seen: the only way
     /// to an envelope now is another reissue.
+    pub(crate) fn code_not_printed(id: &CredentialId, error: &io::Error) -> Self {
+        Self::Output(format!(
+            "activation code issued but it could not be printed ({}): run `activation-code {id}` again",
+            error.kind()
+        ))
+    }
+
     pub(crate) fn key_not_printed(id: &CredentialId, what: &str, error: &io::Error) -> Self {
         Self::Output(format!(
             "credential {what} but the key could not be printed ({}): run `reissue {id}`",
@@ -66,10 +73,14 @@ impl Failure {
             VerifierError::AlreadyExists => (CONFLICT, "already_exists"),
             VerifierError::Blocked => (CONFLICT, "blocked"),
             VerifierError::Revoked => (CONFLICT, "revoked"),
+            VerifierError::ActivationCodeNeeded => (CONFLICT, "activation_code_needed"),
+            VerifierError::ActivationExpired => (CONFLICT, "activation_expired"),
+            VerifierError::NotTwoChannel => (CONFLICT, "not_two_channel"),
             VerifierError::MasterKey(_) => (STORAGE, "master_key"),
             VerifierError::Crypto => (STORAGE, "crypto"),
             VerifierError::Storage(_) => (STORAGE, "storage"),
             VerifierError::ClockSkew { .. } => (STORAGE, "clock_skew"),
+            VerifierError::Busy(_) => (STORAGE, "busy"),
         }
     }
 

@@ -4,16 +4,18 @@
 //! Exit codes (stable, documented in the README):
 //! - 0: done; for `verify`, the response was accepted
 //! - 1: `verify` only: the response was not accepted (rejected, blocked,
-//!   expired, already used, unknown challenge, revoked)
+//!   expired, already used, unknown challenge, revoked, activation expired)
 //! - 2: bad usage or invalid input
 //! - 3: no such credential
-//! - 4: the credential's state forbids it (exists already, blocked, revoked)
+//! - 4: the credential's state forbids it (exists already, blocked, revoked,
+//!   needs an activation code, activation expired, envelope-only)
 //! - 5: storage or master-key failure
 //! - 6: done, but the result could not be written to stdout (closed pipe,
 //!   full disk); after `issue`/`reissue` nobody has seen the key: run
-//!   `reissue ID`
+//!   `reissue ID` (after `activation-code`: run it again)
 
 mod exit;
+mod operator;
 mod output;
 
 use std::path::PathBuf;
@@ -23,7 +25,8 @@ use clap::{Parser, Subcommand};
 
 use exit::Failure;
 use mobipass_verifier::{
-    Actor, Amount, ChallengeId, Config, CredentialId, MasterKey, Payee, Verifier, VerifierError,
+    Actor, Amount, ChallengeId, Config, CredentialId, EnvelopeKind, MasterKey, Payee, Verifier,
+    VerifierError,
 };
 
 /// MobiPass verifier: operator commands (and the HTTP service).
@@ -53,21 +56,42 @@ pub struct Cli {
         env = "MOBIPASS_LOG_FORMAT"
     )]
     log_format: crate::logging::LogFormat,
-    /// Wrong responses that block a newly issued credential (1 to 5).
+    /// Wrong responses that lock or block a newly issued credential (1 to 5).
     #[arg(long, global = true, default_value_t = 3)]
     failure_limit: u8,
+    /// Minutes of each temporary lock a newly issued credential gets before
+    /// the permanent block, comma-separated (e.g. 15,60). Default: none, the
+    /// limit blocks at once.
+    #[arg(long, global = true, value_delimiter = ',')]
+    temporary_lock_minutes: Vec<u32>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create a credential and print its activation key for the envelope (shown once).
+    /// Create a credential and print its activation key for the envelope
+    /// (shown once). Two-channel by default: the customer needs an
+    /// activation code (`activation-code ID`) as well.
     Issue {
         /// The bank's credential id (1-64 of A-Z a-z 0-9 . _ : -).
         id: String,
+        /// The envelope alone activates (hand it over only after an ID check).
+        #[arg(long)]
+        envelope_only: bool,
     },
-    /// Replace a credential's key (the old envelope stops working) and print the new one.
+    /// Issue an activation code for a two-channel credential and print it
+    /// with its expiry (shown once). A new code replaces the previous one;
+    /// for an active credential it starts a re-activation (the old key stops).
+    ActivationCode {
+        /// The credential id.
+        id: String,
+        /// How long the code can be confirmed: 1m to 1h.
+        #[arg(long, default_value = "15m", value_parser = humantime::parse_duration)]
+        ttl: std::time::Duration,
+    },
+    /// Replace a credential's key (the old envelope stops working) and print
+    /// the new one; the credential keeps its kind.
     Reissue {
         /// The credential id.
         id: String,
@@ -138,10 +162,56 @@ enum Command {
         #[arg(long)]
         new_key_file: Option<PathBuf>,
     },
+    /// Webhook deliveries: list the failed ones, send them again.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
+    /// Make master keys.
+    MasterKey {
+        #[command(subcommand)]
+        action: MasterKeyAction,
+    },
+    /// Contact-centre console operators (sign-in accounts for /console/).
+    Operator {
+        #[command(subcommand)]
+        action: operator::OperatorAction,
+    },
     /// Run the HTTP service.
     Serve(crate::http::ServeArgs),
     /// Generate an API key for the HTTP service and print its config entry.
     ApiKey(crate::http::ApiKeyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhooksAction {
+    /// List deliveries given up on (after a day of retries), oldest first.
+    Failed {
+        /// Most deliveries listed.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Put failed deliveries back in line: one by its number, or --all.
+    Redeliver {
+        /// The delivery number from `webhooks failed`.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        seq: Option<i64>,
+        /// Every failed delivery.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MasterKeyAction {
+    /// Write a fresh random master key to a new file (mode 0600, synced).
+    /// An existing file is never overwritten. Give the same file to every
+    /// node with --master-key-file or MOBIPASS_MASTER_KEY_FILE.
+    New {
+        /// Where the key goes; its directory must exist.
+        #[arg(long, value_name = "PATH")]
+        file: PathBuf,
+    },
 }
 
 /// Parses the command line, runs it, and maps the result to an exit code.
@@ -201,13 +271,21 @@ async fn open(cli: &Cli) -> Result<Verifier, Failure> {
     };
     let config = Config {
         failure_limit: cli.failure_limit,
+        temporary_lock_minutes: cli.temporary_lock_minutes.clone(),
         // Only challenges' expiry (and so their purge) depends on this
         // machine's clock; an operator blocking a lost device must not be
         // stopped by one.
         check_clock_at_open: matches!(
             cli.command,
-            Command::Challenge { .. } | Command::Verify { .. } | Command::PurgeChallenges { .. }
+            Command::Challenge { .. }
+                | Command::Verify { .. }
+                | Command::PurgeChallenges { .. }
+                | Command::ActivationCode { .. }
         ),
+        activation_code_ttl: match &cli.command {
+            Command::ActivationCode { ttl, .. } => *ttl,
+            _ => Config::default().activation_code_ttl,
+        },
         ..Config::default()
     };
     Ok(Verifier::open(&url, master_key(cli)?, config).await?)
@@ -224,6 +302,13 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             output::secret_text(&crate::http::api_key_text(args)?)?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::MasterKey {
+            action: MasterKeyAction::New { file },
+        } => {
+            let key = MasterKey::create_new(file)?;
+            output::master_key_created(json, file, &key.fingerprint())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::RotateMasterKey { new_key_file } => {
             return rotate(&cli, new_key_file.as_deref()).await;
         }
@@ -231,11 +316,22 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
     }
     let verifier = open(&cli).await?;
     match &cli.command {
-        Command::Issue { id } => {
+        Command::Issue { id, envelope_only } => {
             let id = credential(id)?;
-            let key = verifier.issue(&id, &actor(&cli)?).await?;
+            let kind = if *envelope_only {
+                EnvelopeKind::EnvelopeOnly
+            } else {
+                EnvelopeKind::TwoChannel
+            };
+            let key = verifier.issue_kind(&id, kind, &actor(&cli)?).await?;
             output::activation_key(json, &id, &key, "issued")
                 .map_err(|e| Failure::key_not_printed(&id, "issued", &e))?;
+        }
+        Command::ActivationCode { id, .. } => {
+            let id = credential(id)?;
+            let issued = verifier.activation_code(&id, &actor(&cli)?).await?;
+            output::activation_code(json, &id, &issued)
+                .map_err(|e| Failure::code_not_printed(&id, &e))?;
         }
         Command::Reissue { id } => {
             let id = credential(id)?;
@@ -265,8 +361,9 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let challenge_id: ChallengeId = challenge_id.parse()?;
             let response = response_argument(response)?;
             let outcome = verifier
-                .verify_as(&id, &challenge_id, &response, &actor(&cli)?)
-                .await?;
+                .verify(&id, &challenge_id, &response, &actor(&cli)?)
+                .await?
+                .outcome;
             output::outcome(json, &outcome)?;
             if outcome != mobipass_verifier::Outcome::Accepted {
                 return Ok(ExitCode::from(exit::NOT_ACCEPTED));
@@ -291,10 +388,24 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let status = verifier.status(&credential(id)?).await?;
             output::status(json, &status)?;
         }
+        Command::Webhooks {
+            action: WebhooksAction::Failed { limit },
+        } => {
+            output::failed_deliveries(json, &verifier.failed_deliveries(*limit).await?)?;
+        }
+        Command::Webhooks {
+            action: WebhooksAction::Redeliver { seq, all: _ },
+        } => {
+            let count = verifier.redeliver(*seq).await?;
+            output::redelivered(json, count)?;
+        }
         Command::Audit { id, limit } => {
             let id = id.as_deref().map(credential).transpose()?;
             let events = verifier.audit(id.as_ref(), *limit).await?;
             output::audit(json, &events)?;
+        }
+        Command::Operator { action } => {
+            operator::run(&verifier, action, &actor(&cli)?, json).await?;
         }
         Command::PurgeChallenges { older_than } => {
             let count = verifier
@@ -302,7 +413,10 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 .await?;
             output::purged(json, count)?;
         }
-        Command::RotateMasterKey { .. } | Command::Serve(_) | Command::ApiKey(_) => {
+        Command::RotateMasterKey { .. }
+        | Command::MasterKey { .. }
+        | Command::Serve(_)
+        | Command::ApiKey(_) => {
             unreachable!("handled above")
         }
     }
@@ -345,7 +459,7 @@ async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<Exi
     let count = verifier.rotate_master_key_as(new_key, &actor).await?;
     if let Some((staged, current)) = replace_default {
         std::fs::rename(&staged, &current)
-            .and_then(|()| std::fs::File::open(current.parent().unwrap_or(&current))?.sync_all())
+            .and_then(|()| mobipass_verifier::paths::sync_dir(current.parent().unwrap_or(&current)))
             .map_err(|e| {
                 VerifierError::MasterKey(format!(
                     "seeds re-wrapped, but moving {} to {} failed ({}): move it by hand",

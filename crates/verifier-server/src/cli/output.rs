@@ -12,10 +12,13 @@ use std::io::{self, Write as _};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::http::body::{ChallengeCreated, Issued, VerifyResult};
+use crate::http::body::{
+    ActivationCodeIssued, AuditEntry, ChallengeCreated, Issued, Status, VerifyResult,
+};
 
 use mobipass_verifier::{
-    ActivationKey, AuditEvent, CredentialId, CredentialStatus, IssuedChallenge, Outcome,
+    AuditEvent, CredentialId, CredentialStatus, Envelope, EnvelopeKind, IssuedActivationCode,
+    IssuedChallenge, Outcome,
 };
 
 /// `writeln!` into the text being built (writing to a `String` cannot fail).
@@ -53,7 +56,7 @@ fn time(at: std::time::SystemTime) -> String {
 pub(crate) fn activation_key(
     json: bool,
     id: &CredentialId,
-    key: &ActivationKey,
+    key: &Envelope,
     what: &str,
 ) -> io::Result<()> {
     if json {
@@ -62,7 +65,8 @@ pub(crate) fn activation_key(
     let mut out = Zeroizing::new(String::new());
     say!(
         out,
-        "Credential {id} {what}. Activation key for the envelope (shown only now):"
+        "Credential {id} {what} ({}). Activation key for the envelope (shown only now):",
+        key.kind().name()
     );
     say!(out, "");
     // The scheme's grouping, one part per line: "12345 67890".
@@ -70,6 +74,36 @@ pub(crate) fn activation_key(
         say!(out, "  Part {}:  {}", n + 1, part);
     }
     say!(out, "");
+    if key.kind() == EnvelopeKind::TwoChannel {
+        say!(
+            out,
+            "Two-channel: nothing signs until you issue an activation code (activation-code {id})"
+        );
+        say!(
+            out,
+            "and pass it to the customer by another channel than the envelope."
+        );
+    }
+    emit(&out)
+}
+
+/// The activation code, grouped, with its expiry. `--json` prints the HTTP
+/// API's `ActivationCodeIssued` body.
+pub(crate) fn activation_code(
+    json: bool,
+    id: &CredentialId,
+    issued: &IssuedActivationCode,
+) -> io::Result<()> {
+    if json {
+        return print_json(&ActivationCodeIssued::new(issued));
+    }
+    let mut out = Zeroizing::new(String::new());
+    say!(
+        out,
+        "Activation code for {id} (shown only now): {}",
+        issued.grouped().as_str()
+    );
+    say!(out, "Expires at: {}", time(issued.expires_at));
     emit(&out)
 }
 
@@ -98,9 +132,22 @@ pub(crate) fn outcome(json: bool, outcome: &Outcome) -> io::Result<()> {
     }
     let text = match outcome {
         Outcome::Accepted => "accepted".to_owned(),
-        Outcome::Rejected { attempts_left } => {
-            format!("rejected: wrong response, {attempts_left} attempt(s) left before the block")
+        Outcome::Rejected {
+            attempts_left,
+            final_attempt,
+        } => {
+            let last = if *final_attempt {
+                "; the next wrong response blocks it permanently"
+            } else {
+                ""
+            };
+            format!(
+                "rejected: wrong response, {attempts_left} attempt(s) left before the block{last}"
+            )
         }
+        Outcome::Locked { retry_after_secs } => format!(
+            "locked: too many wrong responses; responses are evaluated again in {retry_after_secs} s"
+        ),
         Outcome::Blocked => {
             "blocked: the credential is blocked; nothing is accepted until an operator unblocks it"
                 .to_owned()
@@ -110,6 +157,10 @@ pub(crate) fn outcome(json: bool, outcome: &Outcome) -> io::Result<()> {
         Outcome::AlreadyUsed => "already used: this challenge was already signed".to_owned(),
         Outcome::UnknownChallenge => {
             "unknown challenge: no such challenge for this credential".to_owned()
+        }
+        Outcome::ActivationExpired => {
+            "activation expired: the activation code expired unconfirmed; issue a new one"
+                .to_owned()
         }
     };
     emit(&format!("{text}\n"))
@@ -122,23 +173,87 @@ pub(crate) fn done(json: bool, id: &CredentialId, what: &str) -> io::Result<()> 
     emit(&format!("Credential {id} {what}.\n"))
 }
 
+/// `--json` prints the HTTP API's `Status` body.
 pub(crate) fn status(json: bool, status: &CredentialStatus) -> io::Result<()> {
     if json {
-        return print_json(status);
+        return print_json(&Status::from(status));
     }
     let mut out = String::new();
     say!(out, "Credential:  {}", status.id);
+    say!(out, "Kind:        {}", status.kind.name());
     say!(out, "State:       {}", status.state.as_str());
+    if status.activation_code_needed {
+        say!(out, "Activation:  needs an activation code");
+    }
+    if let Some(expires_at) = status.activation_expires_at {
+        say!(
+            out,
+            "Activation:  code issued, to be confirmed by {}",
+            time(expires_at)
+        );
+    }
     say!(out, "Failures:    {} of {}", status.failures, status.limit);
+    if !status.temporary_lock_minutes.is_empty() {
+        let ladder: Vec<String> = status
+            .temporary_lock_minutes
+            .iter()
+            .map(|m| format!("{m} min"))
+            .collect();
+        say!(
+            out,
+            "Lock ladder: {} (taken: {})",
+            ladder.join(", "),
+            status.lock_step
+        );
+    }
+    if let Some(until) = status.locked_until {
+        say!(out, "Locked until: {}", time(until));
+    }
     say!(out, "Key version: {}", status.key_version);
     say!(out, "Created:     {}", time(status.created));
     say!(out, "Updated:     {}", time(status.updated));
     emit(&out)
 }
 
+pub(crate) fn failed_deliveries(
+    json: bool,
+    deliveries: &[mobipass_verifier::DeliveryInfo],
+) -> io::Result<()> {
+    if json {
+        return print_json(&deliveries);
+    }
+    let mut out = String::new();
+    if deliveries.is_empty() {
+        say!(out, "No failed webhook deliveries.");
+    }
+    for d in deliveries {
+        say!(
+            out,
+            "{:>6}  {}  {:<22} {:<16} {} attempt(s), last: {}  -> {}",
+            d.seq,
+            d.event_id,
+            d.event_type,
+            d.credential_id,
+            d.attempts,
+            d.last_error.as_deref().unwrap_or("-"),
+            d.endpoint
+        );
+    }
+    emit(&out)
+}
+
+pub(crate) fn redelivered(json: bool, count: u64) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({ "redelivered": count }));
+    }
+    emit(&format!("{count} deliveries put back in line.\n"))
+}
+
+/// `--json` prints the HTTP API's audit entries (as a JSON array).
 pub(crate) fn audit(json: bool, events: &[AuditEvent]) -> io::Result<()> {
     if json {
-        return print_json(&events);
+        let entries: Vec<AuditEntry> = events.iter().map(AuditEntry::from).collect();
+        return print_json(&entries);
     }
     let mut out = String::new();
     for event in events {
@@ -156,6 +271,27 @@ pub(crate) fn audit(json: bool, events: &[AuditEvent]) -> io::Result<()> {
     emit(&out)
 }
 
+/// The key itself is never printed: only where it is and its fingerprint,
+/// which `status`-like checks on other nodes can compare.
+pub(crate) fn master_key_created(
+    json: bool,
+    file: &std::path::Path,
+    fingerprint: &str,
+) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({
+            "result": "created",
+            "file": file,
+            "fingerprint": fingerprint,
+        }));
+    }
+    emit(&format!(
+        "Master key written to {} (mode 0600), fingerprint {fingerprint}.\n\
+         Keep a copy offline; every node needs this same file.\n",
+        file.display()
+    ))
+}
+
 pub(crate) fn rotated(json: bool, count: usize) -> io::Result<()> {
     if json {
         return print_json(&serde_json::json!({ "result": "rotated", "seeds": count }));
@@ -170,4 +306,53 @@ pub(crate) fn purged(json: bool, count: u64) -> io::Result<()> {
         return print_json(&serde_json::json!({ "result": "purged", "challenges": count }));
     }
     emit(&format!("{count} expired challenge(s) deleted.\n"))
+}
+
+/// `operator add|disable|passwd`.
+pub(crate) fn operator_done(
+    json: bool,
+    name: &mobipass_verifier::OperatorName,
+    what: &str,
+) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({ "operator": name.as_str(), "result": what }));
+    }
+    emit(&format!("Operator {name} {}.\n", what.replace('_', " ")))
+}
+
+/// `operator list`.
+pub(crate) fn operators(json: bool, operators: &[mobipass_verifier::Operator]) -> io::Result<()> {
+    if json {
+        let list: Vec<_> = operators
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "name": o.name.as_str(),
+                    "role": o.role.as_str(),
+                    "disabled": o.disabled,
+                    "created": time(o.created),
+                })
+            })
+            .collect();
+        return print_json(&list);
+    }
+    let mut out = String::new();
+    if operators.is_empty() {
+        say!(
+            out,
+            "No operators (add one with `operator add NAME --role agent`)."
+        );
+    }
+    for o in operators {
+        let state = if o.disabled { "disabled" } else { "active" };
+        say!(
+            out,
+            "{:<24} {:<10} {:<8} since {}",
+            o.name.as_str(),
+            o.role.as_str(),
+            state,
+            time(o.created)
+        );
+    }
+    emit(&out)
 }

@@ -38,6 +38,30 @@ where
     }
 }
 
+/// [`JsonBody`] for an endpoint whose body is optional: no body at all (any
+/// or no `Content-Type`) is `T::default()`; a body is JSON as for `JsonBody`.
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for OptionalJsonBody<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(request.headers());
+        let bytes = Bytes::from_request(request, state).await?;
+        if bytes.is_empty() {
+            return Ok(Self(T::default()));
+        }
+        if !json {
+            return Err(ApiError::expected_json());
+        }
+        parse_json(&bytes).map(Self)
+    }
+}
+
 /// `application/json` or `application/*+json`, as `axum::Json` accepts.
 fn is_json(headers: &HeaderMap) -> bool {
     let Some(value) = headers
@@ -213,12 +237,56 @@ impl Drop for VerifyRequest {
 /// served, the signature judged.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct VerifyResult {
-    /// `accepted`, `rejected`, `blocked`, `expired`, `already_used`,
-    /// `unknown_challenge` or `revoked`.
+    /// `accepted`, `rejected`, `locked`, `blocked`, `expired`,
+    /// `already_used`, `unknown_challenge`, `revoked` or `activation_expired`.
     pub outcome: &'static str,
     /// Wrong responses still allowed before the block (with `rejected`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts_left: Option<u8>,
+    /// With `rejected`: the next wrong response blocks permanently (warn the payer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub final_attempt: Option<bool>,
+    /// With `locked`: seconds until responses are evaluated again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+/// `POST /v1/credentials/{id}/issue`: optional, every field optional (no
+/// body, or `{}`, is the service's policy). Fields are added here one per
+/// line, each `Option`, so parallel additions merge cleanly.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    /// This credential's failure limit (1 to 5) instead of the service's.
+    pub failure_limit: Option<u8>,
+    /// This credential's ladder of temporary locks, in minutes.
+    pub temporary_lock_minutes: Option<Vec<u32>>,
+    /// `true`: the envelope alone activates (for an envelope handed over
+    /// after an ID check). Default: two-channel, an activation code is
+    /// needed as well.
+    pub envelope_only: Option<bool>,
+}
+
+impl IssueRequest {
+    /// The kind the request asks for: two-channel unless `envelope_only`.
+    pub fn kind(&self) -> mobipass_verifier::EnvelopeKind {
+        if self.envelope_only == Some(true) {
+            mobipass_verifier::EnvelopeKind::EnvelopeOnly
+        } else {
+            mobipass_verifier::EnvelopeKind::TwoChannel
+        }
+    }
+
+    /// The policy the request asks for, over the service's `default`.
+    pub fn policy(&self, default: mobipass_verifier::Policy) -> mobipass_verifier::Policy {
+        mobipass_verifier::Policy {
+            failure_limit: self.failure_limit.unwrap_or(default.failure_limit),
+            temporary_lock_minutes: self
+                .temporary_lock_minutes
+                .clone()
+                .unwrap_or(default.temporary_lock_minutes),
+        }
+    }
 }
 
 /// `POST /v1/credentials/{id}/block`.
@@ -234,6 +302,8 @@ pub struct BlockRequest {
 pub struct Issued {
     /// The credential.
     pub credential_id: String,
+    /// `two_channel` (an activation code is needed too) or `envelope_only`.
+    pub kind: &'static str,
     /// The four parts, 10 digits each, in order.
     pub activation_key: [String; 4],
     /// The same grouped for printing: "12345 67890 - ...".
@@ -244,6 +314,45 @@ impl Drop for Issued {
     fn drop(&mut self) {
         self.activation_key.iter_mut().for_each(Zeroize::zeroize);
         self.grouped.zeroize();
+    }
+}
+
+/// A new activation code: shown once (to the customer through the internet
+/// bank, the contact centre or an SMS), never stored.
+#[derive(Serialize)]
+pub struct ActivationCodeIssued {
+    /// The 8 digits.
+    pub activation_code: String,
+    /// The same as shown: `1234 5678`.
+    pub grouped: String,
+    /// RFC 3339 UTC time after which an unconfirmed activation is refused.
+    pub expires_at: String,
+}
+
+impl ActivationCodeIssued {
+    /// The code in wire form (copied into zeroized-on-drop text).
+    pub fn new(issued: &mobipass_verifier::IssuedActivationCode) -> Self {
+        Self {
+            activation_code: issued.digits().to_string(),
+            grouped: issued.grouped().to_string(),
+            expires_at: humantime::format_rfc3339_seconds(issued.expires_at).to_string(),
+        }
+    }
+}
+
+impl Drop for ActivationCodeIssued {
+    fn drop(&mut self) {
+        self.activation_code.zeroize();
+        self.grouped.zeroize();
+    }
+}
+
+impl fmt::Debug for ActivationCodeIssued {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActivationCodeIssued")
+            .field("activation_code", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .finish()
     }
 }
 
@@ -268,15 +377,17 @@ pub struct Health {
 // types, so a script and a bank backend parse one format.
 
 impl Issued {
-    /// The envelope for `id` (the key is copied into zeroized-on-drop text).
+    /// The envelope for `id` (the key is copied into zeroized-on-drop text),
+    /// its check digits telling its kind.
     pub fn new(
         id: &mobipass_verifier::CredentialId,
-        key: &mobipass_verifier::ActivationKey,
+        envelope: &mobipass_verifier::Envelope,
     ) -> Self {
         Self {
             credential_id: id.to_string(),
-            activation_key: key.parts().map(|part| part.as_str().to_owned()),
-            grouped: key.grouped().to_string(),
+            kind: envelope.kind().name(),
+            activation_key: envelope.parts().map(|part| part.as_str().to_owned()),
+            grouped: envelope.grouped().to_string(),
         }
     }
 }
@@ -293,12 +404,118 @@ impl ChallengeCreated {
     }
 }
 
+/// A credential's state, as `GET /v1/credentials/{id}` and `status --json`
+/// give it.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    /// The credential.
+    pub id: String,
+    /// `two_channel` or `envelope_only`.
+    pub kind: &'static str,
+    /// `issued`, `active`, `blocked` or `revoked`.
+    pub state: &'static str,
+    /// Two-channel: no activation code since issue or reissue (challenges
+    /// are refused until one is issued).
+    pub activation_code_needed: bool,
+    /// Two-channel, while a code awaits confirmation: until when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_expires_at: Option<String>,
+    /// Consecutive wrong responses.
+    pub failures: u8,
+    /// Wrong responses that lock or block it.
+    pub limit: u8,
+    /// Its ladder of temporary locks, in minutes (empty: the limit blocks).
+    pub temporary_lock_minutes: Vec<u32>,
+    /// Temporary locks taken since the last accepted response or unblock.
+    pub lock_step: u8,
+    /// While temporarily locked: until when (RFC 3339, UTC, milliseconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<String>,
+    /// 1 at issue, +1 per reissue and per activation code.
+    pub key_version: u32,
+    /// First issued (RFC 3339, UTC, milliseconds).
+    pub created: String,
+    /// Last changed.
+    pub updated: String,
+}
+
+impl From<&mobipass_verifier::CredentialStatus> for Status {
+    fn from(status: &mobipass_verifier::CredentialStatus) -> Self {
+        Self {
+            id: status.id.to_string(),
+            kind: status.kind.name(),
+            state: status.state.as_str(),
+            activation_code_needed: status.activation_code_needed,
+            activation_expires_at: status.activation_expires_at.map(rfc3339_millis),
+            failures: status.failures,
+            limit: status.limit,
+            temporary_lock_minutes: status.temporary_lock_minutes.clone(),
+            lock_step: status.lock_step,
+            locked_until: status.locked_until.map(rfc3339_millis),
+            key_version: status.key_version,
+            created: rfc3339_millis(status.created),
+            updated: rfc3339_millis(status.updated),
+        }
+    }
+}
+
+/// One audit event, as `GET /v1/audit` and `audit --json` give it.
+#[derive(Debug, Serialize)]
+pub struct AuditEntry {
+    /// Position in the log (increasing).
+    pub seq: i64,
+    /// When (RFC 3339, UTC, milliseconds).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Which credential, if any.
+    pub credential: Option<String>,
+    /// More about it; never a secret.
+    pub detail: String,
+}
+
+impl From<&mobipass_verifier::AuditEvent> for AuditEntry {
+    fn from(event: &mobipass_verifier::AuditEvent) -> Self {
+        Self {
+            seq: event.seq,
+            at: rfc3339_millis(event.at),
+            actor: event.actor.clone(),
+            action: event.action.clone(),
+            credential: event.credential.clone(),
+            detail: event.detail.clone(),
+        }
+    }
+}
+
+/// `GET /v1/audit`: newest first.
+#[derive(Debug, Serialize)]
+pub struct AuditPage {
+    /// The events.
+    pub events: Vec<AuditEntry>,
+}
+
+fn rfc3339_millis(time: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
 impl From<mobipass_verifier::Outcome> for VerifyResult {
     fn from(outcome: mobipass_verifier::Outcome) -> Self {
+        use mobipass_verifier::Outcome;
+        let (attempts_left, final_attempt) = match outcome {
+            Outcome::Rejected {
+                attempts_left,
+                final_attempt,
+            } => (Some(attempts_left), Some(final_attempt)),
+            _ => (None, None),
+        };
         Self {
             outcome: outcome.as_str(),
-            attempts_left: match outcome {
-                mobipass_verifier::Outcome::Rejected { attempts_left } => Some(attempts_left),
+            attempts_left,
+            final_attempt,
+            retry_after_secs: match outcome {
+                Outcome::Locked { retry_after_secs } => Some(retry_after_secs),
                 _ => None,
             },
         }

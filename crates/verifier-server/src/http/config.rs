@@ -69,6 +69,9 @@ pub enum ConfigError {
     /// The API key table is invalid.
     #[error(transparent)]
     Keys(#[from] KeyTableError),
+    /// A webhook entry is invalid.
+    #[error("invalid configuration: {0}")]
+    Webhook(#[from] crate::webhooks::WebhookError),
 }
 
 /// The file format. Every field is optional; unknown keys are errors so a
@@ -82,10 +85,15 @@ pub struct FileConfig {
     pub db: Option<String>,
     /// File holding the master key (otherwise the library's default lookup).
     pub master_key_file: Option<PathBuf>,
-    /// Consecutive wrong responses before a credential is blocked (1 to 5).
+    /// Consecutive wrong responses before a credential is locked or blocked (1 to 5).
     pub failure_limit: Option<u8>,
+    /// Minutes of each temporary lock before the permanent block, e.g.
+    /// `[15, 60]`; empty (the default) blocks at the first limit.
+    pub temporary_lock_minutes: Option<Vec<u32>>,
     /// Seconds a challenge stays valid.
     pub challenge_ttl_secs: Option<u64>,
+    /// Seconds an activation code can be confirmed (60 to 3600, default 900).
+    pub activation_code_ttl_secs: Option<u64>,
     /// Hours an expired challenge is kept before the hourly purge deletes
     /// it; 0 turns the purge off (run `purge-challenges` yourself).
     pub challenge_retention_hours: Option<u64>,
@@ -93,6 +101,14 @@ pub struct FileConfig {
     pub max_batch: Option<usize>,
     /// PostgreSQL: connections in the pool.
     pub pg_pool_size: Option<usize>,
+    /// PostgreSQL: longest wait for a row lock, in milliseconds.
+    pub pg_lock_timeout_ms: Option<u64>,
+    /// PostgreSQL: longest statement, in milliseconds.
+    pub pg_statement_timeout_ms: Option<u64>,
+    /// PostgreSQL: longest wait for a pooled connection, in milliseconds.
+    pub pg_pool_wait_ms: Option<u64>,
+    /// SQLite: most operations waiting for the writer.
+    pub max_queue: Option<usize>,
     /// Deadline for a whole request, in milliseconds.
     pub request_timeout_ms: Option<u64>,
     /// Largest request body in bytes.
@@ -101,9 +117,33 @@ pub struct FileConfig {
     pub max_in_flight: Option<usize>,
     /// Connections open at once; further clients wait in the backlog.
     pub max_connections: Option<usize>,
+    /// The address operators' browsers use (`https://...` makes the
+    /// console's cookies `Secure`).
+    pub public_url: Option<String>,
+    /// A console session unused this long ends (default 900).
+    pub console_idle_timeout_secs: Option<u64>,
+    /// A console session this old ends, used or not (default 28800).
+    pub console_session_max_secs: Option<u64>,
+    /// The bank's name on printed envelopes.
+    pub bank_name: Option<String>,
     /// Who may call the API.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyEntry>,
+    /// Endpoints that receive events (`[[webhooks]]`).
+    #[serde(default)]
+    pub webhooks: Vec<WebhookEntry>,
+}
+
+/// One `[[webhooks]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEntry {
+    /// `https://...`, or `http://` to a loopback address.
+    pub url: String,
+    /// File holding the shared secret (at least 32 bytes).
+    pub secret_file: PathBuf,
+    /// Event types to send, e.g. `["credential.blocked", "credential.locked"]`.
+    pub events: Vec<String>,
 }
 
 /// Overrides from the command line (highest precedence).
@@ -141,6 +181,10 @@ pub struct Settings {
     pub body_limit: usize,
     /// Hashed API keys.
     pub api_keys: ApiKeys,
+    /// The contact-centre console's settings.
+    pub console: crate::console::ConsoleSettings,
+    /// Webhook endpoints, validated, with their secrets.
+    pub webhooks: Vec<crate::webhooks::Webhook>,
 }
 
 impl Settings {
@@ -158,6 +202,7 @@ impl Settings {
             Some(path) => load_file(path)?,
             None => FileConfig::default(),
         };
+        let console = console_settings(&file)?;
         let env_listen = match env(ENV_LISTEN) {
             Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| ConfigError::Env {
                 name: ENV_LISTEN,
@@ -172,13 +217,33 @@ impl Settings {
             .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
         let db = flags.db.or_else(|| env(ENV_DB)).or(file.db);
         let defaults = Config::default();
+        let webhooks = file
+            .webhooks
+            .iter()
+            .map(|w| crate::webhooks::Webhook::new(&w.url, &w.secret_file, &w.events))
+            .collect::<Result<Vec<_>, _>>()?;
         let verifier = Config {
+            record_rejections: crate::webhooks::wants_rejections(&webhooks),
             failure_limit: file.failure_limit.unwrap_or(defaults.failure_limit),
+            temporary_lock_minutes: file.temporary_lock_minutes.clone().unwrap_or_default(),
             challenge_ttl: file
                 .challenge_ttl_secs
                 .map_or(defaults.challenge_ttl, Duration::from_secs),
+            activation_code_ttl: file
+                .activation_code_ttl_secs
+                .map_or(defaults.activation_code_ttl, Duration::from_secs),
             max_batch: file.max_batch.unwrap_or(defaults.max_batch),
             pg_pool_size: file.pg_pool_size.unwrap_or(defaults.pg_pool_size),
+            pg_lock_timeout: file
+                .pg_lock_timeout_ms
+                .map_or(defaults.pg_lock_timeout, Duration::from_millis),
+            pg_statement_timeout: file
+                .pg_statement_timeout_ms
+                .map_or(defaults.pg_statement_timeout, Duration::from_millis),
+            pg_pool_wait: file
+                .pg_pool_wait_ms
+                .map_or(defaults.pg_pool_wait, Duration::from_millis),
+            max_queue: file.max_queue.unwrap_or(defaults.max_queue),
             ..defaults
         };
         verifier
@@ -206,6 +271,7 @@ impl Settings {
             return Err(ConfigError::Range("request_timeout_ms must be positive"));
         }
         Ok(Self {
+            console,
             listen,
             db,
             master_key_file: file.master_key_file,
@@ -220,8 +286,46 @@ impl Settings {
             request_timeout,
             body_limit,
             api_keys: ApiKeys::from_entries(file.api_keys)?,
+            webhooks,
         })
     }
+}
+
+fn console_settings(file: &FileConfig) -> Result<crate::console::ConsoleSettings, ConfigError> {
+    let defaults = crate::console::ConsoleSettings::default();
+    let secure_cookies = match file.public_url.as_deref() {
+        None => false,
+        Some(url) if url.starts_with("https://") => true,
+        Some(url) if url.starts_with("http://") => false,
+        Some(_) => {
+            return Err(ConfigError::Range(
+                "public_url must start with https:// or http://",
+            ));
+        }
+    };
+    let idle = file
+        .console_idle_timeout_secs
+        .map_or(defaults.policy.idle, Duration::from_secs);
+    let absolute = file
+        .console_session_max_secs
+        .map_or(defaults.policy.absolute, Duration::from_secs);
+    if idle.is_zero() || absolute < idle {
+        return Err(ConfigError::Range(
+            "console_idle_timeout_secs must be positive and at most console_session_max_secs",
+        ));
+    }
+    let bank_name = match &file.bank_name {
+        Some(name) if name.trim().is_empty() || name.chars().count() > 80 => {
+            return Err(ConfigError::Range("bank_name must be 1 to 80 characters"));
+        }
+        Some(name) => name.trim().to_owned(),
+        None => defaults.bank_name,
+    };
+    Ok(crate::console::ConsoleSettings {
+        secure_cookies,
+        policy: mobipass_verifier::SessionPolicy { idle, absolute },
+        bank_name,
+    })
 }
 
 fn load_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -281,13 +385,62 @@ mod tests {
     }
 
     #[test]
+    fn console_keys_set_secure_cookies_timeouts_and_the_bank_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("console.toml");
+        let resolve = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let flags = Overrides {
+                config: Some(path.clone()),
+                ..Overrides::default()
+            };
+            Settings::resolve(flags, no_env)
+        };
+        let defaults = resolve("").unwrap().console;
+        assert!(!defaults.secure_cookies);
+        assert_eq!(defaults.policy.idle, Duration::from_secs(900));
+        assert_eq!(defaults.policy.absolute, Duration::from_secs(8 * 3600));
+        let set = resolve(
+            "public_url = \"https://verifier.bank.example\"\n\
+             console_idle_timeout_secs = 60\nconsole_session_max_secs = 600\n\
+             bank_name = \"Example Bank\"\n",
+        )
+        .unwrap()
+        .console;
+        assert!(set.secure_cookies);
+        assert_eq!(set.policy.idle, Duration::from_secs(60));
+        assert_eq!(set.policy.absolute, Duration::from_secs(600));
+        assert_eq!(set.bank_name, "Example Bank");
+        assert!(
+            !resolve("public_url = \"http://10.0.0.1:8440\"\n")
+                .unwrap()
+                .console
+                .secure_cookies
+        );
+        for bad in [
+            "public_url = \"verifier.bank.example\"\n",
+            "console_idle_timeout_secs = 0\n",
+            "console_idle_timeout_secs = 700\nconsole_session_max_secs = 600\n",
+            "bank_name = \" \"\n",
+        ] {
+            assert!(resolve(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
     fn unknown_keys_and_bad_ranges_are_refused() {
         let dir = std::env::temp_dir().join(format!("mobipass-http-bad-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         for (text, expected) in [
             ("lisen = \"127.0.0.1:1\"\n", "unknown field"),
             ("failure_limit = 6\n", "1 to 5"),
+            ("temporary_lock_minutes = [0]\n", "1 to 10080 minutes"),
             ("max_batch = 0\n", "at least 1"),
+            ("activation_code_ttl_secs = 59\n", "1 minute to 1 hour"),
+            ("max_queue = 0\n", "at least 1"),
+            ("challenge_ttl_secs = 5\n", "30 seconds to 1 hour"),
+            ("pg_lock_timeout_ms = 0\n", "1 ms to 10 minutes"),
+            ("max_in_flight = 0\n", "at least 1"),
         ] {
             let path = dir.join("bad.toml");
             std::fs::write(&path, text).unwrap();
@@ -298,6 +451,32 @@ mod tests {
             let error = Settings::resolve(flags, no_env).unwrap_err().to_string();
             assert!(error.contains(expected), "{text:?} gave {error}");
         }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn library_settings_in_the_file_reach_the_library_config() {
+        let dir = std::env::temp_dir().join(format!("mobipass-http-lib-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("lib.toml");
+        std::fs::write(
+            &path,
+            "failure_limit = 5\nchallenge_ttl_secs = 120\nmax_queue = 64\n\
+             pg_lock_timeout_ms = 750\npg_statement_timeout_ms = 3000\npg_pool_wait_ms = 500\n",
+        )
+        .unwrap();
+        let flags = Overrides {
+            config: Some(path),
+            ..Overrides::default()
+        };
+        let settings = Settings::resolve(flags, no_env).unwrap();
+        let config = &settings.verifier;
+        assert_eq!(config.failure_limit, 5);
+        assert_eq!(config.challenge_ttl, Duration::from_secs(120));
+        assert_eq!(config.max_queue, 64);
+        assert_eq!(config.pg_lock_timeout, Duration::from_millis(750));
+        assert_eq!(config.pg_statement_timeout, Duration::from_secs(3));
+        assert_eq!(config.pg_pool_wait, Duration::from_millis(500));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -68,6 +68,12 @@ pub enum ErrorCode {
     CredentialRevoked,
     /// 409: the credential is blocked.
     CredentialBlocked,
+    /// 409: a two-channel credential has no activation code yet: no challenge.
+    ActivationCodeNeeded,
+    /// 409: the activation code expired unconfirmed: no challenge until a new code.
+    ActivationExpired,
+    /// 409: an activation code was asked for an envelope-only credential.
+    NotTwoChannel,
     /// 503: the request outlived its deadline.
     Timeout,
     /// 503: the service is at its concurrency or queue limit.
@@ -78,7 +84,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in document order.
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 30] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NoSuchEndpoint,
@@ -103,6 +109,9 @@ impl ErrorCode {
         Self::CredentialExists,
         Self::CredentialRevoked,
         Self::CredentialBlocked,
+        Self::ActivationCodeNeeded,
+        Self::ActivationExpired,
+        Self::NotTwoChannel,
         Self::Timeout,
         Self::Busy,
         Self::Unavailable,
@@ -135,6 +144,9 @@ impl ErrorCode {
             Self::CredentialExists => "credential_exists",
             Self::CredentialRevoked => "credential_revoked",
             Self::CredentialBlocked => "credential_blocked",
+            Self::ActivationCodeNeeded => "activation_code_needed",
+            Self::ActivationExpired => "activation_expired",
+            Self::NotTwoChannel => "not_two_channel",
             Self::Timeout => "timeout",
             Self::Busy => "busy",
             Self::Unavailable => "unavailable",
@@ -309,6 +321,26 @@ impl From<VerifierError> for ApiError {
                 ErrorCode::CredentialBlocked,
                 "the credential is blocked; an operator must unblock it",
             ),
+            VerifierError::ActivationCodeNeeded => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::ActivationCodeNeeded,
+                "the credential needs an activation code first (POST .../activation-code)",
+            ),
+            VerifierError::ActivationExpired => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::ActivationExpired,
+                "the activation code expired unconfirmed; issue a new one",
+            ),
+            VerifierError::NotTwoChannel => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::NotTwoChannel,
+                "the credential is envelope-only: it takes no activation code",
+            ),
+            // A lock wait, a full queue or an exhausted pool: retry shortly.
+            VerifierError::Busy(reason) => {
+                tracing::warn!(reason, "request refused: the verifier is busy");
+                Self::busy()
+            }
             // The library's input messages describe the input, never a secret.
             VerifierError::InvalidInput(message) => {
                 Self::invalid(ErrorCode::InvalidInput, message.to_string())

@@ -16,12 +16,12 @@ use mobipass_scheme::{Amount, Payee};
 
 use super::auth::Caller;
 use super::body::{
-    AuditQuery, BlockRequest, ChallengeCreated, ChallengeRequest, Health, Issued, JsonBody,
+    ActivationCodeIssued, AuditEntry, AuditPage, AuditQuery, BlockRequest, ChallengeCreated,
+    ChallengeRequest, Health, IssueRequest, Issued, JsonBody, OptionalJsonBody, Status,
     VerifyRequest, VerifyResult,
 };
 use super::error::{ApiError, ErrorCode};
 use super::state::AppState;
-use mobipass_verifier::MAX_REASON_LEN;
 use mobipass_verifier::{Actor, ChallengeId, CredentialId};
 
 /// Default and largest page of audit events.
@@ -153,7 +153,7 @@ pub async fn verify(
     let started = Instant::now();
     let verified = state
         .verifier
-        .verify_detailed(&id, &challenge, &request.response, &actor(&caller))
+        .verify(&id, &challenge, &request.response, &actor(&caller))
         .await?;
     let outcome = verified.outcome;
     state
@@ -171,17 +171,41 @@ pub async fn status(
     CredentialPath { id }: CredentialPath,
 ) -> ApiResult<Response> {
     let status = state.verifier.status(&id).await?;
-    Ok(Json(status).into_response())
+    Ok(Json(Status::from(&status)).into_response())
 }
 
-/// `POST /v1/credentials/{id}/issue` (operator).
+/// `POST /v1/credentials/{id}/issue` (operator): two-channel unless the
+/// body says `{"envelope_only": true}`.
 pub async fn issue(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     CredentialPath { id }: CredentialPath,
+    OptionalJsonBody(request): OptionalJsonBody<IssueRequest>,
 ) -> ApiResult<Response> {
-    let key = state.verifier.issue(&id, &actor(&caller)).await?;
+    let policy = request.policy(state.verifier.config().policy());
+    let key = state
+        .verifier
+        .issue_with_policy(&id, request.kind(), &policy, &actor(&caller))
+        .await?;
     Ok(envelope(StatusCode::CREATED, &id, &key))
+}
+
+/// `POST /v1/credentials/{id}/activation-code` (bank, operator).
+pub async fn activation_code(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    CredentialPath { id }: CredentialPath,
+) -> ApiResult<Response> {
+    let issued = state.verifier.activation_code(&id, &actor(&caller)).await?;
+    state.metrics.activation_code_issued();
+    let body = ActivationCodeIssued::new(&issued);
+    // The code must not linger in a proxy or browser cache.
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(&body),
+    )
+        .into_response())
 }
 
 /// `POST /v1/credentials/{id}/reissue` (operator).
@@ -194,11 +218,7 @@ pub async fn reissue(
     Ok(envelope(StatusCode::OK, &id, &key))
 }
 
-fn envelope(
-    status: StatusCode,
-    id: &CredentialId,
-    key: &mobipass_scheme::ActivationKey,
-) -> Response {
+fn envelope(status: StatusCode, id: &CredentialId, key: &mobipass_scheme::Envelope) -> Response {
     let body = Issued::new(id, key);
     // The key must not linger in a proxy or browser cache.
     (status, [(header::CACHE_CONTROL, "no-store")], Json(&body)).into_response()
@@ -211,16 +231,9 @@ pub async fn block(
     CredentialPath { id }: CredentialPath,
     JsonBody(request): JsonBody<BlockRequest>,
 ) -> ApiResult<StatusCode> {
-    let reason = request.reason.trim();
-    if reason.is_empty()
-        || reason.chars().count() > MAX_REASON_LEN
-        || reason.contains(char::is_control)
-    {
-        return Err(ApiError::invalid(
-            ErrorCode::InvalidReason,
-            format!("the reason is one line of 1 to {MAX_REASON_LEN} characters"),
-        ));
-    }
+    // The library's rule, checked here too for the stable `invalid_reason` code.
+    let reason = mobipass_verifier::ids::block_reason(&request.reason)
+        .map_err(|error| ApiError::invalid(ErrorCode::InvalidReason, error.to_string()))?;
     state.verifier.block(&id, reason, &actor(&caller)).await?;
     state.metrics.blocked_by_operator();
     Ok(StatusCode::NO_CONTENT)
@@ -261,5 +274,8 @@ pub async fn audit(
         ));
     }
     let events = state.verifier.audit(id.as_ref(), limit).await?;
-    Ok(Json(serde_json::json!({ "events": events })).into_response())
+    Ok(Json(AuditPage {
+        events: events.iter().map(AuditEntry::from).collect(),
+    })
+    .into_response())
 }

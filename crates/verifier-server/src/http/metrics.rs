@@ -11,6 +11,7 @@ use std::time::Duration;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -46,8 +47,18 @@ pub struct Metrics {
     verification_seconds: Histogram,
     blocks: Family<BlockLabel, Counter>,
     challenges: Counter,
+    activation_codes: Counter,
     requests: Family<StatusLabel, Counter>,
     refused: Family<RefusalLabel, Counter>,
+    webhook_pending: Gauge,
+    webhook_failed: Gauge,
+    webhook_attempts: Family<ResultLabel, Counter>,
+}
+
+/// How a webhook delivery attempt ended.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResultLabel {
+    result: &'static str,
 }
 
 impl Default for Metrics {
@@ -81,6 +92,12 @@ impl Metrics {
         );
         let challenges = Counter::default();
         registry.register("challenges_issued", "Challenges issued", challenges.clone());
+        let activation_codes = Counter::default();
+        registry.register(
+            "activation_codes_issued",
+            "Activation codes issued for two-channel credentials",
+            activation_codes.clone(),
+        );
         let requests = Family::<StatusLabel, Counter>::default();
         registry.register(
             "http_requests",
@@ -93,15 +110,42 @@ impl Metrics {
             "Requests answered 503 without completing, by reason (timeout: past the deadline; busy: over capacity or storage lock wait)",
             refused.clone(),
         );
+        let webhook_pending = Gauge::default();
+        registry.register(
+            "webhook_deliveries_pending",
+            "Webhook deliveries not yet taken by their receiver (all nodes, refreshed every 2 s)",
+            webhook_pending.clone(),
+        );
+        let webhook_failed = Gauge::default();
+        registry.register(
+            "webhook_deliveries_failed",
+            "Webhook deliveries given up on after a day of retries (redeliver with the CLI)",
+            webhook_failed.clone(),
+        );
+        let webhook_attempts = Family::<ResultLabel, Counter>::default();
+        registry.register(
+            "webhook_attempts",
+            "Webhook delivery attempts by this node, by result (delivered, failed)",
+            webhook_attempts.clone(),
+        );
         Self {
             registry,
             refused,
+            webhook_pending,
+            webhook_failed,
+            webhook_attempts,
             verifications,
             verification_seconds,
             blocks,
             challenges,
+            activation_codes,
             requests,
         }
+    }
+
+    /// Records one activation code issued.
+    pub fn activation_code_issued(&self) {
+        self.activation_codes.inc();
     }
 
     /// Records one answered verification.
@@ -139,6 +183,22 @@ impl Metrics {
     /// Records a request answered 503 for `reason` (`timeout` or `busy`).
     pub fn refused(&self, reason: &'static str) {
         self.refused.get_or_create(&RefusalLabel { reason }).inc();
+    }
+
+    /// Sets the webhook backlog as last counted.
+    pub fn webhook_backlog(&self, pending: u64, failed: u64) {
+        self.webhook_pending
+            .set(i64::try_from(pending).unwrap_or(i64::MAX));
+        self.webhook_failed
+            .set(i64::try_from(failed).unwrap_or(i64::MAX));
+    }
+
+    /// Records one webhook delivery attempt.
+    pub fn webhook_attempt(&self, delivered: bool) {
+        let result = if delivered { "delivered" } else { "failed" };
+        self.webhook_attempts
+            .get_or_create(&ResultLabel { result })
+            .inc();
     }
 
     /// The OpenMetrics text exposition.

@@ -116,13 +116,60 @@ impl Default for HttpLimits {
 /// `max_in_flight`; then the deadline and the routes (where a body declared
 /// too large is refused before auth, see [`routes::router`]).
 pub fn app(verifier: Verifier, keys: ApiKeys, limits: HttpLimits) -> Router {
-    let state = AppState::new(verifier, keys, limits.max_in_flight);
+    app_with_metrics(verifier, keys, limits, Arc::new(metrics::Metrics::new()))
+}
+
+/// [`app`] reporting into `metrics` (shared with the webhook sender).
+pub fn app_with_metrics(
+    verifier: Verifier,
+    keys: ApiKeys,
+    limits: HttpLimits,
+    metrics: Arc<metrics::Metrics>,
+) -> Router {
+    full_app(
+        verifier,
+        keys,
+        limits,
+        metrics,
+        crate::console::ConsoleSettings::default(),
+    )
+}
+
+/// [`app`] with the contact-centre console's settings.
+pub fn app_with_console(
+    verifier: Verifier,
+    keys: ApiKeys,
+    limits: HttpLimits,
+    console: crate::console::ConsoleSettings,
+) -> Router {
+    full_app(
+        verifier,
+        keys,
+        limits,
+        Arc::new(metrics::Metrics::new()),
+        console,
+    )
+}
+
+/// The app with everything chosen. The console's HTML routes are their own
+/// router, merged beside the API's (not part of the API's route table or
+/// OpenAPI document), under the same limits.
+pub fn full_app(
+    verifier: Verifier,
+    keys: ApiKeys,
+    limits: HttpLimits,
+    metrics: Arc<metrics::Metrics>,
+    console: crate::console::ConsoleSettings,
+) -> Router {
+    let console = crate::console::router(verifier.clone(), console);
+    let state = AppState::with_metrics(verifier, keys, limits.max_in_flight, metrics);
     let timeout = limits.request_timeout;
     let body_limit = limits.body_limit;
     let deadline_state = state.clone();
     let busy_state = state.clone();
     let count_state = state.clone();
     routes::router(state, body_limit)
+        .merge(console)
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             with_deadline(deadline_state.clone(), timeout, request, next)
         }))
@@ -227,7 +274,6 @@ pub async fn run_with_limits(
     use hyper::server::conn::http1;
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::server::graceful::GracefulShutdown;
-    use hyper_util::service::TowerToHyperService;
 
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
@@ -247,8 +293,8 @@ pub async fn run_with_limits(
         };
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     // Out of file descriptors and the like: back off, keep serving.
                     Err(_) => {
                         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -256,7 +302,18 @@ pub async fn run_with_limits(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(app.clone());
+                // The peer's address, for the console's per-address sign-in
+                // throttling (behind a proxy: the proxy's address).
+                let app = app.clone();
+                let service = hyper::service::service_fn(
+                    move |mut request: hyper::Request<hyper::body::Incoming>| {
+                        request
+                            .extensions_mut()
+                            .insert(axum::extract::ConnectInfo(peer));
+                        let mut app = app.clone();
+                        async move { tower_service::Service::call(&mut app, request).await }
+                    },
+                );
                 let connection = builder.serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
@@ -430,6 +487,12 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
         request_timeout: settings.request_timeout,
         max_in_flight: settings.max_in_flight,
     };
+    let metrics = Arc::new(metrics::Metrics::new());
+    // Registered before the first request is served, so every event of
+    // this process reaches every endpoint.
+    let senders = crate::webhooks::start(&verifier, settings.webhooks, Arc::clone(&metrics))
+        .await
+        .map_err(ServeError::Open)?;
     let housekeeping = tokio::spawn(housekeeping_hourly(
         verifier.clone(),
         settings.challenge_retention,
@@ -437,7 +500,13 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
     tracing::info!(%bound, "listening");
     // Scripts and the tests wait for this line on stdout.
     println!("listening on http://{bound}");
-    let app = app(verifier, settings.api_keys, limits);
+    let app = full_app(
+        verifier,
+        settings.api_keys,
+        limits,
+        metrics,
+        settings.console,
+    );
     let served = run_with_limits(
         listener,
         app,
@@ -448,6 +517,8 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
     .await;
     // A purge cut short loses nothing: each chunk is its own transaction.
     housekeeping.abort();
+    // A delivery cut short is sent again after its lease (at-least-once).
+    senders.iter().for_each(tokio::task::JoinHandle::abort);
     served.map_err(io)?;
     tracing::info!("stopped after finishing requests in flight");
     Ok(())

@@ -45,6 +45,8 @@ pub enum Operation {
     GetStatus,
     /// Operator: create a credential and its activation key.
     Issue,
+    /// Bank and operator: an activation code for a two-channel credential.
+    ActivationCode,
     /// Operator: replace a credential's key.
     Reissue,
     /// Operator: block (lost device).
@@ -63,7 +65,7 @@ const BANK_OR_OPERATOR: &[Role] = &[Role::Bank, Role::Operator];
 
 impl Operation {
     /// All endpoints, in document order.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Healthz,
         Self::Readyz,
         Self::Metrics,
@@ -72,6 +74,7 @@ impl Operation {
         Self::Verify,
         Self::GetStatus,
         Self::Issue,
+        Self::ActivationCode,
         Self::Reissue,
         Self::Block,
         Self::Unblock,
@@ -101,6 +104,7 @@ impl Operation {
             Self::Verify => "/v1/credentials/{id}/verifications",
             Self::GetStatus => "/v1/credentials/{id}",
             Self::Issue => "/v1/credentials/{id}/issue",
+            Self::ActivationCode => "/v1/credentials/{id}/activation-code",
             Self::Reissue => "/v1/credentials/{id}/reissue",
             Self::Block => "/v1/credentials/{id}/block",
             Self::Unblock => "/v1/credentials/{id}/unblock",
@@ -120,6 +124,7 @@ impl Operation {
             Self::Verify => "verify",
             Self::GetStatus => "getStatus",
             Self::Issue => "issue",
+            Self::ActivationCode => "activationCode",
             Self::Reissue => "reissue",
             Self::Block => "block",
             Self::Unblock => "unblock",
@@ -133,7 +138,7 @@ impl Operation {
         match self {
             Self::Healthz | Self::Readyz | Self::Metrics | Self::OpenApi => Access::Public,
             Self::CreateChallenge | Self::Verify => Access::Roles(BANK),
-            Self::GetStatus => Access::Roles(BANK_OR_OPERATOR),
+            Self::GetStatus | Self::ActivationCode => Access::Roles(BANK_OR_OPERATOR),
             Self::Issue
             | Self::Reissue
             | Self::Block
@@ -145,7 +150,10 @@ impl Operation {
 
     /// Whether the endpoint reads a JSON body (and so can answer 413).
     pub fn takes_body(self) -> bool {
-        matches!(self, Self::CreateChallenge | Self::Verify | Self::Block)
+        matches!(
+            self,
+            Self::CreateChallenge | Self::Verify | Self::Block | Self::Issue
+        )
     }
 
     fn handler(self) -> MethodRouter<AppState> {
@@ -158,6 +166,7 @@ impl Operation {
             Self::Verify => post(handlers::verify),
             Self::GetStatus => get(handlers::status),
             Self::Issue => post(handlers::issue),
+            Self::ActivationCode => post(handlers::activation_code),
             Self::Reissue => post(handlers::reissue),
             Self::Block => post(handlers::block),
             Self::Unblock => post(handlers::unblock),

@@ -33,10 +33,20 @@ pub struct AppState {
 impl AppState {
     /// State for `verifier` with at most `max_in_flight` requests at once.
     pub fn new(verifier: Verifier, keys: ApiKeys, max_in_flight: usize) -> Self {
+        Self::with_metrics(verifier, keys, max_in_flight, Arc::new(Metrics::new()))
+    }
+
+    /// [`AppState::new`] sharing `metrics` (with the webhook sender).
+    pub fn with_metrics(
+        verifier: Verifier,
+        keys: ApiKeys,
+        max_in_flight: usize,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
             verifier,
             keys: Arc::new(keys),
-            metrics: Arc::new(Metrics::new()),
+            metrics,
             in_flight: Arc::new(Semaphore::new(max_in_flight)),
             readiness: Arc::new(Readiness::default()),
         }

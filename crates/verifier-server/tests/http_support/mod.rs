@@ -205,6 +205,20 @@ impl Client {
     /// Operator: issue a credential; returns the four activation key parts.
     pub async fn issue(&self, id: &str) -> [String; 4] {
         let reply = self
+            .post(
+                &format!("/v1/credentials/{id}/issue"),
+                Some(OPERATOR_KEY),
+                serde_json::json!({"envelope_only": true}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        assert_eq!(reply.body["kind"], "envelope_only");
+        parts_of(&reply.body)
+    }
+
+    /// Operator: issue a two-channel credential (the default: no body).
+    pub async fn issue_two_channel(&self, id: &str) -> [String; 4] {
+        let reply = self
             .send(
                 Method::POST,
                 &format!("/v1/credentials/{id}/issue"),
@@ -213,7 +227,19 @@ impl Client {
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        assert_eq!(reply.body["kind"], "two_channel");
         parts_of(&reply.body)
+    }
+
+    /// An activation code for `id` with `token`'s role: the whole reply.
+    pub async fn activation_code(&self, id: &str, token: &str) -> Reply {
+        self.send(
+            Method::POST,
+            &format!("/v1/credentials/{id}/activation-code"),
+            Some(token),
+            None,
+        )
+        .await
     }
 
     /// Bank: a plain challenge; returns (challenge id, document code).
@@ -249,6 +275,18 @@ impl Client {
 pub fn parts_of(envelope: &Value) -> [String; 4] {
     let parts = envelope["activation_key"].as_array().expect("four parts");
     std::array::from_fn(|i| parts[i].as_str().unwrap().to_owned())
+}
+
+/// What the customer's app answers for a plain challenge, activated with
+/// the two-channel `activation_code`.
+pub fn sign_activated(parts: &[String; 4], activation_code: &str, code: &str) -> String {
+    let envelope = mobipass_scheme::Envelope::from_parts(parts).unwrap();
+    let activation = mobipass_scheme::ActivationCode::parse(activation_code).unwrap();
+    let key = envelope.activated(Some(&activation)).unwrap().ocra_key();
+    Challenge::Plain(DocumentCode::parse(code).unwrap())
+        .respond(&key)
+        .as_str()
+        .to_owned()
 }
 
 /// What the customer's app answers for a plain challenge.

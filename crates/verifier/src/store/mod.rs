@@ -7,7 +7,7 @@
 //! verification must decrypt the seed inside that transaction.
 
 use async_trait::async_trait;
-use mobipass_scheme::{OcraKey, Response};
+use mobipass_scheme::{ActivationCode, ActivationKey, EnvelopeKind, Response};
 
 use crate::clock::Clock;
 use crate::error::VerifierError;
@@ -16,6 +16,7 @@ use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Verified};
 use crate::rules::Action;
 
+pub(crate) mod operators;
 mod pg_connect;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
@@ -56,13 +57,41 @@ impl Sealer {
     }
 }
 
-/// A new key for a credential (issue or reissue); the store seals it.
+/// A new envelope secret for a credential (issue or reissue); the store
+/// seals K (envelope only) or S (two-channel) as [`crate::rules::seal_new`] says.
 pub(crate) struct NewKey {
     pub(crate) id: CredentialId,
-    pub(crate) key: OcraKey,
-    pub(crate) limit: u8,
+    pub(crate) secret: ActivationKey,
+    /// The kind at issue; `None` on reissue, which keeps the credential's kind.
+    pub(crate) kind: Option<EnvelopeKind>,
+    /// The policy of a new credential (a reissue keeps the stored one).
+    pub(crate) policy: crate::config::Policy,
     pub(crate) actor: Actor,
     pub(crate) now: i64,
+}
+
+impl NewKey {
+    /// The kind recorded for a new credential.
+    pub(crate) fn issue_kind(&self) -> EnvelopeKind {
+        self.kind.unwrap_or(EnvelopeKind::TwoChannel)
+    }
+}
+
+/// An activation code to derive and seal a new K from (two-channel).
+pub(crate) struct NewActivation {
+    pub(crate) credential: CredentialId,
+    pub(crate) code: ActivationCode,
+    pub(crate) expires_at: i64,
+    pub(crate) actor: Actor,
+    pub(crate) now: i64,
+}
+
+/// The audit detail of `issued`/`reissued`.
+pub(crate) fn issue_detail(version: Option<u32>, kind: EnvelopeKind) -> String {
+    match version {
+        Some(version) => format!("key version {version}; {}", kind.name()),
+        None => kind.name().to_owned(),
+    }
 }
 
 /// A challenge to record.
@@ -82,8 +111,13 @@ pub(crate) struct Attempt {
     pub(crate) credential: CredentialId,
     pub(crate) challenge: ChallengeId,
     pub(crate) response: Response,
-    pub(crate) now: i64,
+    /// Read by the store once it holds the credential (the SQLite writer
+    /// running the job, the PostgreSQL row lock): expiry is judged then, not
+    /// when the request was queued behind others.
+    pub(crate) clock: std::sync::Arc<dyn Clock>,
     pub(crate) actor: Actor,
+    /// Record `verification.rejected` events.
+    pub(crate) record_rejections: bool,
 }
 
 /// An operator action to apply.
@@ -105,6 +139,23 @@ pub(crate) struct Purge {
     pub(crate) now: i64,
 }
 
+/// A sender's request for deliveries to one endpoint.
+pub(crate) struct OutboxClaim {
+    pub(crate) endpoint: String,
+    pub(crate) events: Vec<crate::outbox::EventType>,
+    pub(crate) max: u32,
+    /// How long (ms) the claimed deliveries are reserved for this sender.
+    pub(crate) lease: i64,
+    pub(crate) now: i64,
+}
+
+/// How one delivery attempt went: `error` is `None` on success.
+pub(crate) struct OutboxReport {
+    pub(crate) seq: i64,
+    pub(crate) error: Option<String>,
+    pub(crate) now: i64,
+}
+
 /// The audit detail of a purge chunk.
 pub(crate) fn purge_detail(removed: u64, expired_before: i64) -> String {
     format!(
@@ -113,13 +164,31 @@ pub(crate) fn purge_detail(removed: u64, expired_before: i64) -> String {
     )
 }
 
+/// The outbox events a transaction records, in order, filtered by what is
+/// recorded at all.
+pub(crate) fn stored_events(
+    events: &[crate::outbox::NewEvent],
+    credential: &CredentialId,
+    now: i64,
+    record_rejections: bool,
+) -> Vec<crate::outbox::StoredEvent> {
+    events
+        .iter()
+        .filter(|event| crate::outbox::records(record_rejections, event.kind))
+        .map(|event| crate::outbox::finish(event, credential, now))
+        .collect()
+}
+
 /// A credential store. Each call is one durable transaction.
 #[async_trait]
-pub(crate) trait Store: Send + Sync {
+pub(crate) trait Store: Send + Sync + operators::OperatorStore {
     /// Creates a credential; `AlreadyExists` if the id is taken.
     async fn issue(&self, new: NewKey) -> Result<(), VerifierError>;
-    /// Replaces a credential's key, resets it to `Issued` and drops its open challenges.
-    async fn reissue(&self, new: NewKey) -> Result<(), VerifierError>;
+    /// Replaces a credential's key, resets it to `Issued` and drops its open
+    /// challenges; keeps and returns its kind.
+    async fn reissue(&self, new: NewKey) -> Result<EnvelopeKind, VerifierError>;
+    /// Derives and seals K from a two-channel credential's S and a new code.
+    async fn activation_code(&self, new: NewActivation) -> Result<(), VerifierError>;
     /// Records a challenge for an issued or active credential.
     async fn challenge(&self, new: NewChallenge) -> Result<(), VerifierError>;
     /// Judges a response, serialised per credential.
@@ -141,8 +210,26 @@ pub(crate) trait Store: Send + Sync {
     async fn clock_skew(&self, _clock: &dyn Clock) -> Result<Option<i64>, VerifierError> {
         Ok(None)
     }
+    /// Starts tracking an endpoint at the newest event (no-op if known).
+    async fn outbox_register(&self, endpoint: &str) -> Result<(), VerifierError>;
+    /// Fans out new events to an endpoint and claims its due deliveries.
+    async fn outbox_claim(
+        &self,
+        claim: OutboxClaim,
+    ) -> Result<Vec<crate::outbox::Delivery>, VerifierError>;
+    /// Records a delivery attempt's result.
+    async fn outbox_report(&self, report: OutboxReport) -> Result<(), VerifierError>;
+    /// Puts failed deliveries back in line; returns how many.
+    async fn outbox_redeliver(&self, seq: Option<i64>, now: i64) -> Result<u64, VerifierError>;
+    /// Failed deliveries, oldest first.
+    async fn outbox_failed(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<crate::outbox::DeliveryInfo>, VerifierError>;
+    /// Pending and failed deliveries.
+    async fn outbox_counts(&self) -> Result<crate::outbox::OutboxCounts, VerifierError>;
     /// A credential's status.
-    async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError>;
+    async fn status(&self, id: &CredentialId, now: i64) -> Result<CredentialStatus, VerifierError>;
     /// The newest `limit` audit events, newest first, optionally for one credential.
     async fn audit(
         &self,
@@ -159,7 +246,7 @@ pub(crate) async fn open(
 ) -> Result<Box<dyn Store>, VerifierError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Box::new(
-            postgres::PgStore::open(url, master, config.pg_pool_size).await?,
+            postgres::PgStore::open(url, master, config).await?,
         ))
     } else {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -171,7 +258,7 @@ pub(crate) async fn open(
         Ok(Box::new(sqlite::SqliteStore::open(
             std::path::Path::new(path),
             master,
-            config.max_batch,
+            config,
         )?))
     }
 }

@@ -1,7 +1,9 @@
 //! The embedded SQLite store, built for durable throughput.
 //!
 //! One writer thread owns the only write connection (WAL, `synchronous=FULL`).
-//! Every mutation is a job sent over a channel. The writer takes the first
+//! Every mutation is a job sent over a bounded channel (`Config::max_queue`;
+//! when it is full a caller gets `Busy` at once rather than a place in an
+//! ever longer queue). The writer takes the first
 //! waiting job plus up to `max_batch - 1` more, runs each in its own SAVEPOINT
 //! inside ONE transaction, commits once (one fsync for the whole batch), and
 //! only then answers each caller (group commit). Two things follow:
@@ -21,7 +23,9 @@
 //! beside the writer. Other processes on the same file (an operator's CLI
 //! next to a running service) are serialised by SQLite's own write lock.
 
+mod operators;
 mod ops;
+pub(crate) use ops::claim_types;
 mod schema;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -36,7 +40,11 @@ use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
 use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Verified};
-use crate::store::{Attempt, Change, NewChallenge, NewKey, Purge, Sealer, Store};
+use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
+use crate::store::{
+    Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, Sealer,
+    Store,
+};
 
 /// The master key as one batch may use it: only while the database still
 /// names it as the key in force (checked inside the batch's transaction).
@@ -111,7 +119,7 @@ enum Job {
 
 /// The SQLite store.
 pub(crate) struct SqliteStore {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
     path: PathBuf,
     readers: Arc<Mutex<Vec<Connection>>>,
 }
@@ -131,10 +139,11 @@ impl SqliteStore {
     pub(crate) fn open(
         path: &Path,
         master: MasterKey,
-        max_batch: usize,
+        config: &crate::Config,
     ) -> Result<Self, VerifierError> {
+        let max_batch = config.max_batch;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::master_key::create_private_dir(dir).map_err(|e| {
+            crate::paths::create_private_dir(dir).map_err(|e| {
                 VerifierError::Storage(format!("cannot create {}: {}", dir.display(), e.kind()))
             })?;
         }
@@ -142,7 +151,7 @@ impl SqliteStore {
         let mut conn = connect(path)?;
         schema::migrate(&mut conn)?;
         check_master_key(&conn, &master)?;
-        let (jobs, queue) = mpsc::channel();
+        let (jobs, queue) = mpsc::sync_channel(config.max_queue.max(1));
         let sealer = Sealer::new(master);
         std::thread::Builder::new()
             .name("mobipass-sqlite-writer".into())
@@ -178,10 +187,18 @@ impl SqliteStore {
             result: None,
             reply,
         };
-        self.jobs
-            .send(Job::Write(Box::new(job)))
-            .map_err(|_| writer_gone())?;
+        self.enqueue(Job::Write(Box::new(job)))?;
         Ok(answer)
+    }
+
+    /// Hands a job to the writer without ever waiting: a full queue means
+    /// the writer is `max_queue` operations behind already, and callers are
+    /// better told `Busy` now than left to pile up in memory.
+    fn enqueue(&self, job: Job) -> Result<(), VerifierError> {
+        self.jobs.try_send(job).map_err(|error| match error {
+            mpsc::TrySendError::Full(_) => VerifierError::Busy("the SQLite write queue is full"),
+            mpsc::TrySendError::Disconnected(_) => writer_gone(),
+        })
     }
 
     async fn read<T, F>(&self, work: F) -> Result<T, VerifierError>
@@ -345,8 +362,13 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn reissue(&self, new: NewKey) -> Result<(), VerifierError> {
+    async fn reissue(&self, new: NewKey) -> Result<mobipass_scheme::EnvelopeKind, VerifierError> {
         self.write(move |conn, key| ops::reissue(conn, key.get()?, &new))
+            .await
+    }
+
+    async fn activation_code(&self, new: NewActivation) -> Result<(), VerifierError> {
+        self.write(move |conn, key| ops::activation_code(conn, key.get()?, &new))
             .await
     }
 
@@ -370,14 +392,12 @@ impl Store for SqliteStore {
         now: i64,
     ) -> Result<usize, VerifierError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job::Rotate(Rotation {
-                new,
-                actor,
-                now,
-                reply,
-            }))
-            .map_err(|_| writer_gone())?;
+        self.enqueue(Job::Rotate(Rotation {
+            new,
+            actor,
+            now,
+            reply,
+        }))?;
         answer.await.map_err(|_| writer_gone())?
     }
 
@@ -386,9 +406,38 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn status(&self, id: &CredentialId) -> Result<CredentialStatus, VerifierError> {
+    async fn outbox_register(&self, endpoint: &str) -> Result<(), VerifierError> {
+        let endpoint = endpoint.to_owned();
+        self.write(move |conn, _| ops::outbox_register(conn, &endpoint))
+            .await
+    }
+
+    async fn outbox_claim(&self, claim: OutboxClaim) -> Result<Vec<Delivery>, VerifierError> {
+        self.write(move |conn, _| ops::outbox_claim(conn, &claim))
+            .await
+    }
+
+    async fn outbox_report(&self, report: OutboxReport) -> Result<(), VerifierError> {
+        self.write(move |conn, _| ops::outbox_report(conn, &report))
+            .await
+    }
+
+    async fn outbox_redeliver(&self, seq: Option<i64>, now: i64) -> Result<u64, VerifierError> {
+        self.write(move |conn, _| ops::outbox_redeliver(conn, seq, now))
+            .await
+    }
+
+    async fn outbox_failed(&self, limit: usize) -> Result<Vec<DeliveryInfo>, VerifierError> {
+        self.read(move |conn| ops::outbox_failed(conn, limit)).await
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, VerifierError> {
+        self.read(ops::outbox_counts).await
+    }
+
+    async fn status(&self, id: &CredentialId, now: i64) -> Result<CredentialStatus, VerifierError> {
         let id = id.clone();
-        self.read(move |conn| ops::status(conn, &id)).await
+        self.read(move |conn| ops::status(conn, &id, now)).await
     }
 
     async fn audit(
@@ -414,9 +463,20 @@ mod tests {
         std::sync::mpsc::Sender<()>,
         oneshot::Receiver<Result<(), VerifierError>>,
     ) {
+        store_with_held_writer_and(&crate::Config::default())
+    }
+
+    fn store_with_held_writer_and(
+        config: &crate::Config,
+    ) -> (
+        tempfile::TempDir,
+        SqliteStore,
+        std::sync::mpsc::Sender<()>,
+        oneshot::Receiver<Result<(), VerifierError>>,
+    ) {
         let dir = tempfile::tempdir().unwrap();
-        let store =
-            SqliteStore::open(&dir.path().join("v.sqlite3"), MasterKey::generate(), 256).unwrap();
+        let store = SqliteStore::open(&dir.path().join("v.sqlite3"), MasterKey::generate(), config)
+            .unwrap();
         let (release, held) = std::sync::mpsc::channel::<()>();
         let (started, running) = std::sync::mpsc::channel::<()>();
         let holder = store
@@ -450,6 +510,27 @@ mod tests {
             })
             .await
             .unwrap()
+    }
+
+    #[tokio::test]
+    async fn full_write_queue_refuses_at_once_with_busy_and_then_recovers() {
+        let config = crate::Config {
+            max_queue: 2,
+            ..crate::Config::default()
+        };
+        let (_dir, store, release, holder) = store_with_held_writer_and(&config);
+        let first = store.submit(insert_marker("test-a")).unwrap();
+        let second = store.submit(insert_marker("test-b")).unwrap();
+        assert!(matches!(
+            store.submit(insert_marker("test-c")),
+            Err(VerifierError::Busy(_))
+        ));
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        first.await.unwrap().unwrap();
+        second.await.unwrap().unwrap();
+        store.write(insert_marker("test-d")).await.unwrap();
+        assert_eq!(markers(&store).await, ["test-a", "test-b", "test-d"]);
     }
 
     #[tokio::test]

@@ -56,7 +56,86 @@ CREATE TABLE meta (
     r"
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
 ",
+    // Lock ladder, repeated wrong responses, the webhook outbox (issue 12).
+    r"
+ALTER TABLE credentials ADD COLUMN lock_ladder TEXT NOT NULL DEFAULT '';
+ALTER TABLE credentials ADD COLUMN lock_step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE credentials ADD COLUMN locked_until INTEGER;
+ALTER TABLE challenges ADD COLUMN wrong_tags BLOB NOT NULL DEFAULT x'';
+CREATE TABLE outbox_events (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id      TEXT NOT NULL UNIQUE,
+    event_type    TEXT NOT NULL,
+    credential_id TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    body          TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER outbox_events_are_fixed BEFORE UPDATE ON outbox_events
+    BEGIN SELECT RAISE(ABORT, 'an outbox event cannot change'); END;
+CREATE TABLE webhook_cursors (
+    endpoint TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+) STRICT;
+CREATE TABLE webhook_deliveries (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_seq       INTEGER NOT NULL REFERENCES outbox_events (seq),
+    endpoint        TEXT NOT NULL,
+    credential_id   TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_until   INTEGER NOT NULL DEFAULT 0,
+    state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+    last_error      TEXT,
+    UNIQUE (event_seq, endpoint)
+) STRICT;
+CREATE INDEX webhook_deliveries_open ON webhook_deliveries (endpoint, state, credential_id, seq);
+",
+    // The contact-centre console (issue 13): operators with Argon2id PHC
+    // strings, sessions known only by the SHA-256 of their token, and the
+    // failed-sign-in counters per account and per client address.
+    r"
+CREATE TABLE operators (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE console_sessions (
+    token_sha256  TEXT PRIMARY KEY,
+    operator      TEXT NOT NULL REFERENCES operators (name),
+    created_at    INTEGER NOT NULL,
+    last_seen     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX console_sessions_by_operator ON console_sessions (operator);
+CREATE TABLE console_throttle (
+    scope            TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+    subject          TEXT NOT NULL,
+    failures         INTEGER NOT NULL,
+    first_failure_at INTEGER NOT NULL,
+    locked_until     INTEGER NOT NULL,
+    PRIMARY KEY (scope, subject)
+) STRICT;
+",
+    // Two-channel credentials (DESIGN 2b). Existing rows are envelope-only
+    // and settled: their sealed K keeps opening and verifying unchanged.
+    // `sealed_seed` (K) is empty while a two-channel credential awaits its
+    // first activation code; `sealed_secret` (S) is set for two-channel only.
+    r"
+ALTER TABLE credentials ADD COLUMN kind TEXT NOT NULL DEFAULT 'envelope_only'
+    CHECK (kind IN ('envelope_only', 'two_channel'));
+ALTER TABLE credentials ADD COLUMN sealed_secret BLOB;
+ALTER TABLE credentials ADD COLUMN activation TEXT NOT NULL DEFAULT 'settled'
+    CHECK (activation IN ('settled', 'code_needed', 'pending'));
+ALTER TABLE credentials ADD COLUMN activation_expires_at INTEGER;
+",
 ];
+
+/// The schema version this build writes.
+#[cfg(test)]
+pub(crate) const VERSION: usize = MIGRATIONS.len();
 
 /// Brings the schema up to date in one transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -105,5 +184,48 @@ mod tests {
         // Running again is a no-op, not a "index already exists" failure.
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn), MIGRATIONS.len());
+    }
+
+    #[test]
+    fn a_version_two_credential_becomes_envelope_only_and_settled() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(MIGRATIONS[1]).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO credentials VALUES ('old', 'active', 1, 3, 2, X'0102', 1, 5, 6)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn), VERSION);
+        let row: (String, Option<Vec<u8>>, String, Option<i64>, Vec<u8>) = conn
+            .query_row(
+                "SELECT kind, sealed_secret, activation, activation_expires_at, sealed_seed
+                 FROM credentials WHERE id = 'old'",
+                [],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                "envelope_only".into(),
+                None,
+                "settled".into(),
+                None,
+                vec![1, 2]
+            )
+        );
+        let bad = conn.execute("UPDATE credentials SET kind = 'other'", []);
+        assert!(bad.is_err(), "the kind is checked");
     }
 }
