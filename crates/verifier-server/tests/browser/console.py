@@ -155,6 +155,9 @@ def activation_code(driver):
         check(countdown.is_displayed() and re.search(r"1[45]:[0-9]{2}$", first) is not None,
               f"the script counts down the minutes and seconds (got {first!r})")
         shot(driver, "activation-code", lang)
+        if os.environ.get("CONSOLE_CODES_FILE"):
+            with open(os.environ["CONSOLE_CODES_FILE"], "a") as codes:
+                codes.write(code.replace(" ", "") + "\n")
         if lang == "en":
             time.sleep(1.2)
             check(countdown.text != first, "the countdown moves")
