@@ -62,6 +62,7 @@ idle_base=$(start idle $'console_idle_timeout_secs = 2\nconsole_session_max_secs
 [ -n "$base" ] && [ -n "$idle_base" ] || { echo "serve did not start" >&2; exit 1; }
 
 CONSOLE_BASE=$base CONSOLE_IDLE_BASE=$idle_base CONSOLE_PASSWORD=$password \
+  CONSOLE_CODES_FILE=$work/codes \
   SCREENSHOTS=${MOBIPASS_CONSOLE_SCREENSHOTS:-$PWD/docs/screenshots} \
   "$venv/bin/python" crates/verifier-server/tests/browser/console.py
 
@@ -71,4 +72,13 @@ for name in main idle; do
     exit 1
   fi
 done
+[ -s "$work/codes" ] || { echo "FAILED: the browser test saw no activation code" >&2; exit 1; }
+while read -r code; do
+  for name in main idle; do
+    if grep -q -e "$code" -e "${code:0:4} ${code:4}" "$work/$name/serve.out" "$work/$name/serve.err"; then
+      echo "FAILED: an activation code reached the server's log" >&2
+      exit 1
+    fi
+  done
+done < "$work/codes"
 echo "console browser test: $(( $(date +%s) - started )) s"

@@ -156,6 +156,11 @@ async fn a_supervisor_issues_reissues_and_revokes_after_confirming() {
             .all(|p| p.len() == 11 && p.as_bytes()[5] == b' ')
     );
     assert_eq!(envelope.headers[header::CACHE_CONTROL], "no-store");
+    assert!(envelope.body.contains("data-kind=\"two_channel\""));
+    assert!(
+        envelope.testid("envelope-needs-code").is_some(),
+        "a two-channel envelope says an activation code is also needed"
+    );
     let again = boss.post("/console/issue", &[("id", "cust-9")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 
@@ -336,4 +341,180 @@ async fn a_temporary_lock_shows_until_when() {
     let page = agent.get("/console/credentials/cust-3").await;
     let until = page.testid("locked-until").expect("the lock is shown");
     assert!(until.ends_with("UTC"), "{until}");
+}
+
+/// Signs one fresh challenge with the key the customer's app makes from the
+/// envelope and `code` (as typed), and returns the library's outcome.
+async fn sign_with(
+    console: &Console,
+    text: &str,
+    envelope: &mobipass_scheme::Envelope,
+    code: &str,
+) -> mobipass_verifier::Outcome {
+    use mobipass_scheme::{ActivationCode, Challenge, DocumentCode};
+    let code = ActivationCode::parse(code).expect("the page shows a valid activation code");
+    let key = envelope.activated(Some(&code)).unwrap();
+    let challenge = console.verifier.challenge(&id(text), None).await.unwrap();
+    let question = Challenge::Plain(DocumentCode::parse(&challenge.code).unwrap());
+    let response = question.respond(&key.ocra_key());
+    console
+        .verifier
+        .verify(
+            &id(text),
+            &challenge.id,
+            response.as_str(),
+            &Actor::new("bank").unwrap(),
+        )
+        .await
+        .unwrap()
+        .outcome
+}
+
+#[tokio::test]
+async fn an_agent_reads_out_an_activation_code_that_works_once_shown() {
+    let console = Console::start().await;
+    let envelope = console
+        .verifier
+        .issue(&id("cust-2"), &Actor::new("setup").unwrap())
+        .await
+        .unwrap();
+    let agent = console.signed_in(AGENT).await;
+    let page = agent.get("/console/credentials/cust-2").await;
+    assert!(page.body.contains("data-kind=\"two_channel\""));
+    assert!(page.testid("activation-status").is_some(), "{}", page.body);
+    assert!(page.testid("activation-form").is_some());
+
+    let shown = agent
+        .post("/console/credentials/cust-2/activation-code", &[])
+        .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert_eq!(
+        shown.headers.get(header::CACHE_CONTROL).unwrap(),
+        "no-store"
+    );
+    let code = shown.testid("activation-code").expect("the code is shown");
+    let grouped = regex::Regex::new(r"^[0-9]{4} [0-9]{4}$").unwrap();
+    assert!(grouped.is_match(&code), "grouped 4+4 digits: {code:?}");
+    let until = shown.testid("activation-until").unwrap();
+    assert!(
+        regex::Regex::new(r"^[0-9]{2}:[0-9]{2}:[0-9]{2}$")
+            .unwrap()
+            .is_match(&until),
+        "valid until HH:MM:SS without JavaScript: {until:?}"
+    );
+    assert!(
+        shown
+            .body
+            .contains("<script src=\"/console/static/countdown.js\"></script>")
+    );
+    let script = agent.get("/console/static/countdown.js").await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.body.contains("data-seconds"));
+
+    // A reload is a GET: back to the credential, no code.
+    let again = agent
+        .get("/console/credentials/cust-2/activation-code")
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(again.location(), "/console/credentials/cust-2");
+    let page = agent.get(again.location()).await;
+    let digits = code.replace(' ', "");
+    assert!(!page.body.contains(&code) && !page.body.contains(&digits));
+    assert!(
+        page.testid("activation-status")
+            .is_some_and(|text| text.contains("until")),
+        "pending until when"
+    );
+
+    assert_eq!(
+        sign_with(&console, "cust-2", &envelope, &code).await,
+        mobipass_verifier::Outcome::Accepted
+    );
+    assert_eq!(state(&console, "cust-2").await, State::Active);
+    let wrong = mobipass_scheme::ActivationCode::generate().grouped();
+    assert_ne!(
+        sign_with(&console, "cust-2", &envelope, &wrong).await,
+        mobipass_verifier::Outcome::Accepted,
+        "another code does not work"
+    );
+
+    let audit = console.audit_actions().await;
+    let issued: Vec<_> = audit
+        .iter()
+        .filter(|(_, action, _)| action == "activation_code")
+        .collect();
+    assert_eq!(issued.len(), 1, "{audit:?}");
+    assert_eq!(issued[0].0, "console:anna");
+    for (actor, action, detail) in &audit {
+        let row = format!("{actor} {action} {detail}");
+        assert!(
+            !row.contains(&digits) && !row.contains(&code),
+            "the code in the audit: {row}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_activation_code_is_refused_clearly_and_never_without_csrf() {
+    let console = Console::start().await;
+    let setup = Actor::new("setup").unwrap();
+    console
+        .verifier
+        .issue_envelope_only(&id("env-1"), &setup)
+        .await
+        .unwrap();
+    console.verifier.issue(&id("two-1"), &setup).await.unwrap();
+    let agent = console.signed_in(AGENT).await;
+
+    let page = agent.get("/console/credentials/env-1").await;
+    assert!(page.body.contains("data-kind=\"envelope_only\""));
+    assert!(page.testid("activation-form").is_none());
+    assert!(page.testid("activation-status").is_none());
+    let refused = agent
+        .post("/console/credentials/env-1/activation-code", &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused
+            .testid("action-error")
+            .is_some_and(|text| text.contains("envelope-only")),
+        "{}",
+        refused.body
+    );
+    assert!(refused.testid("activation-code").is_none());
+
+    agent.get("/console/credentials/two-1").await;
+    let forged = agent
+        .post_without_csrf("/console/credentials/two-1/activation-code", &[])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.testid("activation-code").is_none());
+    let status = console.verifier.status(&id("two-1")).await.unwrap();
+    assert!(status.activation_code_needed, "no code was issued");
+
+    console
+        .verifier
+        .block(&id("two-1"), "lost device", &setup)
+        .await
+        .unwrap();
+    agent.get("/console/credentials/two-1").await;
+    let blocked = agent
+        .post("/console/credentials/two-1/activation-code", &[])
+        .await;
+    assert_eq!(blocked.status, StatusCode::CONFLICT);
+    assert!(blocked.testid("action-error").is_some());
+    assert!(blocked.testid("activation-code").is_none());
+    console.verifier.revoke(&id("two-1"), &setup).await.unwrap();
+    let revoked = agent
+        .post("/console/credentials/two-1/activation-code", &[])
+        .await;
+    assert_eq!(revoked.status, StatusCode::CONFLICT);
+    assert!(revoked.testid("action-error").is_some());
+    let actions: Vec<_> = console
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(_, action, _)| action == "activation_code")
+        .collect();
+    assert!(actions.is_empty(), "{actions:?}");
 }

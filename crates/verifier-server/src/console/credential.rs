@@ -9,9 +9,12 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use mobipass_verifier::{CredentialId, CredentialStatus, State as CredentialState};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use mobipass_verifier::{
+    CredentialId, CredentialStatus, EnvelopeKind, State as CredentialState, VerifierError,
+};
 use serde::Deserialize;
+use zeroize::Zeroizing;
 
 use super::pages::{self, Chrome};
 use super::{ConsoleState, Signed, Supervisor};
@@ -76,6 +79,10 @@ struct CredentialPage {
     id: String,
     state: &'static str,
     state_label: String,
+    kind: &'static str,
+    kind_label: String,
+    activation: Option<String>,
+    two_channel: bool,
     failures: u8,
     limit: u8,
     key_version: u32,
@@ -125,10 +132,16 @@ async fn render_page(
     let done = done
         .filter(|d| matches!(*d, "blocked" | "unblocked" | "revoked"))
         .map(|d| c.t(&format!("done-{d}")));
+    let two_channel = status.kind == EnvelopeKind::TwoChannel;
+    let activation = two_channel.then(|| activation_text(&c, &status)).flatten();
     let page = CredentialPage {
         id: id.to_string(),
         state: status.state.as_str(),
         state_label: c.t(&format!("state-{}", status.state.as_str())),
+        kind: status.kind.name(),
+        kind_label: c.t(kind_label(status.kind)),
+        activation,
+        two_channel,
         failures: status.failures,
         limit: status.limit,
         key_version: status.key_version,
@@ -150,6 +163,31 @@ async fn render_page(
         c,
     };
     pages::render(error.map_or(StatusCode::OK, |(s, _)| s), &page)
+}
+
+/// The message id naming a credential's kind.
+pub fn kind_label(kind: EnvelopeKind) -> &'static str {
+    match kind {
+        EnvelopeKind::EnvelopeOnly => "kind-envelope-only",
+        EnvelopeKind::TwoChannel => "kind-two-channel",
+    }
+}
+
+/// Where a two-channel credential's activation stands, as the library says
+/// (`None` once confirmed).
+fn activation_text(c: &Chrome, status: &CredentialStatus) -> Option<String> {
+    if status.state == CredentialState::Revoked {
+        return None;
+    }
+    if status.activation_code_needed {
+        return Some(c.t("activation-needed"));
+    }
+    let until = status.activation_expires_at?;
+    Some(if until > std::time::SystemTime::now() {
+        format!("{} {}", c.t("activation-pending"), when(until))
+    } else {
+        c.t("activation-expired-status")
+    })
 }
 
 /// `GET /console/credentials/{id}`.
@@ -317,5 +355,77 @@ pub async fn revoke(
     match state.verifier.revoke(&id, &signed.session.actor()).await {
         Ok(()) => Redirect::to(&format!("{}?done=revoked", path(&id))).into_response(),
         Err(error) => pages::error(&c, &error),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activation.html")]
+struct ActivationPage<'a> {
+    c: Chrome,
+    id: String,
+    code: &'a str,
+    until_time: String,
+    until_full: String,
+    seconds_left: u64,
+}
+
+/// `POST /console/credentials/{id}/activation-code`: a new activation code
+/// from the library, answered with the one page that shows it (`no-store`,
+/// never in a URL, log or audit row; a reload is a GET, which has no code).
+pub async fn activation_code(
+    State(state): State<ConsoleState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Response {
+    let c = Chrome::signed(&signed, &format!("/console/credentials/{id}"));
+    let id = match parse_id(&c, &id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let issued = match state
+        .verifier
+        .activation_code(&id, &signed.session.actor())
+        .await
+    {
+        Ok(issued) => issued,
+        Err(error) => {
+            let refusal = match error {
+                VerifierError::NotTwoChannel => "activation-not-two-channel",
+                VerifierError::Blocked => "activation-blocked",
+                VerifierError::Revoked => "activation-revoked",
+                error => return pages::error(&c, &error),
+            };
+            return render_page(&state, c, &id, None, Some((StatusCode::CONFLICT, refusal))).await;
+        }
+    };
+    let code = issued.grouped();
+    let full = when(issued.expires_at);
+    let seconds_left = issued
+        .expires_at
+        .duration_since(std::time::SystemTime::now())
+        .map_or(0, |left| left.as_secs());
+    let page = ActivationPage {
+        id: id.to_string(),
+        code: code.as_str(),
+        until_time: full[11..19].to_owned(),
+        until_full: full,
+        seconds_left,
+        c,
+    };
+    match page.render() {
+        Ok(html) => {
+            let html = Zeroizing::new(html);
+            (StatusCode::OK, Html(html.as_str().to_owned())).into_response()
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "page error").into_response(),
+    }
+}
+
+/// `GET /console/credentials/{id}/activation-code` (a reload of the code
+/// page): the code was shown once; back to the credential.
+pub async fn activation_code_again(Path(id): Path<String>) -> Response {
+    match CredentialId::new(id) {
+        Ok(id) => Redirect::to(&path(&id)).into_response(),
+        Err(_) => Redirect::to("/console/").into_response(),
     }
 }

@@ -52,6 +52,9 @@ struct EnvelopePage<'a> {
     what: String,
     parts: Vec<Zeroizing<String>>,
     date: String,
+    kind: &'static str,
+    kind_label: String,
+    two_channel: bool,
 }
 
 fn envelope(
@@ -72,6 +75,9 @@ fn envelope(
         id: id.to_string(),
         parts,
         date: super::credential::when(std::time::SystemTime::now())[..10].to_owned(),
+        kind: key.kind().name(),
+        kind_label: c.t(super::credential::kind_label(key.kind())),
+        two_channel: key.kind() == mobipass_verifier::EnvelopeKind::TwoChannel,
         c,
     };
     match page.render() {

@@ -107,10 +107,15 @@ pub fn router(verifier: Verifier, settings: ConsoleSettings) -> Router {
             "/console/credentials/{id}/revoke",
             get(credential::confirm_revoke).post(credential::revoke),
         )
+        .route(
+            "/console/credentials/{id}/activation-code",
+            get(credential::activation_code_again).post(credential::activation_code),
+        )
         .route("/console/credentials/{id}/reissue", post(envelope::reissue))
         .route("/console/audit", get(audit::page))
         .route("/console/audit.csv", get(audit::csv))
         .route("/console/static/console.css", get(stylesheet))
+        .route("/console/static/countdown.js", get(countdown_script))
         .route("/console/{*rest}", get(not_found).post(not_found))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             guard::guard(guard_state.clone(), request, next)
@@ -123,6 +128,16 @@ async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("console.css"),
+    )
+        .into_response()
+}
+
+/// The one script: counts an activation code's validity down. Pages work
+/// without it (they say until when); the CSP allows only same-origin files.
+async fn countdown_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("countdown.js"),
     )
         .into_response()
 }

@@ -137,6 +137,37 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def activation_code(driver):
+    """The agent reads out an activation code: big, grouped, counting down."""
+    import re
+    check(tid(driver, "kind").get_attribute("data-kind") == "two_channel"
+          and has(driver, "activation-status"), "the credential page shows the kind and the activation")
+    for lang in LANGS:
+        switch(driver, lang)
+        click(driver, tid(driver, "activation-submit"))
+        code = tid(driver, "activation-code").text
+        check(re.fullmatch(r"[0-9]{4} [0-9]{4}", code) is not None,
+              f"the agent sees a grouped activation code ({lang})")
+        check(re.fullmatch(r"[0-9]{2}:[0-9]{2}:[0-9]{2}", tid(driver, "activation-until").text) is not None,
+              "it says until when")
+        countdown = tid(driver, "activation-countdown")
+        first = countdown.text
+        check(countdown.is_displayed() and re.search(r"1[45]:[0-9]{2}$", first) is not None,
+              f"the script counts down the minutes and seconds (got {first!r})")
+        shot(driver, "activation-code", lang)
+        if os.environ.get("CONSOLE_CODES_FILE"):
+            with open(os.environ["CONSOLE_CODES_FILE"], "a") as codes:
+                codes.write(code.replace(" ", "") + "\n")
+        if lang == "en":
+            time.sleep(1.2)
+            check(countdown.text != first, "the countdown moves")
+        driver.get(driver.current_url)
+        check(driver.current_url.endswith("/console/credentials/cust-1")
+              and not has(driver, "activation-code") and code not in driver.page_source,
+              "a reload does not show the code again")
+    switch(driver, "en")
+
+
 def agent_flow():
     driver = browser()
     try:
@@ -191,6 +222,8 @@ def agent_flow():
             shot(driver, "credential", lang)
         switch(driver, "en")
 
+        activation_code(driver)
+
         session = driver.get_cookie("mp_session")["value"]
         status = post(BASE, "/console/credentials/cust-1/block", {"reason": "lost_device"}, session)
         check(status == 403, f"a POST without a CSRF token is refused (got {status})")
@@ -232,6 +265,9 @@ def supervisor_flow():
         parts = [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="envelope-part"]')]
         check(len(parts) == 4 and all(len(p) == 11 for p in parts), "issue shows the four parts")
         check(tid(driver, "envelope-bank").text == "Demo Bank of Almaty", "the envelope names the bank")
+        check(tid(driver, "envelope-kind").get_attribute("data-kind") == "two_channel"
+              and has(driver, "envelope-needs-code"),
+              "a two-channel envelope says the customer also needs an activation code")
         shot(driver, "envelope", "en")
         for lang in LANGS:
             # Each language's envelope: a reissue per language (a new key each).
