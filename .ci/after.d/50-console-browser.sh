@@ -6,8 +6,10 @@
 # a bank would. Two servers: the normal one, and one whose console sessions
 # go idle after 2 s (the expiry check; also where the sign-in lock is
 # provoked, so it cannot lock the address out of the first one). Screenshots
-# of the main pages in each language land in docs/screenshots/. Any failed
-# check fails CI; the servers are stopped on every exit.
+# of the main pages in each language go to a temporary folder, so CI leaves
+# the checkout as it found it; to retake the committed ones, run it with
+# MOBIPASS_CONSOLE_SCREENSHOTS=$PWD/docs/screenshots. Any failed check fails
+# CI; the servers are stopped on every exit.
 set -euo pipefail
 venv=${MOBIPASS_CONSOLE_VENV:-target/console-venv}
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
@@ -63,7 +65,7 @@ idle_base=$(start idle $'console_idle_timeout_secs = 2\nconsole_session_max_secs
 
 CONSOLE_BASE=$base CONSOLE_IDLE_BASE=$idle_base CONSOLE_PASSWORD=$password \
   CONSOLE_CODES_FILE=$work/codes \
-  SCREENSHOTS=${MOBIPASS_CONSOLE_SCREENSHOTS:-$PWD/docs/screenshots} \
+  SCREENSHOTS=${MOBIPASS_CONSOLE_SCREENSHOTS:-$work/screenshots} \
   "$venv/bin/python" crates/verifier-server/tests/browser/console.py
 
 for name in main idle; do
