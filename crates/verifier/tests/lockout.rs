@@ -4,13 +4,11 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::{TestDb, respond, wrong_nth};
 use mobipass_verifier::{
-    Actor, Config, CredentialId, IssuedChallenge, ManualClock, MasterKey, Outcome, Policy, State,
-    Verifier,
+    Actor, Config, CredentialId, IssuedChallenge, Outcome, Policy, State, Verifier,
 };
 
 fn id(text: &str) -> CredentialId {
@@ -19,15 +17,6 @@ fn id(text: &str) -> CredentialId {
 
 fn operator() -> Actor {
     Actor::new("operator").unwrap()
-}
-
-async fn open(db: &TestDb, config: Config) -> (Verifier, Arc<ManualClock>) {
-    let clock = common::clock_at_now();
-    let verifier = db
-        .open(MasterKey::generate(), config)
-        .await
-        .with_clock(clock.clone());
-    (verifier, clock)
 }
 
 fn ladder(minutes: &[u32]) -> Config {
@@ -68,7 +57,7 @@ fn rejected(attempts_left: u8, final_attempt: bool) -> Outcome {
 both_stores!(
     ladder_locks_then_locks_longer_then_blocks_for_good,
     |db: TestDb| async move {
-        let (verifier, clock) = open(&db, ladder(&[15, 60])).await;
+        let (verifier, clock) = db.open_with_clock(ladder(&[15, 60])).await;
         let alice = id("alice");
         let key = verifier
             .issue_envelope_only(&alice, &operator())
@@ -168,7 +157,7 @@ both_stores!(
 both_stores!(
     accepted_response_resets_the_ladder,
     |db: TestDb| async move {
-        let (verifier, clock) = open(&db, ladder(&[15])).await;
+        let (verifier, clock) = db.open_with_clock(ladder(&[15])).await;
         let alice = id("alice");
         let key = verifier
             .issue_envelope_only(&alice, &operator())
@@ -202,7 +191,7 @@ both_stores!(
 both_stores!(
     empty_ladder_blocks_at_the_first_limit_with_a_final_attempt_warning,
     |db: TestDb| async move {
-        let (verifier, _clock) = open(&db, Config::default()).await;
+        let (verifier, _clock) = db.open_with_clock(Config::default()).await;
         let alice = id("alice");
         let key = verifier
             .issue_envelope_only(&alice, &operator())
@@ -219,7 +208,7 @@ both_stores!(
 both_stores!(
     policy_given_at_issue_overrides_the_configured_one_and_survives_reissue,
     |db: TestDb| async move {
-        let (verifier, clock) = open(&db, Config::default()).await;
+        let (verifier, clock) = db.open_with_clock(Config::default()).await;
         let alice = id("alice");
         let policy = Policy {
             failure_limit: 2,
@@ -272,7 +261,7 @@ both_stores!(
 both_stores!(
     repeated_identical_wrong_response_counts_once,
     |db: TestDb| async move {
-        let (verifier, _clock) = open(&db, Config::default()).await;
+        let (verifier, _clock) = db.open_with_clock(Config::default()).await;
         let alice = id("alice");
         let key = verifier
             .issue_envelope_only(&alice, &operator())
@@ -322,7 +311,7 @@ both_stores!(
 both_stores!(
     audit_tells_lock_block_and_refusals_of_a_locked_credential_apart,
     |db: TestDb| async move {
-        let (verifier, clock) = open(&db, ladder(&[15])).await;
+        let (verifier, clock) = db.open_with_clock(ladder(&[15])).await;
         let alice = id("alice");
         let key = verifier
             .issue_envelope_only(&alice, &operator())

@@ -5,14 +5,12 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::{TestDb, respond, wrong};
 use mobipass_scheme::{ActivationCode, ActivationKey, Envelope, EnvelopeKind};
 use mobipass_verifier::{
-    Actor, Clock, Config, CredentialId, ManualClock, MasterKey, Outcome, State, Verifier,
-    VerifierError,
+    Actor, Clock, Config, CredentialId, MasterKey, Outcome, State, Verifier, VerifierError,
 };
 
 fn id(text: &str) -> CredentialId {
@@ -21,15 +19,6 @@ fn id(text: &str) -> CredentialId {
 
 fn operator() -> Actor {
     Actor::new("operator.anna").unwrap()
-}
-
-async fn open(db: &TestDb, config: Config) -> (Verifier, Arc<ManualClock>) {
-    let clock = common::clock_at_now();
-    let verifier = db
-        .open(MasterKey::generate(), config)
-        .await
-        .with_clock(clock.clone());
-    (verifier, clock)
 }
 
 /// Issues an activation code and returns the S2 the customer's app makes from it.
@@ -49,7 +38,7 @@ async fn sign(verifier: &Verifier, id: &CredentialId, key: &ActivationKey) -> Ou
 both_stores!(
     issue_defaults_to_two_channel_and_refuses_challenges_until_a_code,
     |db: TestDb| async move {
-        let (verifier, _clock) = open(&db, Config::default()).await;
+        let (verifier, _clock) = db.open_with_clock(Config::default()).await;
         let alice = id("alice");
         let envelope = verifier.issue(&alice, &operator()).await.unwrap();
         assert_eq!(envelope.kind(), EnvelopeKind::TwoChannel);
@@ -80,7 +69,7 @@ both_stores!(
 both_stores!(
     a_code_makes_the_key_and_the_first_accepted_response_confirms_it,
     |db: TestDb| async move {
-        let (verifier, clock) = open(&db, Config::default()).await;
+        let (verifier, clock) = db.open_with_clock(Config::default()).await;
         let alice = id("alice");
         let envelope = verifier.issue(&alice, &operator()).await.unwrap();
         let issued = verifier.activation_code(&alice, &operator()).await.unwrap();
@@ -148,7 +137,7 @@ both_stores!(
 both_stores!(
     a_wrong_code_at_the_app_gives_rejected_and_counts_to_the_block,
     |db: TestDb| async move {
-        let (verifier, _clock) = open(&db, Config::default()).await;
+        let (verifier, _clock) = db.open_with_clock(Config::default()).await;
         let alice = id("alice");
         let envelope = verifier.issue(&alice, &operator()).await.unwrap();
         let _right = code_for(&verifier, &alice, &envelope).await;
@@ -186,7 +175,7 @@ both_stores!(
             activation_code_ttl: Duration::from_secs(60),
             ..Config::default()
         };
-        let (verifier, clock) = open(&db, config).await;
+        let (verifier, clock) = db.open_with_clock(config).await;
         let alice = id("alice");
         let envelope = verifier.issue(&alice, &operator()).await.unwrap();
         let s2 = code_for(&verifier, &alice, &envelope).await;
@@ -219,7 +208,7 @@ both_stores!(
 );
 
 both_stores!(a_second_code_replaces_the_first, |db: TestDb| async move {
-    let (verifier, _clock) = open(&db, Config::default()).await;
+    let (verifier, _clock) = db.open_with_clock(Config::default()).await;
     let alice = id("alice");
     let envelope = verifier.issue(&alice, &operator()).await.unwrap();
     let first = code_for(&verifier, &alice, &envelope).await;
@@ -239,7 +228,7 @@ both_stores!(a_second_code_replaces_the_first, |db: TestDb| async move {
 both_stores!(
     a_code_for_an_active_credential_stops_the_old_key_at_once,
     |db: TestDb| async move {
-        let (verifier, _clock) = open(&db, Config::default()).await;
+        let (verifier, _clock) = db.open_with_clock(Config::default()).await;
         let alice = id("alice");
         let envelope = verifier.issue(&alice, &operator()).await.unwrap();
         let old = code_for(&verifier, &alice, &envelope).await;
@@ -285,7 +274,7 @@ both_stores!(
 both_stores!(
     envelope_only_credentials_take_no_code_and_work_as_before,
     |db: TestDb| async move {
-        let (verifier, _clock) = open(&db, Config::default()).await;
+        let (verifier, _clock) = db.open_with_clock(Config::default()).await;
         let bob = id("bob");
         let envelope = verifier
             .issue_envelope_only(&bob, &operator())
@@ -319,7 +308,7 @@ both_stores!(
 both_stores!(
     codes_are_refused_for_blocked_revoked_and_unknown_credentials,
     |db: TestDb| async move {
-        let (verifier, _clock) = open(&db, Config::default()).await;
+        let (verifier, _clock) = db.open_with_clock(Config::default()).await;
         let alice = id("alice");
         verifier.issue(&alice, &operator()).await.unwrap();
         verifier
@@ -353,7 +342,7 @@ both_stores!(
 both_stores!(
     reissue_of_a_two_channel_credential_needs_a_new_code,
     |db: TestDb| async move {
-        let (verifier, _clock) = open(&db, Config::default()).await;
+        let (verifier, _clock) = db.open_with_clock(Config::default()).await;
         let alice = id("alice");
         let first = verifier.issue(&alice, &operator()).await.unwrap();
         let old = code_for(&verifier, &alice, &first).await;

@@ -67,9 +67,17 @@ impl TestDb {
 
     /// A verifier with default settings on a clock the test moves by hand.
     pub async fn open_with_manual_clock(&self) -> (Verifier, Arc<mobipass_verifier::ManualClock>) {
+        self.open_with_clock(Config::default()).await
+    }
+
+    /// A verifier with `config` on a clock the test moves by hand.
+    pub async fn open_with_clock(
+        &self,
+        config: Config,
+    ) -> (Verifier, Arc<mobipass_verifier::ManualClock>) {
         let clock = clock_at_now();
         let verifier = self
-            .open(MasterKey::generate(), Config::default())
+            .open(MasterKey::generate(), config)
             .await
             .with_clock(clock.clone());
         (verifier, clock)
