@@ -262,6 +262,16 @@ async fn three_wrong_values_end_blocked_with_call_your_bank() {
     }
     let blocked = last.unwrap();
     assert_eq!(outcome(&blocked).as_deref(), Some("blocked"));
+    // The page's verifications count in /metrics like the API's.
+    let metrics = server.client.get("/metrics", None).await.text;
+    assert!(
+        metrics.contains("mobipass_verifications_total{outcome=\"rejected\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("mobipass_blocks_total{cause=\"failures\"} 1"),
+        "{metrics}"
+    );
     assert!(blocked.body.contains("call your bank"));
     check_return_form(&blocked, &id, "blocked");
     assert_eq!(api_state(&server, &id).await["state"], "blocked");

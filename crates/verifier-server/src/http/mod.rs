@@ -200,7 +200,7 @@ pub fn full_app_with_signing(
     signing: crate::signing_page::SigningSettings,
 ) -> Router {
     let console = crate::console::router(verifier.clone(), console);
-    let page = crate::signing_page::router(verifier.clone(), signing.clone());
+    let page = crate::signing_page::router(verifier.clone(), signing.clone(), Arc::clone(&metrics));
     let state =
         AppState::with_metrics(verifier, keys, limits.max_in_flight, metrics).with_signing(signing);
     let timeout = limits.request_timeout;
