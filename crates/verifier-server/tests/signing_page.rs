@@ -438,3 +438,26 @@ async fn a_temporary_lock_leaves_the_session_pending_and_says_for_how_long() {
     let still = value(&browser, &id, &sign(&parts, &code)).await;
     assert_eq!(outcome(&still).as_deref(), Some("locked"));
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: set MOBIPASS_TEST_PG_URL"]
+async fn the_page_works_the_same_on_postgresql() {
+    let url = http_support::postgres_url().await;
+    let verifier = Verifier::open(&url, MasterKey::generate(), Config::default())
+        .await
+        .unwrap();
+    let server =
+        TestServer::serve(verifier, Default::default(), tempfile::tempdir().unwrap()).await;
+    let parts = server.client.issue("alice").await;
+    let (id, link) = session(&server, true).await;
+    let browser = Browser::new(server.addr);
+    let code = code(&open(&browser, &link, &id).await);
+    assert_eq!(browser.get(&link).await.status, StatusCode::GONE);
+    let rejected = value(&browser, &id, &wrong(&parts, &code)).await;
+    assert_eq!(rejected.testid("attempts-left").as_deref(), Some("2"));
+    let right = sign_linked(&parts, &code, 123_456, "KZ12 3456 7890 1234");
+    let accepted = value(&browser, &id, &right).await;
+    assert_eq!(outcome(&accepted).as_deref(), Some("accepted"));
+    check_return_form(&accepted, &id, "accepted");
+    assert_eq!(api_state(&server, &id).await["state"], "accepted");
+}

@@ -371,3 +371,79 @@ both_stores!(
         assert_eq!(sessions, 0);
     }
 );
+
+both_stores!(
+    concurrent_openings_of_one_link_give_it_to_one_browser,
+    |db: TestDb| async move {
+        let (verifier, _clock) = db.open_with_manual_clock().await;
+        let alice = CredentialId::new("alice").unwrap();
+        verifier
+            .issue_envelope_only(&alice, &operator())
+            .await
+            .unwrap();
+        let issued = verifier
+            .create_signing_session(&request(&alice, false), &Actor::new("api:bank").unwrap())
+            .await
+            .unwrap();
+        let token = std::sync::Arc::new(SigningSecret::parse(issued.token.as_str()).unwrap());
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let verifier = verifier.clone();
+            let token = token.clone();
+            tasks.push(tokio::spawn(async move {
+                verifier.open_signing_link(&token).await.unwrap()
+            }));
+        }
+        let mut opened = 0;
+        for task in tasks {
+            opened += usize::from(task.await.unwrap().is_some());
+        }
+        assert_eq!(opened, 1);
+    }
+);
+
+both_stores!(
+    concurrent_right_values_are_accepted_once,
+    |db: TestDb| async move {
+        let (verifier, _clock) = db.open_with_manual_clock().await;
+        let (key, session, _token, browser) = opened(&verifier, false).await;
+        let right = answer(&key, &session);
+        let browser = std::sync::Arc::new(browser);
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let verifier = verifier.clone();
+            let browser = browser.clone();
+            let right = right.clone();
+            let id = session.id;
+            tasks.push(tokio::spawn(async move {
+                verifier
+                    .sign_in_session(&id, &browser, &right, &page())
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }));
+        }
+        let mut accepted = 0;
+        for task in tasks {
+            let outcome = task.await.unwrap();
+            if outcome.outcome() == Some(Outcome::Accepted) {
+                accepted += 1;
+            } else {
+                // The others judged nothing: already final, or already used.
+                assert!(matches!(
+                    outcome,
+                    SigningOutcome::Final(SessionState::Accepted)
+                        | SigningOutcome::Judged(mobipass_verifier::Verified {
+                            outcome: Outcome::AlreadyUsed,
+                            ..
+                        })
+                ));
+            }
+        }
+        assert_eq!(accepted, 1);
+        assert_eq!(
+            state(&verifier, &session).await.state,
+            SessionState::Accepted
+        );
+    }
+);
