@@ -16,6 +16,11 @@
 //! gets through a second channel; [`Verifier::issue_envelope_only`] makes the
 //! older kind the envelope alone activates.
 //!
+//! Signing sessions ([`Verifier::create_signing_session`], [`signing`])
+//! are challenges a hosted payer page shows: the page's verdicts go through
+//! the same [`Verifier::verify`] path, recorded for the session in the same
+//! transaction.
+//!
 //! Layers, top down: [`Verifier`] (validation, randomness, clock) ->
 //! `store` (one transaction per call; SQLite with a group-committing writer
 //! thread, or PostgreSQL with row locks) -> `rules` (the decisions, shared by
