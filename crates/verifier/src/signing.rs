@@ -292,8 +292,10 @@ impl SigningSession {
 /// What one signature value typed into the page did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigningOutcome {
-    /// The value was judged; here is the verdict (the session's state
-    /// follows [`SessionState::after`] of its outcome).
+    /// The value was judged; here is the verdict. The session is then
+    /// accepted, blocked (blocked, revoked, activation expired) or expired
+    /// (expired, already used, unknown challenge); a wrong value with
+    /// attempts left and a temporary lock leave it pending.
     Judged(Verified),
     /// The session was already final: nothing was judged.
     Final(SessionState),
