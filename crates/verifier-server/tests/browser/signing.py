@@ -34,6 +34,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["SIGN_BASE"]
@@ -180,10 +181,13 @@ def switch(driver, lang):
 
 
 def type_value(driver, value):
+    """Types a value and submits it; returns once the answer page is loaded."""
+    page = driver.find_element(By.TAG_NAME, "html")
     field = tid(driver, "signature-value")
     field.clear()
     field.send_keys(value)
     tid(driver, "submit").click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
     WebDriverWait(driver, 10).until(lambda d: has(d, "result"))
 
 
