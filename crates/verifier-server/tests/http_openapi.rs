@@ -527,3 +527,51 @@ async fn every_route_answers_exactly_the_documented_statuses() {
         }
     }
 }
+
+/// The signing page's texts follow the reason rule: ask the server. On an
+/// unknown credential a valid description or requester is 404, an invalid
+/// one 400, so no probe creates anything.
+#[tokio::test]
+async fn the_signing_text_patterns_match_what_the_server_accepts() {
+    let server = TestServer::start().await;
+    let request = schema("SigningSessionRequest");
+    let mut probes: Vec<String> = Vec::new();
+    for c in (0u32..=0x2ff)
+        .chain(0x2000..=0x206f)
+        .chain([0x1680, 0x3000, 0xfeff])
+    {
+        let Some(c) = char::from_u32(c) else { continue };
+        probes.push(c.to_string());
+        probes.push(format!("Pay {c} shop"));
+    }
+    probes.extend([
+        String::new(),
+        "x".repeat(80),
+        "x".repeat(81),
+        "x".repeat(201),
+    ]);
+    for field in ["description", "requester"] {
+        let property = &request["properties"][field];
+        for probe in &probes {
+            let valid =
+                http_support::openapi::validate(property, &serde_json::json!(probe), field).is_ok();
+            let mut body = serde_json::json!({
+                "credential_id": "nobody",
+                "description": "Pay",
+                "requester": "Bank",
+                "return_url": http_support::RETURN_URL,
+            });
+            body[field] = serde_json::json!(probe);
+            let reply = server
+                .client
+                .post("/v1/signing-sessions", Some(http_support::BANK_KEY), body)
+                .await;
+            let accepted = match reply.status {
+                StatusCode::NOT_FOUND => true,
+                StatusCode::BAD_REQUEST => false,
+                other => panic!("{field} {probe:?}: {other} {}", reply.text),
+            };
+            assert_eq!(valid, accepted, "{field} {probe:?}: {}", reply.text);
+        }
+    }
+}

@@ -212,18 +212,13 @@ impl SigningRequest {
 }
 
 fn one_line(text: &str, max: usize, what: &str) -> Result<String, VerifierError> {
-    let trimmed = text.trim();
-    let bad = trimmed.is_empty()
-        || trimmed.chars().count() > max
-        || trimmed.chars().any(|c| {
-            c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-        });
-    if bad {
-        return Err(VerifierError::InvalidInput(format!(
-            "{what} is one line of 1 to {max} characters, without bidi controls"
-        )));
-    }
-    Ok(trimmed.to_owned())
+    crate::ids::one_visible_line(text, max)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            VerifierError::InvalidInput(format!(
+                "{what} is one line of 1 to {max} visible characters, without bidi controls"
+            ))
+        })
 }
 
 /// A new session, returned once: `token` goes into the payer's URL and is

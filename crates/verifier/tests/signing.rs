@@ -353,6 +353,14 @@ both_stores!(
                 ..request(&carol, false)
             },
             SigningRequest {
+                description: "\u{200B}".into(),
+                ..request(&carol, false)
+            },
+            SigningRequest {
+                requester: "Bank \u{202E}evil".into(),
+                ..request(&carol, false)
+            },
+            SigningRequest {
                 return_url: String::new(),
                 ..request(&carol, false)
             },
