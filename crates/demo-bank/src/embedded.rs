@@ -115,6 +115,14 @@ fn quoted(text: &str) -> String {
     serde_json::to_string(text).expect("a string serialises")
 }
 
+/// A free port on `ip` (for a requested port 0: the verifier's URL must
+/// name its real port before it starts).
+fn free_port(ip: std::net::IpAddr) -> SocketAddr {
+    std::net::TcpListener::bind((ip, 0))
+        .and_then(|l| l.local_addr())
+        .unwrap_or(SocketAddr::new(ip, 0))
+}
+
 /// 127.0.0.1:8440 if free, else any free loopback port.
 fn pick_listen() -> SocketAddr {
     let preferred = SocketAddr::from(([127, 0, 0, 1], 8440));
@@ -171,7 +179,11 @@ pub async fn start(options: Options) -> Result<Embedded, StartError> {
         load_or_make(&dir.join("operator-api.key"), || generate_key().key).map_err(files(&dir))?;
     let secret_path = dir.join("signing-return.secret");
     let secret = load_or_make(&secret_path, || random_hex(32)).map_err(files(&dir))?;
-    let listen = options.listen.unwrap_or_else(pick_listen);
+    let listen = match options.listen {
+        Some(addr) if addr.port() == 0 => free_port(addr.ip()),
+        Some(addr) => addr,
+        None => pick_listen(),
+    };
     let url = format!("http://{listen}");
     let db = format!("sqlite://{}", dir.join("verifier.sqlite3").display());
     let mut config = format!(

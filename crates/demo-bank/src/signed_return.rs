@@ -209,15 +209,15 @@ mod tests {
     #[test]
     fn malformed_fields_are_refused_before_any_hmac() {
         let good = form("accepted", NOW);
-        let cases: Vec<Box<dyn Fn(&mut ReturnForm)>> = vec![
-            Box::new(|f| f.outcome = "rejected".into()),
-            Box::new(|f| f.outcome = String::new()),
-            Box::new(|f| f.session_id = String::new()),
-            Box::new(|f| f.session_id = "a b".into()),
-            Box::new(|f| f.time = "-5".into()),
-            Box::new(|f| f.time = "99999999999999999999999".into()),
-            Box::new(|f| f.signature = f.signature.to_uppercase()),
-            Box::new(|f| f.signature.truncate(63)),
+        let cases: [fn(&mut ReturnForm); 8] = [
+            |f| f.outcome = "rejected".into(),
+            |f| f.outcome = String::new(),
+            |f| f.session_id = String::new(),
+            |f| f.session_id = "a b".into(),
+            |f| f.time = "-5".into(),
+            |f| f.time = "99999999999999999999999".into(),
+            |f| f.signature = f.signature.to_uppercase(),
+            |f| f.signature.truncate(63),
         ];
         for (i, change) in cases.iter().enumerate() {
             let mut bad = ReturnForm {
