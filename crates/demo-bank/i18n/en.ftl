@@ -18,6 +18,8 @@ home-credential = MobiPass credential:
 step-envelope = The envelope with your activation key was shown once at sign-up (a real bank posts it).
 step-sms = Get the activation code on your phone (the second channel).
 step-activate = Activate the MobiPass desktop app with the envelope's key and the activation code, and choose a PIN:
+step-activate-gui = the window (or an installed mobipass)
+step-activate-cli = in the terminal (or mobipass activate)
 step-transfer = Make a transfer and sign it with MobiPass.
 step-statement = See it on your statement.
 

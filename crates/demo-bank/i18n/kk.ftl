@@ -18,6 +18,8 @@ home-credential = MobiPass тіркелгісі:
 step-envelope = Белсендіру кілті бар конверт тіркелу кезінде бір рет көрсетілді (нақты банк оны поштамен жібереді).
 step-sms = Белсендіру кодын телефонға алыңыз (екінші арна).
 step-activate = MobiPass қолданбасын конверттегі кілтпен және белсендіру кодымен белсендіріп, PIN таңдаңыз:
+step-activate-gui = терезе (немесе орнатылған mobipass)
+step-activate-cli = терминалда (немесе mobipass activate)
 step-transfer = Аударым жасап, оған MobiPass арқылы қол қойыңыз.
 step-statement = Оны үзінді көшірмеден көріңіз.
 

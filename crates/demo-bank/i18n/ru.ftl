@@ -18,6 +18,8 @@ home-credential = Учётная запись MobiPass:
 step-envelope = Конверт с ключом активации был показан один раз при регистрации (настоящий банк присылает его почтой).
 step-sms = Получите код активации на телефон (второй канал).
 step-activate = Активируйте приложение MobiPass ключом из конверта и кодом активации и выберите PIN:
+step-activate-gui = окно (или установленный mobipass)
+step-activate-cli = в терминале (или mobipass activate)
 step-transfer = Сделайте перевод и подпишите его в MobiPass.
 step-statement = Посмотрите его в выписке.
 
