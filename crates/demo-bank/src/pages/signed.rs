@@ -27,13 +27,25 @@ fn refused(c: Chrome, status: StatusCode, id: &str, why: &str) -> Response {
     message(c, status, "return-title", text, "return-refused", false)
 }
 
+/// The digits a linked signature binds: the account's last 8 digits,
+/// left-padded with zeros (the verifier may report the account as sent or
+/// as these digits).
+fn signed_digits(account: &str) -> String {
+    let digits: String = account.chars().filter(char::is_ascii_digit).collect();
+    let tail = &digits[digits.len().saturating_sub(8)..];
+    format!("{tail:0>8}")
+}
+
 /// The verifier's record agrees with the return and with the payment.
 fn agrees(info: &SessionInfo, payment: &Payment, outcome: &str) -> bool {
     let linked_matches = match payment.linked {
         true => {
             info.linked
                 && info.amount_minor == Some(payment.amount_minor)
-                && info.payee.as_deref() == Some(payment.account.as_str())
+                && info
+                    .payee
+                    .as_deref()
+                    .is_some_and(|p| signed_digits(p) == signed_digits(&payment.account))
         }
         false => !info.linked,
     };
@@ -149,6 +161,11 @@ mod tests {
         let mut other = info("accepted", true);
         other.amount_minor = Some(125_000);
         assert!(!agrees(&other, &payment(true), "accepted"));
+        let mut digits = info("accepted", true);
+        digits.payee = Some("00123456".into());
+        assert!(agrees(&digits, &payment(true), "accepted"), "the signed digits count");
+        digits.payee = Some("00123457".into());
+        assert!(!agrees(&digits, &payment(true), "accepted"));
         let mut other = info("accepted", true);
         other.credential_id = "bob-1".into();
         assert!(!agrees(&other, &payment(true), "accepted"));
