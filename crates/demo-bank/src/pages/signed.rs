@@ -163,7 +163,10 @@ mod tests {
         assert!(!agrees(&other, &payment(true), "accepted"));
         let mut digits = info("accepted", true);
         digits.payee = Some("00123456".into());
-        assert!(agrees(&digits, &payment(true), "accepted"), "the signed digits count");
+        assert!(
+            agrees(&digits, &payment(true), "accepted"),
+            "the signed digits count"
+        );
         digits.payee = Some("00123457".into());
         assert!(!agrees(&digits, &payment(true), "accepted"));
         let mut other = info("accepted", true);
