@@ -32,6 +32,7 @@ pub mod outbox;
 pub mod paths;
 mod rules;
 mod seal;
+pub mod signing;
 mod store;
 mod verifier;
 
@@ -48,6 +49,10 @@ pub use operators::{
     SessionToken, SignIn,
 };
 pub use outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
+pub use signing::{
+    IssuedSigningSession, SessionState, SigningOutcome, SigningRequest, SigningSecret,
+    SigningSession, SigningSessionId,
+};
 pub use verifier::{MAX_CLOCK_SKEW, MAX_REASON_LEN, MIN_CHALLENGE_RETENTION, Verifier};
 
 pub use mobipass_scheme::{ActivationCode, ActivationKey, Amount, Envelope, EnvelopeKind, Payee};
