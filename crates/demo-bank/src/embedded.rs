@@ -134,18 +134,14 @@ fn pick_listen() -> SocketAddr {
     }
 }
 
-/// The signing-session keys. Until the server knows them (issue 14, part 1
-/// merged), they stay out: its configuration refuses unknown keys.
+/// The signing-session keys: the allow-list with the bank's one return URL,
+/// and the return secret's file.
 fn signing_config(return_url: &str, secret_file: &Path) -> String {
-    const SERVER_HAS_SIGNING: bool = false;
-    match SERVER_HAS_SIGNING {
-        true => format!(
-            "signing_return_urls = [{}]\nsigning_return_secret_file = {}\n",
-            quoted(return_url),
-            quoted(&secret_file.display().to_string())
-        ),
-        false => String::new(),
-    }
+    format!(
+        "signing_return_urls = [{}]\nsigning_return_secret_file = {}\n",
+        quoted(return_url),
+        quoted(&secret_file.display().to_string())
+    )
 }
 
 /// Starts the verifier and waits until it answers.

@@ -156,6 +156,16 @@ impl Bank {
             .cloned()
     }
 
+    /// All of a customer's payments, in the order asked.
+    pub fn payments_of(&self, credential_id: &str) -> Vec<Payment> {
+        self.books()
+            .payments
+            .iter()
+            .filter(|p| p.credential_id == credential_id)
+            .cloned()
+            .collect()
+    }
+
     /// Books the final outcome of a pending payment, once.
     pub fn settle(&self, session_id: &str, outcome: Outcome) -> Result<Payment, SettleError> {
         let mut books = self.books();

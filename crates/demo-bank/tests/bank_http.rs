@@ -185,3 +185,95 @@ async fn forged_or_malformed_returns_are_refused() {
     let statement = browser.get(&format!("{}/statement", bank.url)).await;
     assert!(statement.testid("statement-empty").is_some());
 }
+
+/// Fills and sends the transfer form.
+async fn transfer(
+    browser: &mut Browser,
+    bank: &support::Bank,
+    csrf: &str,
+    amount: &str,
+    kind: &str,
+) -> support::Page {
+    browser
+        .post(
+            &format!("{}/transfer", bank.url),
+            &[
+                ("csrf", csrf),
+                ("payee_name", "Electronic Store"),
+                ("account", "KZ86 125K ZT50 0410 0100"),
+                ("amount", amount),
+                ("kind", kind),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_transfer_before_the_activation_code_is_refused_with_the_reason() {
+    let bank = start().await;
+    let mut browser = Browser::new();
+    let envelope = browser.sign_up(&bank, "Frank").await;
+    let page = transfer(&mut browser, &bank, &envelope.csrf(), "12.50", "linked").await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(page.testid("transfer-refused").is_some());
+    assert!(page.body.contains("activation code"), "says why");
+}
+
+#[tokio::test]
+async fn a_transfer_goes_to_the_signing_page_and_a_return_the_verifier_denies_books_nothing() {
+    let bank = start().await;
+    let mut browser = Browser::new();
+    let envelope = browser.sign_up(&bank, "Gina").await;
+    let csrf = envelope.csrf();
+    browser
+        .post(&format!("{}/sms", bank.url), &[("csrf", &csrf)])
+        .await;
+    let page = transfer(&mut browser, &bank, &csrf, "1 500,00", "linked").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let url = page.location();
+    assert!(
+        url.starts_with(&format!("{}/sign/", bank.verifier.url)),
+        "{url}"
+    );
+    let payments = bank
+        .state
+        .bank
+        .payments_of(&envelope.testid("envelope-credential").unwrap());
+    assert_eq!(payments.len(), 1);
+    let session_id = payments[0].session_id.clone();
+    let api = mobipass_demo_bank::verifier_api::VerifierApi::new(
+        &bank.verifier.url,
+        bank.verifier.bank_key.clone(),
+        bank.verifier.operator_key.clone(),
+    );
+    let info = api.session(&session_id).await.unwrap();
+    assert_eq!(info.state, "pending");
+    assert!(info.linked);
+    assert_eq!(info.amount_minor, Some(150_000));
+    // The session is pending: a return with a valid HMAC still books
+    // nothing, because the verifier says otherwise.
+    let now = mobipass_demo_bank::state::now_unix();
+    for outcome in ["accepted", "blocked", "expired"] {
+        let signature =
+            signed_return::sign(&bank.verifier.return_secret, &session_id, outcome, now);
+        let page = browser
+            .post(
+                &format!("{}/signed", bank.url),
+                &[
+                    ("session_id", session_id.as_str()),
+                    ("outcome", outcome),
+                    ("time", &now.to_string()),
+                    ("signature", signature.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{outcome}");
+        assert!(page.testid("return-refused").is_some());
+    }
+    assert_eq!(
+        bank.state.bank.payment(&session_id).unwrap().state,
+        mobipass_demo_bank::state::PaymentState::Pending
+    );
+    let statement = browser.get(&format!("{}/statement", bank.url)).await;
+    assert!(statement.testid("statement-empty").is_some());
+}

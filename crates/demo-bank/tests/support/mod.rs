@@ -20,6 +20,8 @@ pub struct Bank {
     pub url: String,
     /// The embedded verifier (kept alive; its data directory is removed on drop).
     pub verifier: embedded::Embedded,
+    /// The bank's state (its books), to look at what the pages do not show.
+    pub state: AppState,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -54,13 +56,14 @@ pub async fn start() -> Bank {
         bank_name: "Test Bank".into(),
         operator_name: Some(embedded::OPERATOR.into()),
     });
-    let app = router(state);
+    let app = router(state.clone());
     let server = tokio::spawn(async move {
         let _ = mobipass_verifier_server::http::run(listener, app, std::future::pending()).await;
     });
     Bank {
         url,
         verifier,
+        state,
         server,
     }
 }
