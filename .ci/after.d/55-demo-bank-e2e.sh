@@ -54,6 +54,7 @@ url() { sed -n "s/^$2listening on //p" "$work/$1.out" | head -1; }
 mkdir -p "$work/app"
 BANK_URL=$(url main "demo bank ") VERIFIER_URL=$(url main "") \
   SHORT_BANK_URL=$(url short "demo bank ") SHORT_VERIFIER_URL=$(url short "") SHORT_TTL=30 \
+  CONSOLE_PASSWORD=$(sed -n 's/.*operator demo, password \([0-9a-f]*\) (shown once).*/\1/p' "$work/main.out") \
   MOBIPASS_BIN=$PWD/target/debug/mobipass WORK=$work/app SECRETS_FILE=$work/secrets \
   SCREENSHOTS=${MOBIPASS_DEMO_BANK_SCREENSHOTS:-$work/screenshots} \
   "$venv/bin/python" crates/demo-bank/tests/browser/demo_bank.py

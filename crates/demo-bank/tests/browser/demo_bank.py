@@ -8,8 +8,9 @@ bank's pages, activates the app with them, makes a linked payment (scripts
 on: the return form submits itself) and a plain one (scripts off: the
 button), signs each with the app and sees both on the statement. Then the
 unhappy paths: a malformed value is not counted, a wrong PIN is rejected
-with attempts left, three wrong values end on the blocked page and the bank
-shows the contact centre, a reused or unknown link is refused, a replayed
+with attempts left, three wrong values end on the blocked page, the bank
+links the contact centre and its console unblocks (the operator the demo
+bank printed), a reused or unknown link is refused, a replayed
 or altered return is refused by the bank, and a session on a bank whose
 verifier has a 30 s TTL expires. Screenshots go to SCREENSHOTS (en for
 every step, the main pages in ru and kk).
@@ -43,6 +44,7 @@ WORK = os.environ["WORK"]
 SCREENSHOTS = os.environ["SCREENSHOTS"]
 SECRETS_FILE = os.environ["SECRETS_FILE"]
 SHORT_TTL = int(os.environ.get("SHORT_TTL", "30"))
+CONSOLE_PASSWORD = os.environ["CONSOLE_PASSWORD"]
 
 PIN = "4825"
 WRONG_PINS = ["7391", "5068", "1947"]
@@ -173,7 +175,7 @@ def page_minor(text):
 
 def app_sign(vault, driver, pin=PIN):
     """The signature value the app computes for what the page shows."""
-    code = tid(driver, "document-code").text.strip()
+    code = re.sub(r"\D", "", tid(driver, "document-code").text)
     args = ["sign", code, "--plain", "--pin-stdin"]
     if has(driver, "payee"):
         minor = page_minor(tid(driver, "amount").text)
@@ -239,7 +241,7 @@ def start_transfer(driver, base, payee, account, amount, kind):
     click(driver, tid(driver, "transfer-submit"))
     check(driver.current_url.startswith(VERIFIER_OF[base] + "/sign"),
           f"the bank sends the browser to the verifier's signing page ({driver.current_url.split('/sign')[0]})")
-    check(re.fullmatch(r"\d{6}", tid(driver, "document-code").text.strip()) is not None,
+    check(re.fullmatch(r"\d{6}", re.sub(r"\s", "", tid(driver, "document-code").text)) is not None,
           "the signing page shows a 6-digit document code")
 
 
@@ -423,8 +425,36 @@ def main_flow():
     click(plain, tid(plain, "transfer-submit"))
     check(has(plain, "transfer-refused") and has(plain, "console-link"),
           "a blocked customer's next transfer is refused with the contact centre")
+
+    # The contact centre unblocks (the bank's link, the demo operator), and
+    # the customer pays again.
+    console_url = tid(plain, "console-link").get_attribute("href")
+    check(console_url == VERIFIER + "/console/", "the link goes to the verifier's console")
+    credential = credential_of(driver)
+    agent = browser(scripts=False)
+    agent.get(console_url)
+    tid(agent, "signin-name").send_keys("demo")
+    tid(agent, "signin-password").send_keys(CONSOLE_PASSWORD)
+    click(agent, tid(agent, "signin-submit"))
+    tid(agent, "find-id").send_keys(credential)
+    click(agent, tid(agent, "find-submit"))
+    check(tid(agent, "state").get_attribute("data-state") == "blocked", "the console shows the block")
+    tid(agent, "unblock-identity").send_keys("date of birth and code word")
+    click(agent, tid(agent, "unblock-submit"))
+    check(tid(agent, "state").get_attribute("data-state") != "blocked", "the agent unblocks")
+    close(agent)
+    start_transfer(plain, BANK, "Gadget Market", "KZ55 6666 7777 8888", "99.90", "linked")
+    type_value(plain, app_sign(vault, plain))
+    check(outcome(plain) == "accepted", "after the unblock the right value is accepted")
+    click(plain, tid(plain, "return"))
+    check(len(statement_rows(plain)) == 3, "and the payment is booked")
     close(plain)
     close(driver)
+
+
+def credential_of(driver):
+    driver.get(BANK + "/")
+    return tid(driver, "credential-id").text.strip()
 
 
 def other_language(lang, short_name):
