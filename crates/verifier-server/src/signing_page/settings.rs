@@ -124,6 +124,10 @@ fn check_return_url(url: &str) -> Result<(), SigningConfigError> {
     if url.contains(['?', '#']) {
         return Err(refuse("a return URL has no query or fragment"));
     }
+    // It goes into the page's CSP (`form-action`) as it is.
+    if url.contains([';', ',', '\'', '"', '*']) || url.chars().any(char::is_whitespace) {
+        return Err(refuse("a return URL has no ; , ' \" * or white space"));
+    }
     if url.len() > mobipass_verifier::signing::MAX_RETURN_URL_LEN {
         return Err(refuse("too long"));
     }
@@ -132,10 +136,10 @@ fn check_return_url(url: &str) -> Result<(), SigningConfigError> {
     if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
         return Err(refuse("credentials in the URL are not accepted"));
     }
-    match uri.scheme_str() {
-        Some("https") => Ok(()),
-        Some("http") if is_loopback(host) => Ok(()),
-        Some("http") => Err(refuse(
+    match uri.scheme_str().unwrap_or_default() {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err(refuse(
             "plain http is accepted only to a loopback address; use https",
         )),
         _ => Err(refuse("the scheme is https (or http to loopback)")),
@@ -215,6 +219,8 @@ mod tests {
             "http://bank.example/signed",
             "https://bank.example/signed?x=1",
             "https://bank.example/signed#top",
+            "https://bank.example/a;b",
+            "https://bank.example/a b",
             "https://user@bank.example/",
             "ftp://bank.example/",
             "/signed",
