@@ -233,16 +233,16 @@ async fn three_wrong_values_block_and_the_bank_books_nothing_but_says_so() {
     let bob = customer(&mut browser, &bank).await;
     let (mut page, url) = signing_page(&mut browser, &bank, &bob.csrf, "99", "linked").await;
     let right = value_for(&page, &bob.key, Some(9_900));
-    let wrong = format!("{:08}", (right.parse::<u64>().unwrap() + 1) % 100_000_000);
-    for left in ["2", "1"] {
-        page = submit(&mut browser, &url, &page, &wrong).await;
+    let wrong = |n: u64| format!("{:08}", (right.parse::<u64>().unwrap() + n) % 100_000_000);
+    for (n, left) in [(1, "2"), (2, "1")] {
+        page = submit(&mut browser, &url, &page, &wrong(n)).await;
         assert_eq!(
             attribute(&page, "result", "data-outcome").as_deref(),
             Some("rejected")
         );
         assert_eq!(page.testid("attempts-left").as_deref(), Some(left));
     }
-    page = submit(&mut browser, &url, &page, &wrong).await;
+    page = submit(&mut browser, &url, &page, &wrong(3)).await;
     assert_eq!(
         attribute(&page, "result", "data-outcome").as_deref(),
         Some("blocked")
