@@ -52,6 +52,15 @@ pub fn format(minor: u64) -> String {
     format!("{grouped}.{:02}", minor % 100)
 }
 
+/// [`format`] with the language's decimal separator (a comma in Russian
+/// and Kazakh, as the signing page writes it).
+pub fn format_in(minor: u64, lang: crate::i18n::Lang) -> String {
+    match lang {
+        crate::i18n::Lang::English => format(minor),
+        _ => format(minor).replace('.', ","),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +98,7 @@ mod tests {
         assert_eq!(format(1250), "12.50");
         assert_eq!(format(5), "0.05");
         assert_eq!(format(123_456_789), "1 234 567.89");
+        assert_eq!(format_in(150_000, crate::i18n::Lang::Russian), "1 500,00");
+        assert_eq!(format_in(150_000, crate::i18n::Lang::English), "1 500.00");
     }
 }

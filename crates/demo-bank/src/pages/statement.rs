@@ -74,7 +74,7 @@ pub async fn show(
             when: shown_unix(p.created),
             payee_name: p.payee_name,
             account: p.account,
-            amount: crate::money::format(p.amount_minor),
+            amount: crate::money::format_in(p.amount_minor, visitor.lang),
             amount_minor: p.amount_minor,
             linked: p.linked,
         })

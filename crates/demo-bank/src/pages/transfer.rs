@@ -108,7 +108,10 @@ pub async fn submit(
     let description = c.t1("transfer-description", "payee", &payee_name);
     let description = match plain {
         // A plain signature does not bind the amount: the page must still say it.
-        true => format!("{description}, {}", crate::money::format(amount)),
+        true => format!(
+            "{description}, {}",
+            crate::money::format_in(amount, visitor.lang)
+        ),
         false => description,
     };
     let new = NewSession {
