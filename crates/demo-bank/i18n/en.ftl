@@ -71,6 +71,7 @@ transfer-needs-code = MobiPass is not activated yet: get the activation code on 
 transfer-code-expired = The activation code expired before MobiPass was activated. Get a new code on the phone page.
 transfer-blocked = Your MobiPass is blocked. Call the bank's contact centre to unblock it.
 transfer-revoked = Your MobiPass was revoked. The bank has to issue a new envelope.
+transfer-not-allowed = The verifier does not accept this bank as a return address for signing (its signing_return_urls lacks the bank's /signed). Nothing was sent.
 
 return-title = Confirmation refused
 return-invalid = This confirmation did not come from the signing page, or it was altered. Nothing was booked.

@@ -90,3 +90,58 @@ fn a_named_verifier_without_keys_is_refused_with_the_missing_flag() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--bank-key-file"), "{stderr}");
 }
+
+#[test]
+fn pointed_at_a_running_verifier_with_its_key_files_it_starts_against_it() {
+    let data = tempfile::tempdir().unwrap();
+    let mut first = Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--verifier-listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--data-dir")
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(first.stdout.take().unwrap()).lines();
+    let mut verifier = None;
+    for line in lines.map_while(Result::ok) {
+        if let Some(url) = line.strip_prefix("listening on ") {
+            verifier = Some(url.to_owned());
+        }
+        // Read to the last line, so the pipe stays open while it prints.
+        if line.contains("Ctrl-C") {
+            break;
+        }
+    }
+    let verifier = verifier.expect("the embedded verifier's address");
+    let second = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--verifier-url", &verifier])
+        .arg("--bank-key-file")
+        .arg(data.path().join("bank-api.key"))
+        .arg("--operator-key-file")
+        .arg(data.path().join("operator-api.key"))
+        .arg("--return-secret-file")
+        .arg(data.path().join("signing-return.secret"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut second = second;
+    let started = BufReader::new(second.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.starts_with("demo bank listening on "));
+    second.kill().unwrap();
+    second.wait().unwrap();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(
+        started,
+        "the second bank started against the first one's verifier"
+    );
+}

@@ -130,6 +130,10 @@ pub async fn submit(
                 Some("activation_expired") => "transfer-code-expired",
                 Some("credential_blocked") => "transfer-blocked",
                 Some("credential_revoked") => "transfer-revoked",
+                Some("return_url_not_allowed") => {
+                    tracing::error!(return_url = %state.return_url, "demo bank: the verifier's signing_return_urls lacks this bank's /signed");
+                    "transfer-not-allowed"
+                }
                 _ => return verifier_down(c, &error),
             };
             let text = c.t(id);
