@@ -9,8 +9,9 @@
 # Screenshots go to a temporary folder, so CI leaves the checkout as it found
 # it; to retake the committed ones run it with
 # MOBIPASS_DEMO_BANK_SCREENSHOTS=$PWD/docs/screenshots. Any failed check fails
-# CI; no envelope part or activation code the browser saw may reach the
-# banks' logs; the banks are stopped on every exit.
+# CI; no envelope part, activation code or signing-link token the browser
+# saw may reach the banks' (and their verifiers') output; the banks are
+# stopped on every exit.
 set -euo pipefail
 venv=${MOBIPASS_CONSOLE_VENV:-target/console-venv}
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
@@ -62,7 +63,7 @@ BANK_URL=$(url main "demo bank ") VERIFIER_URL=$(url main "") \
 [ -s "$work/secrets" ] || { echo "FAILED: the browser test saw no envelope or code" >&2; exit 1; }
 while read -r secret; do
   if grep -qF -e "$secret" "$work"/main.out "$work"/main.err "$work"/short.out "$work"/short.err; then
-    echo "FAILED: an envelope part or activation code reached a bank's log" >&2
+    echo "FAILED: an envelope part, activation code or link token reached a log" >&2
     exit 1
   fi
 done < "$work/secrets"
