@@ -77,8 +77,9 @@ pub struct ActivationCode {
     pub expires_at: String,
 }
 
-/// A new signing session (`POST /v1/signing-sessions`).
-#[derive(Debug, Deserialize)]
+/// A new signing session (`POST /v1/signing-sessions`). No `Debug`: the
+/// URL carries the one-time token.
+#[derive(Deserialize)]
 pub struct SessionCreated {
     /// Opaque, not a secret.
     pub session_id: String,
@@ -237,8 +238,9 @@ impl VerifierApi {
         }
     }
 
-    /// One request; the answer's bytes are wiped when dropped (an envelope
-    /// or an activation code passes through them).
+    /// One request. The copy of the answer kept here is wiped when dropped
+    /// (an envelope or an activation code passes through it); hyper's own
+    /// receive buffers are outside this crate's reach.
     async fn raw(
         &self,
         method: Method,
