@@ -28,6 +28,13 @@ signup-intro = Sign up with a name, and the bank issues you a MobiPass: an envel
 signup-name = Your name
 signup-submit = Sign up
 signup-name-invalid = Type a name of 1 to 60 characters.
+signin-title = Sign in with MobiPass
+signin-intro = Already a customer? Type your MobiPass credential (on your envelope) and confirm on the signing page: no password needed.
+signin-submit = Sign in
+signin-unknown = This bank has no customer with that credential.
+signin-description = Sign in to { $bank }
+signin-failed = The sign-in was not confirmed in this browser. Start it again here.
+signin-expired = The sign-in took too long. Start it again.
 
 envelope-title = Your envelope
 envelope-once = The envelope is shown only this once. Print it or copy the four parts before you go on.

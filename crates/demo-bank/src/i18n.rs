@@ -157,6 +157,7 @@ mod tests {
             include_str!("pages/sms.rs"),
             include_str!("pages/transfer.rs"),
             include_str!("pages/signed.rs"),
+            include_str!("pages/signin.rs"),
             include_str!("pages/statement.rs"),
         ];
         let mut used = 0;

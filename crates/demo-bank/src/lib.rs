@@ -101,6 +101,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home::show))
         .route("/sign-up", post(pages::signup::sign_up))
         .route("/sign-out", post(pages::signup::sign_out))
+        .route("/sign-in", post(pages::signin::start))
+        .route("/sign-in/done", get(pages::signin::done))
         .route("/lang", post(pages::switch_language))
         .route("/sms", get(pages::sms::show).post(pages::sms::send))
         .route(

@@ -68,6 +68,16 @@ pub struct Payment {
     pub created: u64,
     /// Where it stands.
     pub state: PaymentState,
+    /// A sign-in with MobiPass, not a transfer.
+    pub sign_in: bool,
+    /// A sign-in's SHA-256 of the nonce in the browser's `bank_login`
+    /// cookie; taken (`None`) once the sign-in opened its session.
+    pub nonce: Option<[u8; 32]>,
+}
+
+/// The SHA-256 of a sign-in nonce, as the books keep it.
+pub fn nonce_key(nonce: &str) -> [u8; 32] {
+    session_key(nonce)
 }
 
 /// Why a return cannot be booked.
@@ -130,6 +140,20 @@ impl Bank {
         token
     }
 
+    /// A customer by credential id.
+    pub fn customer(&self, credential_id: &str) -> Option<Customer> {
+        self.books().customers.get(credential_id).cloned()
+    }
+
+    /// Opens a browser session for a known customer; returns its token.
+    pub fn open_session(&self, credential_id: &str) -> Zeroizing<String> {
+        let token = random_token();
+        self.books()
+            .sessions
+            .insert(session_key(&token), credential_id.to_owned());
+        token
+    }
+
     /// The customer a session cookie belongs to.
     pub fn customer_for(&self, token: &str) -> Option<Customer> {
         let books = self.books();
@@ -181,13 +205,37 @@ impl Bank {
         Ok(payment.clone())
     }
 
+    /// Completes an accepted sign-in once, for the browser holding its
+    /// nonce: a session token for the customer, or `None` (not accepted,
+    /// another browser, or already used).
+    pub fn login(&self, session_id: &str, nonce: &str) -> Option<Zeroizing<String>> {
+        use subtle::ConstantTimeEq;
+        let presented = nonce_key(nonce);
+        let credential_id = {
+            let mut books = self.books();
+            let payment = books
+                .payments
+                .iter_mut()
+                .find(|p| p.session_id == session_id && p.state == PaymentState::Accepted)?;
+            let expected = payment.nonce.filter(|_| payment.sign_in)?;
+            if !bool::from(expected.ct_eq(&presented)) {
+                return None;
+            }
+            payment.nonce = None;
+            payment.credential_id.clone()
+        };
+        Some(self.open_session(&credential_id))
+    }
+
     /// A customer's accepted payments, newest first.
     pub fn statement(&self, credential_id: &str) -> Vec<Payment> {
         let books = self.books();
         let mut rows: Vec<Payment> = books
             .payments
             .iter()
-            .filter(|p| p.credential_id == credential_id && p.state == PaymentState::Accepted)
+            .filter(|p| {
+                p.credential_id == credential_id && p.state == PaymentState::Accepted && !p.sign_in
+            })
             .cloned()
             .collect();
         rows.reverse();
@@ -209,6 +257,8 @@ mod tests {
             linked: true,
             created: 1,
             state: PaymentState::Pending,
+            sign_in: false,
+            nonce: None,
         }
     }
 
@@ -252,5 +302,36 @@ mod tests {
         let rows = bank.statement("alice-1");
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].session_id, "s1");
+    }
+
+    #[test]
+    fn an_accepted_sign_in_opens_one_session_for_the_browser_with_its_nonce() {
+        let bank = Bank::default();
+        bank.add_customer(Customer {
+            name: "Alice".into(),
+            credential_id: "alice-1".into(),
+        });
+        let mut login = payment("s1", "alice-1");
+        login.amount_minor = 0;
+        login.account = String::new();
+        login.sign_in = true;
+        login.nonce = Some(nonce_key("nonce-a"));
+        bank.add_payment(login);
+        assert!(
+            bank.login("s1", "nonce-a").is_none(),
+            "not before it is accepted"
+        );
+        bank.settle("s1", Outcome::Accepted).unwrap();
+        assert!(
+            bank.login("s1", "nonce-b").is_none(),
+            "not for another browser"
+        );
+        let token = bank.login("s1", "nonce-a").expect("a session");
+        assert_eq!(bank.customer_for(&token).unwrap().name, "Alice");
+        assert!(bank.login("s1", "nonce-a").is_none(), "only once");
+        assert!(
+            bank.statement("alice-1").is_empty(),
+            "a sign-in is no payment"
+        );
     }
 }

@@ -15,6 +15,7 @@ const ACCOUNT: &str = "KZ86 125K ZT50 0410 0100";
 struct Customer {
     key: OcraKey,
     csrf: String,
+    id: String,
 }
 
 async fn customer(browser: &mut Browser, bank: &support::Bank) -> Customer {
@@ -32,6 +33,7 @@ async fn customer(browser: &mut Browser, bank: &support::Bank) -> Customer {
     Customer {
         key: OcraKey::derive(&secret),
         csrf,
+        id: envelope.testid("envelope-credential").unwrap(),
     }
 }
 
@@ -274,5 +276,69 @@ async fn three_wrong_values_block_and_the_bank_books_nothing_but_says_so() {
     assert_eq!(
         back_to_bank(&mut browser, &bank, &altered).await.status,
         StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn signing_in_with_mobipass_opens_a_session_once_and_only_in_the_browser_that_asked() {
+    let bank = start().await;
+    let mut first = Browser::new();
+    let carol = customer(&mut first, &bank).await;
+    let mut other = Browser::new();
+    let home = other.get(&format!("{}/", bank.url)).await;
+    let unknown = other
+        .post(
+            &format!("{}/sign-in", bank.url),
+            &[("csrf", &home.csrf()), ("credential_id", "nobody-000000")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.testid("signin-error").is_some());
+    let sent = other
+        .post(
+            &format!("{}/sign-in", bank.url),
+            &[("csrf", &home.csrf()), ("credential_id", &carol.id)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let link = sent.location();
+    let moved = other.get(&link).await;
+    let url = absolute(&bank.verifier.url, &moved.location());
+    let page = other.get(&url).await;
+    assert!(
+        page.testid("amount").is_none(),
+        "a sign-in is a plain signature"
+    );
+    let done = submit(&mut other, &url, &page, &value_for(&page, &carol.key, None)).await;
+    assert_eq!(
+        attribute(&done, "result", "data-outcome").as_deref(),
+        Some("accepted")
+    );
+    let fields = return_fields(&done);
+    // The return goes through (it carries no cookie), but a browser without
+    // the sign-in's nonce cookie gets no session.
+    let back = back_to_bank(&mut other, &bank, &fields).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    let next = absolute(&bank.url, &back.location());
+    assert!(next.contains("/sign-in/done?session="), "{next}");
+    let mut stranger = Browser::new();
+    let refused = stranger.get(&next).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.testid("signin-refused").is_some());
+    let opened = other.get(&next).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let home = other.get(&format!("{}/", bank.url)).await;
+    assert_eq!(home.testid("customer").as_deref(), Some("Hana"));
+    assert_eq!(home.testid("credential-id"), Some(carol.id.clone()));
+    let again = other.get(&next).await;
+    assert_eq!(
+        again.status,
+        StatusCode::FORBIDDEN,
+        "a sign-in opens one session"
+    );
+    let statement = other.get(&format!("{}/statement", bank.url)).await;
+    assert!(
+        statement.testid("statement-empty").is_some(),
+        "a sign-in is no payment"
     );
 }

@@ -8,6 +8,7 @@
 
 pub mod home;
 pub mod signed;
+pub mod signin;
 pub mod signup;
 pub mod sms;
 pub mod statement;

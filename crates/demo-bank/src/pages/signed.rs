@@ -112,7 +112,11 @@ pub async fn back(
         }
     }
     tracing::info!(session = %checked.session_id, outcome = checked.outcome.as_str(), "demo bank: a signing return was booked");
-    Redirect::to(&format!("/statement?done={}", checked.session_id)).into_response()
+    let next = match payment.sign_in {
+        true => format!("/sign-in/done?session={}", checked.session_id),
+        false => format!("/statement?done={}", checked.session_id),
+    };
+    Redirect::to(&next).into_response()
 }
 
 #[cfg(test)]
@@ -129,6 +133,8 @@ mod tests {
             linked,
             created: 0,
             state: PaymentState::Pending,
+            sign_in: false,
+            nonce: None,
         }
     }
 

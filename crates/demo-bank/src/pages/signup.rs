@@ -79,12 +79,7 @@ pub async fn sign_up(
         let error = Some(c.t("signup-name-invalid"));
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &HomePage {
-                c,
-                credential_id: None,
-                name: form.name,
-                error,
-            },
+            &HomePage::signed_out(c, form.name, error, String::new(), None),
         );
     };
     // A clash of the random suffix is unlikely; one retry makes it rarer still.

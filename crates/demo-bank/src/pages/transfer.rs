@@ -156,6 +156,8 @@ pub async fn submit(
         linked: !plain,
         created: now_unix(),
         state: PaymentState::Pending,
+        sign_in: false,
+        nonce: None,
     });
     tracing::info!(session = %created.session_id, linked = !plain, "demo bank: a payment went to signing");
     Redirect::to(&created.url).into_response()

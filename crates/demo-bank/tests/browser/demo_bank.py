@@ -378,6 +378,22 @@ def main_flow():
           f"the statement shows both payments ({rows})")
     shot(plain, "statement")
 
+    # Another browser signs in with MobiPass: a plain signature, no password.
+    credential = credential_of(driver)
+    other = browser(scripts=False)
+    other.get(BANK + "/")
+    tid(other, "signin-id").send_keys(credential)
+    click(other, tid(other, "signin-submit"))
+    check(other.current_url.startswith(VERIFIER + "/sign"), "sign-in goes to the signing page")
+    check(not has(other, "amount") and "Sign in" in tid(other, "description").text,
+          "a sign-in is a plain signature that says what it is")
+    shot(other, "sign-in")
+    type_value(other, app_sign(vault, other))
+    check(outcome(other) == "accepted", "the sign-in is accepted")
+    click(other, tid(other, "return"))
+    check(tid(other, "customer").text == "Alice Example", "the other browser is signed in")
+    close(other)
+
     # The bank refuses the same return again, and an altered one.
     status, _, body = http(action, fields)
     check(status == 409 and 'data-testid="return-refused"' in body, "a replayed return is refused")
@@ -433,7 +449,6 @@ def main_flow():
     # the customer pays again.
     console_url = tid(plain, "console-link").get_attribute("href")
     check(console_url == VERIFIER + "/console/", "the link goes to the verifier's console")
-    credential = credential_of(driver)
     agent = browser(scripts=False)
     agent.get(console_url)
     tid(agent, "signin-name").send_keys("demo")
