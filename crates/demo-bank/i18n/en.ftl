@@ -30,6 +30,7 @@ signup-submit = Sign up
 signup-name-invalid = Type a name of 1 to 60 characters.
 signin-title = Sign in with MobiPass
 signin-intro = Already a customer? Type your MobiPass credential (on your envelope) and confirm on the signing page: no password needed.
+signin-id = MobiPass credential
 signin-submit = Sign in
 signin-unknown = This bank has no customer with that credential.
 signin-description = Sign in to { $bank }

@@ -30,6 +30,7 @@ signup-submit = Тіркелу
 signup-name-invalid = 1-ден 60 таңбаға дейінгі атты енгізіңіз.
 signin-title = MobiPass арқылы кіру
 signin-intro = Клиентсіз бе? MobiPass тіркелгіңізді енгізіңіз (ол конвертте) және қол қою бетінде растаңыз: құпиясөз қажет емес.
+signin-id = MobiPass тіркелгісі
 signin-submit = Кіру
 signin-unknown = Бұл банкте мұндай тіркелгісі бар клиент жоқ.
 signin-description = { $bank } жүйесіне кіру

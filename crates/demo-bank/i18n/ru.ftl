@@ -30,6 +30,7 @@ signup-submit = Зарегистрироваться
 signup-name-invalid = Введите имя длиной от 1 до 60 символов.
 signin-title = Вход с MobiPass
 signin-intro = Уже клиент? Введите учётную запись MobiPass (она на конверте) и подтвердите вход на странице подписи: пароль не нужен.
+signin-id = Учётная запись MobiPass
 signin-submit = Войти
 signin-unknown = В этом банке нет клиента с такой учётной записью.
 signin-description = Вход в { $bank }
