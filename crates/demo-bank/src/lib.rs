@@ -68,6 +68,8 @@ pub struct Setup {
     pub bank_name: String,
     /// The console operator to name, if known.
     pub operator_name: Option<String>,
+    /// The bank's books (in memory, or kept in a file).
+    pub books: state::Bank,
 }
 
 impl AppState {
@@ -76,7 +78,7 @@ impl AppState {
         let verifier = setup.api.base().to_owned();
         let public_url = setup.public_url.trim_end_matches('/');
         Self {
-            bank: state::Bank::default(),
+            bank: setup.books,
             return_secret: Arc::new(setup.return_secret),
             return_url: format!("{public_url}{}", guard::RETURN_PATH).into(),
             bank_name: setup.bank_name.into(),

@@ -35,8 +35,8 @@ struct Args {
     /// The console operator to name on the help card (with --verifier-url).
     #[arg(long, value_name = "NAME")]
     console_operator: Option<String>,
-    /// Keep the embedded verifier's data here (default: a temporary
-    /// directory removed at exit).
+    /// Keep the embedded verifier's data and the bank's books here
+    /// (default: a temporary directory removed at exit, books in memory).
     #[arg(long, value_name = "DIR", conflicts_with = "verifier_url")]
     data_dir: Option<PathBuf>,
     /// Address of the embedded verifier [default: 127.0.0.1:8440, or a free port].
@@ -114,7 +114,16 @@ async fn run(args: Args) -> Result<(), String> {
         return Err(format!("the verifier at {} is not ready", api.base()));
     }
     let verifier_url = api.base().to_owned();
+    let books = match &args.data_dir {
+        Some(dir) => {
+            let file = dir.join("bank.json");
+            mobipass_demo_bank::state::Bank::open(&file)
+                .map_err(|e| format!("cannot read the bank's books {}: {e}", file.display()))?
+        }
+        None => mobipass_demo_bank::state::Bank::default(),
+    };
     let state = AppState::new(Setup {
+        books,
         api,
         return_secret: secret,
         public_url: public_url.clone(),

@@ -1,7 +1,9 @@
 //! The bank's own books: customers, their browser sessions, and payments
-//! with the signing session each waits on. In memory: a demo bank forgets
-//! its customers when it stops (the verifier's credentials stay in its data
-//! directory).
+//! with the signing session each waits on. In memory, and with
+//! `--data-dir` also in `bank.json` next to the verifier's data (written
+//! whole after each change, to a temporary file renamed over the old one),
+//! so a restart keeps customers, sessions and statements along with their
+//! credentials.
 //!
 //! Nothing here is a MobiPass secret: the envelope and the activation code
 //! pass through the pages once and are never kept. Browser sessions are
@@ -9,6 +11,7 @@
 //! visitor could present.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,7 +21,7 @@ use zeroize::Zeroizing;
 use crate::signed_return::Outcome;
 
 /// A customer of the demo bank.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
     /// The name typed at sign-up.
     pub name: String,
@@ -27,7 +30,7 @@ pub struct Customer {
 }
 
 /// Where a payment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PaymentState {
     /// Sent to the signing page, no final outcome back yet.
     Pending,
@@ -50,7 +53,7 @@ impl From<Outcome> for PaymentState {
 }
 
 /// A transfer the customer asked for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Payment {
     /// The verifier's signing session (not a secret).
     pub session_id: String,
@@ -96,10 +99,19 @@ struct Books {
     payments: Vec<Payment>,
 }
 
+/// The books as `bank.json` holds them (session keys in hex).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    customers: Vec<Customer>,
+    sessions: Vec<(String, String)>,
+    payments: Vec<Payment>,
+}
+
 /// The books, shared by every handler.
 #[derive(Clone, Default)]
 pub struct Bank {
     books: Arc<Mutex<Books>>,
+    file: Option<Arc<PathBuf>>,
 }
 
 /// A fresh random token (hex of 256 bits), for cookies.
@@ -121,6 +133,58 @@ pub fn now_unix() -> u64 {
 }
 
 impl Bank {
+    /// Books kept in `file` too: read back if it exists.
+    pub fn open(file: &Path) -> std::io::Result<Self> {
+        let books = match std::fs::read(file) {
+            Ok(bytes) => {
+                let saved: Saved = serde_json::from_slice(&bytes)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+                let mut sessions = HashMap::new();
+                for (key, id) in saved.sessions {
+                    let mut raw = [0u8; 32];
+                    hex::decode_to_slice(&key, &mut raw)
+                        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+                    sessions.insert(raw, id);
+                }
+                Books {
+                    customers: saved
+                        .customers
+                        .into_iter()
+                        .map(|c| (c.credential_id.clone(), c))
+                        .collect(),
+                    sessions,
+                    payments: saved.payments,
+                }
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Books::default(),
+            Err(error) => return Err(error),
+        };
+        Ok(Self {
+            books: Arc::new(Mutex::new(books)),
+            file: Some(Arc::new(file.to_owned())),
+        })
+    }
+
+    /// Writes the books to their file, if they have one. A failure is
+    /// logged and the bank goes on from memory.
+    fn save(&self, books: &Books) {
+        let Some(file) = &self.file else {
+            return;
+        };
+        let saved = Saved {
+            customers: books.customers.values().cloned().collect(),
+            sessions: books
+                .sessions
+                .iter()
+                .map(|(k, v)| (hex::encode(k), v.clone()))
+                .collect(),
+            payments: books.payments.clone(),
+        };
+        if let Err(error) = write_atomically(file, &saved) {
+            tracing::error!(%error, file = %file.display(), "demo bank: cannot save the books");
+        }
+    }
+
     fn books(&self) -> MutexGuard<'_, Books> {
         // A panic while holding the lock leaves the maps consistent (each
         // change is one insert), so a poisoned lock is still usable.
@@ -137,6 +201,7 @@ impl Bank {
         books
             .customers
             .insert(customer.credential_id.clone(), customer);
+        self.save(&books);
         token
     }
 
@@ -148,9 +213,11 @@ impl Bank {
     /// Opens a browser session for a known customer; returns its token.
     pub fn open_session(&self, credential_id: &str) -> Zeroizing<String> {
         let token = random_token();
-        self.books()
+        let mut books = self.books();
+        books
             .sessions
             .insert(session_key(&token), credential_id.to_owned());
+        self.save(&books);
         token
     }
 
@@ -163,12 +230,16 @@ impl Bank {
 
     /// Ends a browser session.
     pub fn sign_out(&self, token: &str) {
-        self.books().sessions.remove(&session_key(token));
+        let mut books = self.books();
+        books.sessions.remove(&session_key(token));
+        self.save(&books);
     }
 
     /// Records a payment waiting for its signature.
     pub fn add_payment(&self, payment: Payment) {
-        self.books().payments.push(payment);
+        let mut books = self.books();
+        books.payments.push(payment);
+        self.save(&books);
     }
 
     /// A payment by its signing session.
@@ -202,7 +273,9 @@ impl Bank {
             return Err(SettleError::AlreadySettled);
         }
         payment.state = outcome.into();
-        Ok(payment.clone())
+        let settled = payment.clone();
+        self.save(&books);
+        Ok(settled)
     }
 
     /// Completes an accepted sign-in once, for the browser holding its
@@ -222,7 +295,9 @@ impl Bank {
                 return None;
             }
             payment.nonce = None;
-            payment.credential_id.clone()
+            let id = payment.credential_id.clone();
+            self.save(&books);
+            id
         };
         Some(self.open_session(&credential_id))
     }
@@ -241,6 +316,21 @@ impl Bank {
         rows.reverse();
         rows
     }
+}
+
+/// `file` replaced whole by a private temporary file renamed over it.
+fn write_atomically(file: &Path, saved: &Saved) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let bytes = serde_json::to_vec_pretty(saved).map_err(std::io::Error::other)?;
+    let temporary = file.with_extension("json.tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut out = options.open(&temporary)?;
+    out.write_all(&bytes)?;
+    out.sync_all()?;
+    std::fs::rename(&temporary, file)
 }
 
 #[cfg(test)]
@@ -302,6 +392,37 @@ mod tests {
         let rows = bank.statement("alice-1");
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].session_id, "s1");
+    }
+
+    #[test]
+    fn books_with_a_file_come_back_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bank.json");
+        let bank = Bank::open(&file).unwrap();
+        let token = bank.add_customer(Customer {
+            name: "Alice".into(),
+            credential_id: "alice-1".into(),
+        });
+        bank.add_payment(payment("s1", "alice-1"));
+        bank.settle("s1", Outcome::Accepted).unwrap();
+        let again = Bank::open(&file).unwrap();
+        assert_eq!(again.customer_for(&token).unwrap().name, "Alice");
+        assert_eq!(again.statement("alice-1").len(), 1);
+        assert_eq!(
+            again.settle("s1", Outcome::Accepted).unwrap_err(),
+            SettleError::AlreadySettled,
+            "a settled payment stays settled"
+        );
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains(token.as_str()),
+            "only the session's hash is kept"
+        );
+        std::fs::write(&file, "not json").unwrap();
+        assert!(
+            Bank::open(&file).is_err(),
+            "damaged books are refused, not replaced"
+        );
     }
 
     #[test]

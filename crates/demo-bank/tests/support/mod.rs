@@ -55,6 +55,7 @@ pub async fn start() -> Bank {
         public_url: url.clone(),
         bank_name: "Test Bank".into(),
         operator_name: Some(embedded::OPERATOR.into()),
+        books: mobipass_demo_bank::state::Bank::default(),
     });
     let app = router(state.clone());
     let server = tokio::spawn(async move {
