@@ -166,4 +166,5 @@ pay-link-used-title = This link cannot be used
 pay-link-used = Each signing link works once, and this one was opened before or is not valid. Go back to your bank and start again.
 pay-returning = Taking you back…
 pay-return = Continue
-pay-error = Something went wrong on our side. Nothing was counted; please try again in a moment.
+pay-error-title = Please try again in a moment
+pay-error = Something went wrong on our side. Please try again in a moment.

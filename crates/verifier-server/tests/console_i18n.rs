@@ -66,6 +66,7 @@ fn used() -> BTreeSet<String> {
         "locked",
         "csrf",
         "link-used",
+        "error",
     ] {
         used.insert(format!("pay-{outcome}"));
         used.insert(format!("pay-{outcome}-title"));

@@ -262,6 +262,16 @@ async fn three_wrong_values_end_blocked_with_call_your_bank() {
     }
     let blocked = last.unwrap();
     assert_eq!(outcome(&blocked).as_deref(), Some("blocked"));
+    // The page's verifications count in /metrics like the API's.
+    let metrics = server.client.get("/metrics", None).await.text;
+    assert!(
+        metrics.contains("mobipass_verifications_total{outcome=\"rejected\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("mobipass_blocks_total{cause=\"failures\"} 1"),
+        "{metrics}"
+    );
     assert!(blocked.body.contains("call your bank"));
     check_return_form(&blocked, &id, "blocked");
     assert_eq!(api_state(&server, &id).await["state"], "blocked");
@@ -395,4 +405,36 @@ async fn russian_and_kazakh_pages_have_every_string() {
             assert!(page.body.contains(&format!(r#"<html lang="{lang}">"#)));
         }
     }
+}
+
+#[tokio::test]
+async fn a_temporary_lock_leaves_the_session_pending_and_says_for_how_long() {
+    let config = Config {
+        temporary_lock_minutes: vec![15],
+        ..Config::default()
+    };
+    let server = TestServer::start_with(config, Default::default()).await;
+    let parts = server.client.issue("alice").await;
+    let (id, link) = session(&server, false).await;
+    let browser = Browser::new(server.addr);
+    let code = code(&open(&browser, &link, &id).await);
+    let right: u64 = sign(&parts, &code).parse().unwrap();
+    let mut last = None;
+    for n in 1..=3u64 {
+        last = Some(value(&browser, &id, &format!("{:08}", (right + n) % 100_000_000)).await);
+    }
+    let locked = last.unwrap();
+    assert_eq!(outcome(&locked).as_deref(), Some("locked"));
+    assert!(
+        locked.body.contains("Try again in 15 min"),
+        "{}",
+        locked.body
+    );
+    assert!(locked.body.contains(r#"data-testid="signature-value""#));
+    assert!(!locked.body.contains("return-form"));
+    let state = api_state(&server, &id).await;
+    assert_eq!(state["state"], "pending");
+    // While locked even the right value is not judged.
+    let still = value(&browser, &id, &sign(&parts, &code)).await;
+    assert_eq!(outcome(&still).as_deref(), Some("locked"));
 }

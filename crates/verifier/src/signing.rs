@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 
 use crate::error::VerifierError;
 use crate::ids::CredentialId;
-use crate::model::Outcome;
+use crate::model::{Outcome, Verified};
 
 /// Longest description, in characters.
 pub const MAX_DESCRIPTION_LEN: usize = 200;
@@ -272,6 +272,16 @@ pub struct SigningSession {
     pub completed_at: Option<SystemTime>,
 }
 
+impl SigningOutcome {
+    /// The verdict's outcome, if the value was judged.
+    pub fn outcome(&self) -> Option<Outcome> {
+        match self {
+            Self::Judged(verified) => Some(verified.outcome),
+            Self::Final(_) => None,
+        }
+    }
+}
+
 impl SigningSession {
     /// Amount and payee are bound into the signature.
     pub fn linked(&self) -> bool {
@@ -282,9 +292,9 @@ impl SigningSession {
 /// What one signature value typed into the page did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigningOutcome {
-    /// The value was judged; here is the outcome (the session's state
-    /// follows [`SessionState::after`]).
-    Judged(Outcome),
+    /// The value was judged; here is the verdict (the session's state
+    /// follows [`SessionState::after`] of its outcome).
+    Judged(Verified),
     /// The session was already final: nothing was judged.
     Final(SessionState),
 }
@@ -422,6 +432,6 @@ impl crate::Verifier {
                 Some(*id),
             )
             .await?;
-        Ok(Some(SigningOutcome::Judged(verified.outcome)))
+        Ok(Some(SigningOutcome::Judged(verified)))
     }
 }

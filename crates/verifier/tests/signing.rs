@@ -89,6 +89,11 @@ async fn sign(
         .await
 }
 
+/// The outcome of a judged value.
+fn judged(result: Result<Option<SigningOutcome>, VerifierError>) -> Option<Outcome> {
+    result.unwrap().and_then(|outcome| outcome.outcome())
+}
+
 async fn state(verifier: &Verifier, session: &SigningSession) -> SigningSession {
     verifier
         .signing_session(&session.id)
@@ -112,11 +117,11 @@ both_stores!(
 
         let wrong = sign(&verifier, &session, &browser, &wrong_nth(&right, 0)).await;
         assert_eq!(
-            wrong.unwrap(),
-            Some(SigningOutcome::Judged(Outcome::Rejected {
+            judged(wrong),
+            Some(Outcome::Rejected {
                 attempts_left: 2,
                 final_attempt: false
-            }))
+            })
         );
         let now = state(&verifier, &session).await;
         assert_eq!(
@@ -124,8 +129,8 @@ both_stores!(
             (SessionState::Pending, Some(2))
         );
 
-        let accepted = sign(&verifier, &session, &browser, &right).await.unwrap();
-        assert_eq!(accepted, Some(SigningOutcome::Judged(Outcome::Accepted)));
+        let accepted = sign(&verifier, &session, &browser, &right).await;
+        assert_eq!(judged(accepted), Some(Outcome::Accepted));
         let done = state(&verifier, &session).await;
         assert_eq!(done.state, SessionState::Accepted);
         assert_eq!(done.attempts_left, None);
@@ -234,8 +239,8 @@ both_stores!(
         assert_eq!(session.amount_minor, Some(1250));
         assert_eq!(session.payee.as_deref(), Some("78901234"));
         let right = answer(&key, &session);
-        let accepted = sign(&verifier, &session, &browser, &right).await.unwrap();
-        assert_eq!(accepted, Some(SigningOutcome::Judged(Outcome::Accepted)));
+        let accepted = sign(&verifier, &session, &browser, &right).await;
+        assert_eq!(judged(accepted), Some(Outcome::Accepted));
         assert_eq!(
             state(&verifier, &session).await.state,
             SessionState::Accepted
@@ -251,16 +256,12 @@ both_stores!(
         let right = answer(&key, &session);
         for n in 0..2 {
             let outcome = sign(&verifier, &session, &browser, &wrong_nth(&right, n)).await;
-            assert!(matches!(
-                outcome.unwrap(),
-                Some(SigningOutcome::Judged(Outcome::Rejected { .. }))
-            ));
+            assert!(matches!(judged(outcome), Some(Outcome::Rejected { .. })));
         }
         let third = sign(&verifier, &session, &browser, &wrong_nth(&right, 2)).await;
-        assert_eq!(
-            third.unwrap(),
-            Some(SigningOutcome::Judged(Outcome::Blocked))
-        );
+        let third = third.unwrap().unwrap();
+        assert_eq!(third.outcome(), Some(Outcome::Blocked));
+        assert!(matches!(third, SigningOutcome::Judged(v) if v.blocked_now));
         let blocked = state(&verifier, &session).await;
         assert_eq!(blocked.state, SessionState::Blocked);
         assert!(blocked.completed_at.is_some());
@@ -285,8 +286,8 @@ both_stores!(
         assert_eq!(expired.completed_at, Some(expired.expires_at));
         assert_eq!(expired.attempts_left, None);
         let right = answer(&key, &session);
-        let late = sign(&verifier, &session, &browser, &right).await.unwrap();
-        assert_eq!(late, Some(SigningOutcome::Judged(Outcome::Expired)));
+        let late = sign(&verifier, &session, &browser, &right).await;
+        assert_eq!(judged(late), Some(Outcome::Expired));
         let recorded = sign(&verifier, &session, &browser, &right).await.unwrap();
         assert_eq!(recorded, Some(SigningOutcome::Final(SessionState::Expired)));
 

@@ -228,12 +228,9 @@ impl Settings {
             .or(file.listen)
             .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
         let db = flags.db.or_else(|| env(ENV_DB)).or(file.db);
-        let public_url = file
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{listen}"));
+        // Without `public_url`, `serve` uses the address it bound.
         let signing = crate::signing_page::SigningSettings::new(
-            &public_url,
+            file.public_url.as_deref().unwrap_or_default(),
             &file.signing_return_urls,
             file.signing_return_secret_file.as_deref(),
         )?;
@@ -549,7 +546,7 @@ mod tests {
         };
         let off = resolve("").unwrap().signing;
         assert!(off.return_urls.is_empty());
-        assert_eq!(off.public_url, format!("http://127.0.0.1:{DEFAULT_PORT}"));
+        assert_eq!(off.public_url, "", "serve fills in the bound address");
         let on = resolve(&format!(
             "public_url = \"https://verifier.bank.example/\"\n\
              signing_return_urls = [\"https://bank.example/signed\"]\n\

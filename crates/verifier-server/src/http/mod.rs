@@ -200,7 +200,7 @@ pub fn full_app_with_signing(
     signing: crate::signing_page::SigningSettings,
 ) -> Router {
     let console = crate::console::router(verifier.clone(), console);
-    let page = crate::signing_page::router(verifier.clone(), signing.clone());
+    let page = crate::signing_page::router(verifier.clone(), signing.clone(), Arc::clone(&metrics));
     let state =
         AppState::with_metrics(verifier, keys, limits.max_in_flight, metrics).with_signing(signing);
     let timeout = limits.request_timeout;
@@ -505,11 +505,16 @@ async fn housekeeping_hourly(verifier: Verifier, retention: Option<Duration>) {
 
 /// Binds, announces the address on stdout (`listening on http://ADDR`) and
 /// serves `verifier` until SIGTERM or Ctrl-C.
-pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), ServeError> {
+pub async fn serve_with(verifier: Verifier, mut settings: Settings) -> Result<(), ServeError> {
     let addr = settings.listen;
     let io = |source| ServeError::Io { addr, source };
     let listener = TcpListener::bind(addr).await.map_err(io)?;
     let bound = listener.local_addr().map_err(io)?;
+    if settings.signing.public_url.is_empty() {
+        // Signing pages' URLs: this address, as a browser on this machine
+        // reaches it (set `public_url` behind a proxy).
+        settings.signing.public_url = format!("http://{bound}");
+    }
     if !bound.ip().is_loopback() {
         tracing::warn!(
             %bound,

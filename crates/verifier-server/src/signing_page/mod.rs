@@ -52,13 +52,20 @@ pub struct PageState {
     pub verifier: Verifier,
     /// Return secret, cookies.
     pub settings: Arc<SigningSettings>,
+    /// The service's metrics: the page's verifications count like the API's.
+    pub metrics: Arc<crate::http::metrics::Metrics>,
 }
 
 /// The page's router (full paths under `/sign`), with its headers.
-pub fn router(verifier: Verifier, settings: SigningSettings) -> Router {
+pub fn router(
+    verifier: Verifier,
+    settings: SigningSettings,
+    metrics: Arc<crate::http::metrics::Metrics>,
+) -> Router {
     let state = PageState {
         verifier,
         settings: Arc::new(settings),
+        metrics,
     };
     Router::new()
         .route("/sign/static/signing.css", get(stylesheet))

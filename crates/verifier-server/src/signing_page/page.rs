@@ -226,26 +226,7 @@ fn link_used(here: &Here) -> Response {
 
 fn failure(here: &Here, error: &VerifierError) -> Response {
     tracing::error!(%error, "signing page: the library failed");
-    let lang = here.lang;
-    let view = View {
-        lang,
-        here: here.path.clone(),
-        session: None,
-        form: false,
-        csrf: String::new(),
-        result: None,
-        attempts_left: None,
-        final_attempt: false,
-        back: None,
-    };
-    let mut response = render(StatusCode::SERVICE_UNAVAILABLE, view, here, None);
-    // The page says so in words (no session to show): keep it short.
-    *response.body_mut() = Body::from(lang.t("pay-error"));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
+    message(StatusCode::SERVICE_UNAVAILABLE, here, "error", "pay-error")
 }
 
 fn unix_now() -> u64 {
@@ -449,23 +430,32 @@ pub async fn submit(
         return session_page(&state, &here, &session, &browser, Some(Notice::CsrfRefused));
     }
     let actor = Actor::new("signing-page").unwrap_or_else(|_| Actor::service());
-    let notice = match state
+    let started = std::time::Instant::now();
+    let judged = state
         .verifier
         .sign_in_session(&id, &browser, value.trim(), &actor)
-        .await
-    {
-        Ok(None) => return link_used(&here),
-        Ok(Some(SigningOutcome::Judged(Outcome::Rejected {
-            attempts_left,
-            final_attempt,
-        }))) => Some(Notice::Rejected {
-            attempts_left,
-            final_attempt,
-        }),
-        Ok(Some(SigningOutcome::Judged(Outcome::Locked { retry_after_secs }))) => {
-            Some(Notice::Locked { retry_after_secs })
+        .await;
+    if let Ok(Some(SigningOutcome::Judged(verified))) = &judged {
+        state
+            .metrics
+            .verification(verified.outcome.as_str(), started.elapsed());
+        if verified.blocked_now {
+            state.metrics.blocked_by_failures();
         }
-        Ok(Some(_)) => None,
+    }
+    let notice = match judged {
+        Ok(None) => return link_used(&here),
+        Ok(Some(outcome)) => match outcome.outcome() {
+            Some(Outcome::Rejected {
+                attempts_left,
+                final_attempt,
+            }) => Some(Notice::Rejected {
+                attempts_left,
+                final_attempt,
+            }),
+            Some(Outcome::Locked { retry_after_secs }) => Some(Notice::Locked { retry_after_secs }),
+            _ => None,
+        },
         Err(VerifierError::InvalidInput(_)) => Some(Notice::InvalidFormat),
         Err(error) => return failure(&here, &error),
     };
