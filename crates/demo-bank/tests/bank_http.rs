@@ -277,3 +277,29 @@ async fn a_transfer_goes_to_the_signing_page_and_a_return_the_verifier_denies_bo
     let statement = browser.get(&format!("{}/statement", bank.url)).await;
     assert!(statement.testid("statement-empty").is_some());
 }
+
+#[tokio::test]
+async fn the_language_switch_goes_back_only_to_a_page_of_this_bank() {
+    let bank = start().await;
+    let mut browser = Browser::new();
+    let csrf = browser.get(&format!("{}/", bank.url)).await.csrf();
+    // Browsers read `\` as `/` and drop tabs and newlines in a Location,
+    // so each of these would leave the site.
+    for (back, expected) in [
+        ("/statement", "/statement"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("/\t/evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("", "/"),
+    ] {
+        let page = browser
+            .post(
+                &format!("{}/lang", bank.url),
+                &[("csrf", &csrf), ("lang", "ru"), ("back", back)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{back:?}");
+        assert_eq!(page.location(), expected, "{back:?}");
+    }
+}

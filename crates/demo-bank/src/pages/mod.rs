@@ -184,15 +184,27 @@ pub struct LangForm {
     back: String,
 }
 
+/// Whether `back` is a path on this site, so the switch is no open
+/// redirect: not `//host`, and no `\` or control character (browsers read
+/// `/\host` as `//host` and drop tabs and newlines from a `Location`).
+fn is_local_path(back: &str) -> bool {
+    back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.chars().any(char::is_control)
+}
+
 /// `POST /lang`: remember the language, go back to the page.
 pub async fn switch_language(
     State(state): State<AppState>,
     Form(form): Form<LangForm>,
 ) -> Response {
     let lang = Lang::from_code(&form.lang).unwrap_or(Lang::English);
-    // Only a path on this site (not `//host`), so the switch is no open redirect.
-    let local = form.back.starts_with('/') && !form.back.starts_with("//");
-    let back = if local { form.back.as_str() } else { "/" };
+    let back = if is_local_path(&form.back) {
+        form.back.as_str()
+    } else {
+        "/"
+    };
     let mut response = Redirect::to(back).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
