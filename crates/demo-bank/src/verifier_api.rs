@@ -217,7 +217,7 @@ impl VerifierApi {
     ) -> Result<T, ApiError> {
         let (status, bytes) = self.raw(method, path, who, body).await?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| ApiError::Unexpected(e.to_string()));
+            return serde_json::from_slice(&bytes).map_err(|e| undecodable(&e));
         }
         #[derive(Deserialize)]
         struct Body {
@@ -287,5 +287,46 @@ impl VerifierApi {
         tokio::time::timeout(CALL_TIMEOUT, exchange)
             .await
             .map_err(|_| unreachable())?
+    }
+}
+
+/// An answer that does not decode, said without serde's message: that
+/// quotes the offending value, which may be an envelope part or a code.
+fn undecodable(error: &serde_json::Error) -> ApiError {
+    ApiError::Unexpected(format!(
+        "{:?} error at line {} column {}",
+        error.classify(),
+        error.line(),
+        error.column()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A verifier that answers every call `200` with `body`.
+    async fn answering(body: &'static str) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new()
+            .fallback(move || async move { ([(header::CONTENT_TYPE, "application/json")], body) });
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    #[tokio::test]
+    async fn an_answer_of_the_wrong_shape_is_refused_without_its_values() {
+        // A verifier of another version sending the envelope's parts as
+        // numbers: serde would quote them in its message.
+        let url = answering(
+            r#"{"credential_id":"alice","kind":"two_channel","activation_key":[3764305321,5633064637]}"#,
+        )
+        .await;
+        let api = VerifierApi::new(&url, Zeroizing::new("b".into()), Zeroizing::new("o".into()));
+        let error = api.issue("alice").await.err().expect("refused");
+        assert!(matches!(error, ApiError::Unexpected(_)), "{error}");
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("3764305321"), "{shown}");
     }
 }
