@@ -11,5 +11,6 @@ pub mod console;
 pub mod http;
 pub mod logging;
 pub mod master_key;
+mod outbound;
 pub mod signing_page;
 pub mod webhooks;

@@ -126,47 +126,12 @@ pub fn sign(secret: &[u8], unix: u64, body: &str) -> String {
 }
 
 fn check_url(url: &str) -> Result<Uri, WebhookError> {
-    let refuse = |why| WebhookError::Url(url.to_owned(), why);
-    let uri: Uri = url.parse().map_err(|_| refuse("not a URL"))?;
-    let host = uri.host().ok_or_else(|| refuse("no host"))?;
-    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
-        return Err(refuse("credentials in the URL are not accepted"));
-    }
-    match uri.scheme_str() {
-        Some("https") => Ok(uri),
-        Some("http") if is_loopback(host) => Ok(uri),
-        Some("http") => Err(refuse(
-            "plain http is accepted only to a loopback address; use https",
-        )),
-        _ => Err(refuse("the scheme is https (or http to loopback)")),
-    }
-}
-
-fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost")
-        || bare
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    crate::outbound::https_or_loopback(url).map_err(|why| WebhookError::Url(url.to_owned(), why))
 }
 
 fn read_secret(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>, WebhookError> {
-    let shown = path.display().to_string();
-    let mut bytes = Zeroizing::new(
-        std::fs::read(path)
-            .map_err(|e| WebhookError::Secret(shown.clone(), e.kind().to_string()))?,
-    );
-    // A trailing newline from `echo` or an editor is not part of the secret.
-    while bytes.last().is_some_and(|b| b.is_ascii_whitespace()) {
-        bytes.pop();
-    }
-    if bytes.len() < MIN_SECRET_LEN {
-        return Err(WebhookError::Secret(
-            shown,
-            format!("the secret must be at least {MIN_SECRET_LEN} bytes"),
-        ));
-    }
-    Ok(bytes)
+    crate::outbound::read_secret(path, MIN_SECRET_LEN, false)
+        .map_err(|why| WebhookError::Secret(path.display().to_string(), why))
 }
 
 /// Whether any endpoint wants `verification.rejected` (then the library

@@ -131,62 +131,14 @@ fn check_return_url(url: &str) -> Result<(), SigningConfigError> {
     if url.len() > mobipass_verifier::signing::MAX_RETURN_URL_LEN {
         return Err(refuse("too long"));
     }
-    let uri: axum::http::Uri = url.parse().map_err(|_| refuse("not a URL"))?;
-    let host = uri.host().ok_or_else(|| refuse("no host"))?;
-    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
-        return Err(refuse("credentials in the URL are not accepted"));
-    }
-    match uri.scheme_str().unwrap_or_default() {
-        "https" => Ok(()),
-        "http" if is_loopback(host) => Ok(()),
-        "http" => Err(refuse(
-            "plain http is accepted only to a loopback address; use https",
-        )),
-        _ => Err(refuse("the scheme is https (or http to loopback)")),
-    }
-}
-
-fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost")
-        || bare
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    crate::outbound::https_or_loopback(url)
+        .map(drop)
+        .map_err(refuse)
 }
 
 fn read_secret(path: &Path) -> Result<Zeroizing<Vec<u8>>, SigningConfigError> {
-    let shown = path.display().to_string();
-    let cannot =
-        |e: std::io::Error| SigningConfigError::Secret(shown.clone(), e.kind().to_string());
-    let mut bytes = Zeroizing::new(std::fs::read(path).map_err(cannot)?);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .map_err(cannot)?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(SigningConfigError::Secret(
-                shown,
-                format!(
-                    "is readable by others (mode {:o}); chmod 600 it",
-                    mode & 0o777
-                ),
-            ));
-        }
-    }
-    // A trailing newline from `echo` or an editor is not part of the secret.
-    while bytes.last().is_some_and(|b| b.is_ascii_whitespace()) {
-        bytes.pop();
-    }
-    if bytes.len() < MIN_RETURN_SECRET_LEN {
-        return Err(SigningConfigError::Secret(
-            shown,
-            format!("the secret must be at least {MIN_RETURN_SECRET_LEN} bytes"),
-        ));
-    }
-    Ok(bytes)
+    crate::outbound::read_secret(path, MIN_RETURN_SECRET_LEN, true)
+        .map_err(|why| SigningConfigError::Secret(path.display().to_string(), why))
 }
 
 #[cfg(test)]
