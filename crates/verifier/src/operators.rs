@@ -15,7 +15,6 @@
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::clock::{from_millis, to_millis};
@@ -162,28 +161,25 @@ pub struct Operator {
 
 /// A session's secret token, as carried by the browser's cookie: 256 random
 /// bits as 64 hex digits. Only its SHA-256 is stored; wiped when dropped.
-pub struct SessionToken(Zeroizing<String>);
+pub struct SessionToken(crate::signing::SigningSecret);
 
 impl SessionToken {
     fn generate() -> Self {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        getrandom::fill(&mut *bytes).expect("the OS random source failed");
-        Self(Zeroizing::new(hex::encode(*bytes)))
+        Self(crate::signing::SigningSecret::generate())
     }
 
     /// A token from a cookie value; `None` unless it has the right shape.
     pub fn from_cookie(text: &str) -> Option<Self> {
-        (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| Self(Zeroizing::new(text.to_ascii_lowercase())))
+        crate::signing::SigningSecret::parse(text).map(Self)
     }
 
     /// The token, for the cookie.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     pub(crate) fn hash(&self) -> String {
-        hex::encode(Sha256::digest(self.0.as_bytes()))
+        self.0.hash()
     }
 }
 
