@@ -236,6 +236,7 @@ fn damaged_vault_is_explained_and_delete_starts_over() {
     std::fs::write(&path, b"{\"not\": \"a vault\"}").unwrap();
     let token = mobipass::token::Token::open(&path)
         .unwrap()
+        .without_keystore_for_tests()
         .with_kdf_params_for_tests(gui_support::SMALL);
     let mut driver = Driver::on(token, dir, Lang::Kazakh, Timings::DEFAULT);
     let Screen::Problem(screen) = driver.app.screen() else {

@@ -36,7 +36,9 @@ fn english() -> Texts {
 /// Argon2 (their tasks are not run), so the vault stays untouched.
 fn token() -> (tempfile::TempDir, Token) {
     let dir = tempfile::tempdir().unwrap();
-    let token = Token::open(dir.path().join("vault.json")).unwrap();
+    let token = Token::open(dir.path().join("vault.json"))
+        .unwrap()
+        .without_keystore_for_tests();
     (dir, token)
 }
 
