@@ -76,9 +76,10 @@ pub enum KeystoreError {
         "this computer has no keystore running (on Linux: no Secret Service such as GNOME Keyring or KWallet in this session)"
     )]
     NoKeystore,
-    /// The keystore is locked and was not unlocked.
+    /// The keystore is locked and was not unlocked (its unlock prompt was
+    /// dismissed or could not be shown).
     #[error(
-        "the keyring of this user account is locked; unlock it (log in again, or open your keyring app) and try again"
+        "the keyring of this user account is locked and was not unlocked; unlock it (log in again, or open your keyring app) and try again"
     )]
     Locked,
     /// The person dismissed the keystore's unlock or access prompt.

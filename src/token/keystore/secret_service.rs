@@ -4,9 +4,12 @@
 //! Entries carry the attributes `service` = [`KEYSTORE_SERVICE`] and
 //! `account` = the vault id (what `secret-tool lookup service ... account
 //! ...` finds) and go into the default collection (the login keyring). A
-//! locked entry or collection is unlocked through the service's own prompt;
-//! a dismissed prompt is [`KeystoreError::Cancelled`], a collection that
-//! stays locked [`KeystoreError::Locked`].
+//! locked entry or collection is unlocked through the service's own prompt.
+//! When that prompt is dismissed the keyring stays locked, and that is what
+//! is reported ([`KeystoreError::Locked`]): GNOME Keyring answers a prompt it
+//! cannot show (no display, as over SSH) exactly like one the person closed,
+//! and "unlock your keyring" is the right advice for both. Other prompts
+//! dismissed (allowing access to an entry) are [`KeystoreError::Cancelled`].
 
 use std::collections::HashMap;
 use std::io;
@@ -69,7 +72,7 @@ impl Keystore for SecretServiceKeystore {
         let service = self.connect()?;
         let collection = service.get_default_collection().map_err(map_error)?;
         if collection.is_locked().map_err(map_error)? {
-            collection.unlock().map_err(map_error)?;
+            collection.unlock().map_err(map_unlock_error)?;
             if collection.is_locked().map_err(map_error)? {
                 return Err(KeystoreError::Locked);
             }
@@ -104,11 +107,19 @@ impl Keystore for SecretServiceKeystore {
 }
 
 fn unlock(item: &Item<'_>) -> Result<(), KeystoreError> {
-    item.unlock().map_err(map_error)?;
+    item.unlock().map_err(map_unlock_error)?;
     if item.is_locked().map_err(map_error)? {
         return Err(KeystoreError::Locked);
     }
     Ok(())
+}
+
+/// An unlock prompt that did not unlock leaves the keyring locked.
+fn map_unlock_error(error: secret_service::Error) -> KeystoreError {
+    match map_error(error) {
+        KeystoreError::Cancelled => KeystoreError::Locked,
+        other => other,
+    }
 }
 
 /// The service's errors, reduced to what a person can act on.
@@ -146,8 +157,9 @@ fn map_bus_error(error: zbus::Error) -> KeystoreError {
         {
             KeystoreError::Locked
         }
-        // No bus at the address given (or none given at all).
-        zbus::Error::Address(_) => KeystoreError::NoKeystore,
+        // No bus at the address given (or none given at all), or one that
+        // refuses this connection.
+        zbus::Error::Address(_) | zbus::Error::Connection(..) => KeystoreError::NoKeystore,
         zbus::Error::InputOutput(io)
             if matches!(
                 io.kind(),
@@ -178,6 +190,7 @@ mod tests {
             map_error(Error::PromptDisconnected),
             KeystoreError::Cancelled
         );
+        assert_eq!(map_unlock_error(Error::Prompt), KeystoreError::Locked);
         assert!(matches!(
             map_error(Error::Crypto("bad")),
             KeystoreError::Other { .. }
