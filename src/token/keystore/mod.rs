@@ -71,9 +71,10 @@ impl fmt::Debug for DeviceKey {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeystoreError {
     /// No keystore answers: no Secret Service on the session bus (a minimal
-    /// desktop, a headless machine, a terminal over SSH), or no session bus.
+    /// desktop, a headless machine, a terminal over SSH), no session bus, or
+    /// a service without a default keyring to keep the key in.
     #[error(
-        "this computer has no keystore running (on Linux: no Secret Service such as GNOME Keyring or KWallet in this session)"
+        "this computer has no keystore MobiPass can use (on Linux: no Secret Service such as GNOME Keyring or KWallet with a default keyring in this session)"
     )]
     NoKeystore,
     /// The keystore is locked and was not unlocked (its unlock prompt was
