@@ -659,3 +659,63 @@ fn status_says_which_kind_was_activated() {
     );
     assert!(!stdout(&out).contains(two.code.digits().as_str()));
 }
+
+// --- device binding without a keystore (issue 17) ----------------------------
+// These tests' binary sees no session bus (NO_BUS), as on a headless machine;
+// tests/keystore_secret_service.rs has the bound flows on a real keyring.
+
+#[test]
+fn without_a_keystore_a_script_must_choose_an_unbound_vault_with_a_flag() {
+    let f = Fixture::empty();
+    let input = format!("{}\n{PIN}\n{PIN}\n", f.key.grouped().as_str());
+
+    let out = mobipass(&f.vault(), &["activate", "--pin-stdin"], &input);
+    assert_eq!(code(&out), exit::NO_KEYSTORE, "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("no keystore"), "{text}");
+    assert!(text.contains("--allow-unbound"), "{text}");
+    assert!(text.contains("opens wherever its file is copied"), "{text}");
+    assert!(text.contains("Nothing was written"), "{text}");
+    assert!(!f.vault().exists());
+
+    let flags = ["activate", "--pin-stdin", "--allow-unbound"];
+    let out = mobipass(&f.vault(), &flags, &input);
+    assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+    assert!(stderr(&out).contains("not bound"), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&sign(&f, PIN, &["--plain"])).trim(),
+        expected(&f.key, CODE).as_str()
+    );
+}
+
+#[test]
+fn status_says_whether_the_vault_is_bound_and_bind_needs_a_keystore() {
+    let f = Fixture::activated();
+    let status = mobipass(&f.vault(), &["status"], "");
+    assert_eq!(code(&status), exit::OK);
+    assert!(stdout(&status).contains("bound: no"), "{}", stdout(&status));
+
+    let before = f.vault_bytes();
+    let out = mobipass(&f.vault(), &["bind"], "");
+    assert_eq!(code(&out), exit::NO_KEYSTORE, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("another computer"), "{}", stderr(&out));
+    assert_eq!(f.vault_bytes(), before);
+}
+
+#[test]
+fn help_lists_the_keystore_exit_codes_and_the_bind_command() {
+    let f = Fixture::empty();
+    let text = stdout(&mobipass(&f.vault(), &["--help"], ""));
+    for words in [
+        "bind",
+        "9 activated on another computer or user account",
+        "10 no keystore",
+        "11 keyring locked",
+        "12 keyring prompt dismissed",
+        "13 keystore failed",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    let help = stdout(&mobipass(&f.vault(), &["activate", "--help"], ""));
+    assert!(help.contains("--allow-unbound"), "{help}");
+}
