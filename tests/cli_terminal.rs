@@ -7,6 +7,7 @@ mod token_support;
 
 use std::process::Command;
 
+use mobipass::cli::exit;
 use mobipass::token::Token;
 use token_support::*;
 
@@ -189,4 +190,44 @@ fn activate_asks_again_for_the_part_of_the_other_kind() {
     );
     let token = Token::open(f.vault()).unwrap().without_keystore_for_tests();
     assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.s2, CODE));
+}
+
+#[test]
+fn on_a_terminal_without_a_keystore_activation_asks_whether_to_keep_an_unbound_vault() {
+    // No: nothing is written.
+    let f = Fixture::empty();
+    let key = f.key.grouped();
+    let d = dialogue(
+        &f.vault(),
+        &["activate"],
+        &[
+            ("Part 1 of 4: ", key.as_str()),
+            ("Choose a 4-digit PIN: ", PIN),
+            ("Type the new PIN again: ", PIN),
+            ("Keep an unbound vault?", "no"),
+            ("Nothing was written", ""),
+        ],
+    );
+    assert_eq!(d.missing, None, "{}", d.transcript);
+    assert_eq!(d.code, i64::from(exit::NO_KEYSTORE), "{}", d.transcript);
+    assert!(d.transcript.contains("opens wherever its file is copied"));
+    assert!(!f.vault().exists());
+
+    // Yes: an unbound vault, said so.
+    let d = dialogue(
+        &f.vault(),
+        &["activate"],
+        &[
+            ("Part 1 of 4: ", key.as_str()),
+            ("Choose a 4-digit PIN: ", PIN),
+            ("Type the new PIN again: ", PIN),
+            ("Keep an unbound vault?", "yes"),
+            ("MobiPass is activated", ""),
+        ],
+    );
+    assert_eq!(d.missing, None, "{}", d.transcript);
+    assert_eq!(d.code, 0, "{}", d.transcript);
+    assert!(d.transcript.contains("not bound"), "{}", d.transcript);
+    let token = Token::open(f.vault()).unwrap().without_keystore_for_tests();
+    assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.key, CODE));
 }
