@@ -698,7 +698,11 @@ fn status_says_whether_the_vault_is_bound_and_bind_needs_a_keystore() {
     let before = f.vault_bytes();
     let out = mobipass(&f.vault(), &["bind"], "");
     assert_eq!(code(&out), exit::NO_KEYSTORE, "{}", stderr(&out));
-    assert!(!stderr(&out).contains("another computer"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("another computer"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(f.vault_bytes(), before);
 }
 

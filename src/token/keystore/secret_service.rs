@@ -72,10 +72,12 @@ impl Keystore for SecretServiceKeystore {
         let service = self.connect()?;
         // A service without a default keyring (one started on demand with no
         // login keyring yet) has nowhere to keep the key.
-        let collection = service.get_default_collection().map_err(|error| match error {
-            secret_service::Error::NoResult => KeystoreError::NoKeystore,
-            other => map_error(other),
-        })?;
+        let collection = service
+            .get_default_collection()
+            .map_err(|error| match error {
+                secret_service::Error::NoResult => KeystoreError::NoKeystore,
+                other => map_error(other),
+            })?;
         if collection.is_locked().map_err(map_error)? {
             collection.unlock().map_err(map_unlock_error)?;
             if collection.is_locked().map_err(map_error)? {
