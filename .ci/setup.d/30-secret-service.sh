@@ -6,9 +6,13 @@ if [ -z "${MOBIPASS_TEST_SECRET_SERVICE:-}" ]; then
     mobipass_ss_dir=$(mktemp -d /tmp/mobipass-secret-service.XXXXXX)
     mkdir -p "$mobipass_ss_dir/data" "$mobipass_ss_dir/runtime"
     chmod 700 "$mobipass_ss_dir/runtime"
-    DBUS_SESSION_BUS_ADDRESS=$(dbus-daemon --session --fork --nopidfile \
-        --address="unix:path=$mobipass_ss_dir/bus" --print-address=1)
-    export DBUS_SESSION_BUS_ADDRESS
+    # Prints the address, then the pid (for a script that wants to stop it:
+    # the keyring daemon ends with its bus).
+    mobipass_ss_bus=$(dbus-daemon --session --fork --nopidfile \
+        --address="unix:path=$mobipass_ss_dir/bus" --print-address=1 --print-pid=1)
+    DBUS_SESSION_BUS_ADDRESS=$(printf '%s\n' "$mobipass_ss_bus" | sed -n 1p)
+    MOBIPASS_TEST_DBUS_PID=$(printf '%s\n' "$mobipass_ss_bus" | sed -n 2p)
+    export DBUS_SESSION_BUS_ADDRESS MOBIPASS_TEST_DBUS_PID
     export MOBIPASS_TEST_KEYRING_PASSWORD=mobipass-ci-keyring
     # gnome-keyring keeps its keyrings under XDG_DATA_HOME and its control
     # socket under XDG_RUNTIME_DIR: both point into the temporary folder.
@@ -18,5 +22,5 @@ if [ -z "${MOBIPASS_TEST_SECRET_SERVICE:-}" ]; then
     export MOBIPASS_TEST_KEYRING_DATA="$mobipass_ss_dir/data"
     export MOBIPASS_TEST_KEYRING_RUNTIME="$mobipass_ss_dir/runtime"
     export MOBIPASS_TEST_SECRET_SERVICE=1
-    unset mobipass_ss_dir
+    unset mobipass_ss_dir mobipass_ss_bus
 fi

@@ -96,7 +96,7 @@ pub(crate) fn seal(document: &[u8], binding: &Binding) -> Zeroizing<Vec<u8>> {
         .encrypt_in_place_detached(
             Nonce::from_slice(&nonce),
             &aad(&binding.vault_id),
-            &mut *buffer,
+            &mut buffer,
         )
         .expect("a vault is far below AES-GCM's length limit");
     buffer.extend_from_slice(&tag);
@@ -150,7 +150,7 @@ impl Envelope {
             .decrypt_in_place_detached(
                 Nonce::from_slice(&self.nonce),
                 &aad(&self.vault_id),
-                &mut *buffer,
+                &mut buffer,
                 tag.into(),
             )
             .map_err(|_| DamageReason::BadSeal)?;
