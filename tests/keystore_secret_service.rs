@@ -391,12 +391,23 @@ impl PrivateBus {
             .write_all(b"private-test-keyring")
             .unwrap();
         child.wait().unwrap();
-        let owner = self.dbus(&[
-            "--dest=org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.GetConnectionUnixProcessID",
-            "string:org.freedesktop.secrets",
-        ]);
+        // The daemon forks before it owns its name on the bus: wait for it.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let owner = loop {
+            let reply = self.try_dbus(&[
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                "string:org.freedesktop.secrets",
+            ]);
+            match reply {
+                Ok(reply) => break reply,
+                Err(error) if std::time::Instant::now() > deadline => {
+                    panic!("the keyring never owned org.freedesktop.secrets: {error}")
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        };
         let pid = owner
             .split_whitespace()
             .last()
@@ -405,20 +416,24 @@ impl PrivateBus {
         self.pids.push(pid);
     }
 
-    /// `dbus-send` on this bus; its reply.
-    fn dbus(&self, args: &[&str]) -> String {
+    /// `dbus-send` on this bus; its reply, or its error.
+    fn try_dbus(&self, args: &[&str]) -> Result<String, String> {
         let out = Command::new("dbus-send")
             .args(["--session", "--print-reply", "--type=method_call"])
             .args(args)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
             .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+            .expect("dbus-send is installed (.ci/apt/keystore.txt)");
+        if out.status.success() {
+            Ok(String::from_utf8(out.stdout).unwrap())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    fn dbus(&self, args: &[&str]) -> String {
+        self.try_dbus(args)
+            .unwrap_or_else(|error| panic!("{error}"))
     }
 
     fn lock_keyring(&self) {
