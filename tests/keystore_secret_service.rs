@@ -283,31 +283,49 @@ fn bind_and_a_pin_change_each_seal_an_unbound_vault() {
 #[ignore = "needs a Secret Service: source .ci/setup.d/30-secret-service.sh"]
 fn killing_bind_at_any_moment_leaves_one_whole_vault() {
     require_secret_service();
-    let mut seen = [0u32; 2];
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    for round in 0..24u32 {
-        let dir = tempfile::tempdir().unwrap();
-        let vault = dir.path().join("vault.json");
-        let key = ActivationKey::generate();
+    let unbound_vault = |dir: &Path, key: &ActivationKey| {
+        let vault = dir.join("vault.json");
         Token::open(&vault)
             .unwrap()
             .without_keystore_for_tests()
             .with_kdf_params_for_tests(SMALL)
             .activate(&key.parts(), PIN, PIN)
             .unwrap();
+        vault
+    };
+    // How long a whole `bind` takes here, so the kills spread over all of it
+    // (connecting to the bus, storing the key, writing, renaming) and a bit
+    // beyond.
+    let whole = {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = unbound_vault(dir.path(), &ActivationKey::generate());
+        let started = std::time::Instant::now();
+        assert_eq!(code(&mobipass(&vault, &["bind"], "")), exit::OK);
+        let took = started.elapsed();
+        library_token(vault).delete().unwrap();
+        took
+    };
+    let mut seen = [0u32; 2];
+    let mut random = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64
+        | 1;
+    for round in 0..24u32 {
+        let dir = tempfile::tempdir().unwrap();
+        let key = ActivationKey::generate();
+        let vault = unbound_vault(dir.path(), &key);
         let mut child = Command::new(env!("CARGO_BIN_EXE_mobipass"))
             .args(["--vault", vault.to_str().unwrap(), "bind"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // Spread the kills over the whole run (connecting to the bus, storing
-        // the key, writing, renaming), a few milliseconds in all.
-        let delay = (nanos.wrapping_mul(round + 1) % 40_000) as u64;
-        std::thread::sleep(Duration::from_micros(delay));
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        let delay = whole.mul_f64((random % 1000) as f64 / 1000.0 * 1.5);
+        std::thread::sleep(delay);
         let _ = child.kill();
         child.wait().unwrap();
 
@@ -328,7 +346,14 @@ fn killing_bind_at_any_moment_leaves_one_whole_vault() {
         assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&key, CODE));
         token.delete().unwrap();
     }
-    println!("after the kill: {} unbound, {} bound", seen[0], seen[1]);
+    println!(
+        "a whole bind took {whole:?}; after the kill: {} unbound, {} bound",
+        seen[0], seen[1]
+    );
+    assert!(
+        seen[1] > 0,
+        "no kill came late enough to leave a bound vault"
+    );
 }
 
 /// A private session bus, with or without a GNOME Keyring of its own, for
