@@ -607,6 +607,30 @@ fn without_a_keystore_saving_asks_and_writes_nothing_until_unbound_is_chosen() {
     ));
     driver.send(Message::Review(review::Message::Continue));
     assert_eq!(sign(&mut driver, PIN, CODE), expected(&key, CODE));
+    let Screen::Menu(menu) = driver.app.screen() else {
+        panic!("back on the menu");
+    };
+    assert!(shows_unbound_warning(menu));
+
+    // A keystore appears: the next PIN change binds the key, and the menu
+    // stops warning.
+    keystore.fail_with(None);
+    change_pin(&mut driver, PIN, NEW_PIN);
+    let Screen::Menu(menu) = driver.app.screen() else {
+        panic!("back on the menu");
+    };
+    assert!(!shows_unbound_warning(menu));
+    assert!(matches!(
+        token.status().unwrap(),
+        Status::Activated { bound: true, .. }
+    ));
+    assert_eq!(sign(&mut driver, NEW_PIN, CODE), expected(&key, CODE));
+}
+
+fn shows_unbound_warning(menu: &menu::Menu) -> bool {
+    let texts = mobipass::gui::i18n::Texts::new(Lang::English);
+    let mut ui = iced_test::simulator(menu.view(&texts));
+    ui.find(texts.get("menu-unbound").as_str()).is_ok()
 }
 
 #[test]

@@ -865,7 +865,7 @@ fn menu_buttons_send_their_action() {
         ("3   Delete key", menu::Message::Delete),
         ("4   Help", menu::Message::Help),
     ] {
-        let menu = menu::Menu;
+        let menu = menu::Menu::default();
         let mut ui = ui(menu.view(&texts));
         ui.click(label).unwrap();
         assert_eq!(ui.into_messages().collect::<Vec<_>>(), vec![want]);
@@ -964,7 +964,7 @@ fn every_screen_starts_at_the_same_left_edge() {
             &texts.get("code-title"),
         ),
         left(
-            ui(menu::Menu.view(&texts).map(|_| ())),
+            ui(menu::Menu::default().view(&texts).map(|_| ())),
             &texts.get("menu-title"),
         ),
         left(
@@ -1022,7 +1022,7 @@ fn main_screens_match_their_snapshot_hashes() {
         "welcome",
         ui(welcome::Welcome::new(None).view(&texts).map(|_| ())),
     );
-    check("menu", ui(menu::Menu.view(&texts).map(|_| ())));
+    check("menu", ui(menu::Menu::default().view(&texts).map(|_| ())));
     check(
         "sign",
         ui(sign::Sign::new(token.clone(), Timings::DEFAULT)
@@ -1149,4 +1149,17 @@ fn each_keystore_problem_has_its_own_words_in_every_language() {
     }
     let locked = Phrase::from(&TokenError::Keystore(KeystoreError::Locked)).render(&english());
     assert!(locked.contains("locked") && !locked.contains("another computer"));
+}
+
+#[test]
+fn the_menu_warns_about_an_unbound_key_only() {
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let warning = texts.get("menu-unbound");
+        let (unbound_menu, bound_menu) = (menu::Menu::new(false), menu::Menu::new(true));
+        let mut unbound = ui(unbound_menu.view(&texts));
+        assert!(unbound.find(warning.as_str()).is_ok(), "{}", lang.code());
+        let mut bound = ui(bound_menu.view(&texts));
+        assert!(bound.find(warning.as_str()).is_err(), "{}", lang.code());
+    }
 }

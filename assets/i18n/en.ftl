@@ -53,6 +53,7 @@ menu-change-pin = Change PIN
 menu-delete = Delete key
 menu-help = Help
 menu-keys = Keys 1 to 4 choose an action; Tab and Enter work too.
+menu-unbound = This key is not bound to this computer: its file opens wherever it is copied. Once a keyring runs (GNOME Keyring, KWallet), change the PIN to bind it.
 help-keys = Arrows, Page Up, Page Down, Home and End scroll · Esc: back
 
 sign-title = Sign a payment

@@ -53,6 +53,7 @@ menu-change-pin = PIN ауыстыру
 menu-delete = Кілтті жою
 menu-help = Анықтама
 menu-keys = 1–4 пернелері әрекетті таңдайды; Tab пен Enter де жұмыс істейді.
+menu-unbound = Бұл кілт осы компьютерге байланбаған: оның файлы көшірілген кез келген жерде ашылады. Кілттер қоймасы (GNOME Keyring, KWallet) іске қосылғанда, оны байлау үшін PIN-кодты ауыстырыңыз.
 help-keys = Көрсеткілер, Page Up, Page Down, Home және End айналдырады · Esc: артқа
 
 sign-title = Төлемге қол қою

@@ -53,6 +53,7 @@ menu-change-pin = Сменить PIN
 menu-delete = Удалить ключ
 menu-help = Справка
 menu-keys = Клавиши 1–4 выбирают действие; Tab и Enter тоже работают.
+menu-unbound = Этот ключ не привязан к этому компьютеру: его файл открывается везде, куда скопирован. Когда заработает связка ключей (GNOME Keyring, KWallet), смените PIN, чтобы привязать его.
 help-keys = Стрелки, Page Up, Page Down, Home и End прокручивают · Esc: назад
 
 sign-title = Подпись платежа
