@@ -325,6 +325,8 @@ keys Return
 for _ in $(seq 120); do [[ -s "$vault3" ]] && break; sleep 0.5; done
 [[ -s "$vault3" ]] || fail "the unbound vault was not written"
 shot 28-saved-unbound 1.5
+keys Return
+shot 29-menu-unbound
 DBUS_SESSION_BUS_ADDRESS="unix:path=$work/no-bus" "$bin" --vault "$vault3" status | grep -q "bound: no" ||
   fail "status does not say unbound"
 "$bin" --vault "$vault" status | grep -q "bound: yes" || fail "the first vault is not bound"
