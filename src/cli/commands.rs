@@ -318,8 +318,10 @@ pub(super) fn sign(
 }
 
 pub(super) fn change_pin(token: &Token, pin_stdin: bool) -> Result<(), Failure> {
-    let was_bound = matches!(token.status()?, Status::Activated { bound: true, .. });
-    require_activated(token)?;
+    let was_bound = match token.status()? {
+        Status::Activated { bound, .. } => bound,
+        Status::NotActivated => return Err(TokenError::NotActivated.into()),
+    };
     let mut input = Input::choose(pin_stdin)?;
     let current = ask_pin(&mut input, "Current PIN: ", "the current PIN")?;
     let (new, again) = choose_pin(&mut input, "New PIN: ")?;
