@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use iced::Task;
-use iced_test::futures::futures::{FutureExt, StreamExt};
 use iced_test::futures::futures::executor::block_on;
+use iced_test::futures::futures::{FutureExt, StreamExt};
 use iced_test::runtime::{Action, clipboard, task};
 use mobipass::gui::i18n::Lang;
 use mobipass::gui::timer::Timings;
