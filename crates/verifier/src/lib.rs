@@ -30,16 +30,20 @@ pub mod model;
 pub mod operators;
 pub mod outbox;
 pub mod paths;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 mod rules;
 mod seal;
+pub mod sealing_key;
 mod store;
 mod verifier;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Policy};
-pub use error::VerifierError;
+pub use error::{HsmProblem, VerifierError};
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
+pub use sealing_key::SealingKey;
 pub use model::{
     AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Outcome, State, Verified,
 };

@@ -1,0 +1,628 @@
+//! The master key inside a PKCS#11 token (an HSM, or SoftHSM2 for trying
+//! it): an AES-256 secret key that is sensitive and not extractable, so its
+//! bytes never reach this process. Seeds are sealed and opened by the token
+//! (`CKM_AES_GCM`, the nonce from the OS CSPRNG, a 128-bit tag, the same
+//! associated data as a file key).
+//!
+//! Shape, and why:
+//! - one PKCS#11 context per module per process (a module is initialised
+//!   once; a second `C_Initialize` fails), kept for the process's life;
+//! - a small pool of logged-in sessions, at most `HsmConfig::sessions`
+//!   (the SQLite writer needs one; PostgreSQL as many as its pool has
+//!   connections). A caller waits a bounded time for a free session, then
+//!   gets `Busy`;
+//! - calls are blocking: on a multi-threaded Tokio runtime they run under
+//!   `block_in_place`, so the runtime moves its other tasks off the thread
+//!   (the SQLite writer thread is no runtime thread and calls directly);
+//! - any token error other than "this ciphertext does not open" drops every
+//!   idle session and the key handle; the call is retried once on a fresh
+//!   session (new login, key looked up again), and if that fails too the
+//!   caller gets `Busy`, never `Crypto`: an HSM that stops answering can
+//!   never turn into a wrong verdict or a counted failure, and the next call
+//!   after it comes back works again;
+//! - the fingerprint and the repeat-tag key are AES-ECB of fixed blocks,
+//!   computed by the token once when the key is loaded (see
+//!   [`crate::sealing_key`]). A token that refuses ECB for the key is
+//!   refused with a message saying so.
+
+mod uri;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as CkError, RvError};
+use cryptoki::mechanism::Mechanism;
+use cryptoki::mechanism::aead::GcmParams;
+use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+use cryptoki::types::AuthPin;
+use zeroize::Zeroizing;
+
+pub use uri::Pkcs11Uri;
+
+use crate::error::{HsmProblem, VerifierError};
+
+/// How long a caller waits for a free session before `Busy`.
+const SESSION_WAIT: Duration = Duration::from_secs(5);
+
+/// Fixed blocks the token encrypts with AES-ECB: the fingerprint (first 8
+/// bytes of the first block's ciphertext) and the repeat-tag key (the other
+/// two blocks' ciphertext).
+const DERIVATION_BLOCKS: &[u8; 48] = b"MobiPass-v1-fp\0\0MobiPass-v1-repeat-key-blocks-01";
+
+/// Where the key is and how to log in.
+pub struct HsmConfig {
+    /// The PKCS#11 module (shared library), e.g. `/usr/lib/softhsm/libsofthsm2.so`.
+    pub module: PathBuf,
+    /// Which token and key.
+    pub uri: Pkcs11Uri,
+    /// The token's user PIN.
+    pub pin: Zeroizing<String>,
+    /// Most sessions held open at once (at least 1).
+    pub sessions: usize,
+}
+
+impl std::fmt::Debug for HsmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HsmConfig")
+            .field("module", &self.module)
+            .field("uri", &self.uri)
+            .field("pin", &"[redacted]")
+            .field("sessions", &self.sessions)
+            .finish()
+    }
+}
+
+/// The key's security attributes as the token reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyAttributes {
+    /// `CKA_SENSITIVE`.
+    pub sensitive: bool,
+    /// `CKA_EXTRACTABLE`.
+    pub extractable: bool,
+    /// `CKA_ALWAYS_SENSITIVE`.
+    pub always_sensitive: bool,
+    /// `CKA_NEVER_EXTRACTABLE`.
+    pub never_extractable: bool,
+    /// `CKA_TOKEN` (stored in the token, not a session object).
+    pub token: bool,
+    /// `CKA_PRIVATE` (visible only after login).
+    pub private: bool,
+    /// `CKA_VALUE_LEN` in bytes.
+    pub value_len: u64,
+}
+
+/// A master key held by a PKCS#11 token. Cheap to clone (shared pool).
+#[derive(Clone)]
+pub struct HsmKey {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for HsmKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HsmKey")
+            .field("uri", &self.shared.uri)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Shared {
+    ctx: Pkcs11,
+    slot: Slot,
+    uri: Pkcs11Uri,
+    pin: AuthPin,
+    max: usize,
+    pool: Mutex<Pool>,
+    freed: Condvar,
+    fingerprint: String,
+    repeat_key: Arc<Zeroizing<[u8; 32]>>,
+}
+
+/// Idle sessions of the current generation, and the key handle they use.
+/// An HSM error bumps the generation: older sessions are closed, not reused.
+struct Pool {
+    idle: Vec<Session>,
+    open: usize,
+    key: Option<ObjectHandle>,
+    generation: u64,
+}
+
+struct Lease {
+    session: Session,
+    key: ObjectHandle,
+    generation: u64,
+}
+
+fn hsm(problem: HsmProblem, message: impl Into<String>) -> VerifierError {
+    VerifierError::Hsm {
+        problem,
+        message: message.into(),
+    }
+}
+
+fn device(what: &str, error: &CkError) -> VerifierError {
+    hsm(HsmProblem::Device, format!("{what}: {error}"))
+}
+
+/// The process's context for `module`, loaded and initialised once.
+fn context(module: &Path) -> Result<Pkcs11, VerifierError> {
+    static CONTEXTS: Mutex<Vec<(PathBuf, Pkcs11)>> = Mutex::new(Vec::new());
+    let mut contexts = CONTEXTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, ctx)) = contexts.iter().find(|(path, _)| path == module) {
+        return Ok(ctx.clone());
+    }
+    if !module.is_file() {
+        return Err(hsm(
+            HsmProblem::Module,
+            format!("no PKCS#11 module at {}", module.display()),
+        ));
+    }
+    let ctx = Pkcs11::new(module).map_err(|e| {
+        hsm(
+            HsmProblem::Module,
+            format!("cannot load the PKCS#11 module {}: {e}", module.display()),
+        )
+    })?;
+    match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+        Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+        Err(e) => {
+            return Err(hsm(
+                HsmProblem::Module,
+                format!("the PKCS#11 module {} failed to start: {e}", module.display()),
+            ));
+        }
+    }
+    contexts.push((module.to_path_buf(), ctx.clone()));
+    Ok(ctx)
+}
+
+/// The slot holding the token labelled `label`.
+fn find_token(ctx: &Pkcs11, label: &str) -> Result<Slot, VerifierError> {
+    let slots = ctx
+        .get_slots_with_token()
+        .map_err(|e| device("cannot list the module's tokens", &e))?;
+    let mut present = Vec::new();
+    for slot in slots {
+        let info = ctx
+            .get_token_info(slot)
+            .map_err(|e| device("cannot read a token's label", &e))?;
+        let found = info.label().trim_end().to_owned();
+        if found == label {
+            return Ok(slot);
+        }
+        present.push(found);
+    }
+    Err(hsm(
+        HsmProblem::Token,
+        format!("no token labelled {label:?} (tokens present: {present:?})"),
+    ))
+}
+
+fn login(session: &Session, pin: &AuthPin, token: &str) -> Result<(), VerifierError> {
+    match session.login(UserType::User, Some(pin)) {
+        Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
+        Err(CkError::Pkcs11(RvError::PinLocked, _)) => Err(hsm(
+            HsmProblem::Pin,
+            format!("the user PIN of token {token:?} is locked"),
+        )),
+        Err(CkError::Pkcs11(
+            RvError::PinIncorrect | RvError::PinInvalid | RvError::PinLenRange | RvError::PinExpired,
+            _,
+        )) => Err(hsm(
+            HsmProblem::Pin,
+            format!("token {token:?} refused the PIN (check pkcs11_pin_file or MOBIPASS_PKCS11_PIN)"),
+        )),
+        Err(CkError::Pkcs11(RvError::UserPinNotInitialized, _)) => Err(hsm(
+            HsmProblem::Pin,
+            format!("token {token:?} has no user PIN yet; initialise it first"),
+        )),
+        Err(e) => Err(device("login failed", &e)),
+    }
+}
+
+fn key_template(uri: &Pkcs11Uri) -> Vec<Attribute> {
+    let mut template = vec![
+        Attribute::Class(ObjectClass::SECRET_KEY),
+        Attribute::Label(uri.object.as_bytes().to_vec()),
+    ];
+    if let Some(id) = &uri.id {
+        template.push(Attribute::Id(id.clone()));
+    }
+    template
+}
+
+/// The one AES-256 key the URI names, refused if it could leave the token.
+fn find_key(session: &Session, uri: &Pkcs11Uri) -> Result<ObjectHandle, VerifierError> {
+    let found = session
+        .find_objects(&key_template(uri))
+        .map_err(|e| device("cannot search the token", &e))?;
+    let key = match found.as_slice() {
+        [key] => *key,
+        [] => {
+            return Err(hsm(
+                HsmProblem::Object,
+                format!(
+                    "token {:?} holds no secret key labelled {:?} (create one: mobipass-verifier master-key new --uri '{uri}')",
+                    uri.token, uri.object
+                ),
+            ));
+        }
+        _ => {
+            return Err(hsm(
+                HsmProblem::Object,
+                format!(
+                    "{} secret keys in token {:?} match {:?}; add id= to the URI",
+                    found.len(),
+                    uri.token,
+                    uri.object
+                ),
+            ));
+        }
+    };
+    let attributes = read_attributes(session, key)?;
+    let key_type = session
+        .get_attributes(key, &[AttributeType::KeyType])
+        .map_err(|e| device("cannot read the key's type", &e))?;
+    let is_aes = matches!(key_type.as_slice(), [Attribute::KeyType(t)] if *t == KeyType::AES);
+    if !is_aes || attributes.value_len != 32 {
+        return Err(hsm(
+            HsmProblem::Object,
+            format!("{:?} is not an AES-256 key", uri.object),
+        ));
+    }
+    if !attributes.sensitive || attributes.extractable {
+        return Err(hsm(
+            HsmProblem::Object,
+            format!(
+                "{:?} could leave the token (CKA_SENSITIVE must be true, CKA_EXTRACTABLE false)",
+                uri.object
+            ),
+        ));
+    }
+    Ok(key)
+}
+
+fn read_attributes(session: &Session, key: ObjectHandle) -> Result<KeyAttributes, VerifierError> {
+    let read = session
+        .get_attributes(
+            key,
+            &[
+                AttributeType::Sensitive,
+                AttributeType::Extractable,
+                AttributeType::AlwaysSensitive,
+                AttributeType::NeverExtractable,
+                AttributeType::Token,
+                AttributeType::Private,
+                AttributeType::ValueLen,
+            ],
+        )
+        .map_err(|e| device("cannot read the key's attributes", &e))?;
+    let mut attributes = KeyAttributes {
+        sensitive: false,
+        extractable: true,
+        always_sensitive: false,
+        never_extractable: false,
+        token: false,
+        private: false,
+        value_len: 0,
+    };
+    for attribute in read {
+        match attribute {
+            Attribute::Sensitive(v) => attributes.sensitive = v,
+            Attribute::Extractable(v) => attributes.extractable = v,
+            Attribute::AlwaysSensitive(v) => attributes.always_sensitive = v,
+            Attribute::NeverExtractable(v) => attributes.never_extractable = v,
+            Attribute::Token(v) => attributes.token = v,
+            Attribute::Private(v) => attributes.private = v,
+            Attribute::ValueLen(v) => attributes.value_len = u64::from(v),
+            _ => {}
+        }
+    }
+    Ok(attributes)
+}
+
+/// Opens a session, logs in and finds the key.
+fn start(
+    ctx: &Pkcs11,
+    slot: Slot,
+    pin: &AuthPin,
+    uri: &Pkcs11Uri,
+) -> Result<(Session, ObjectHandle), VerifierError> {
+    let session = ctx
+        .open_ro_session(slot)
+        .map_err(|e| device("cannot open a session", &e))?;
+    login(&session, pin, &uri.token)?;
+    let key = find_key(&session, uri)?;
+    Ok((session, key))
+}
+
+/// Runs blocking token work off the async runtime's worker threads.
+fn off_runtime<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
+/// Errors that mean "this ciphertext does not open", not "the HSM failed".
+fn is_bad_ciphertext(error: &CkError) -> bool {
+    matches!(
+        error,
+        CkError::Pkcs11(
+            RvError::EncryptedDataInvalid
+                | RvError::EncryptedDataLenRange
+                | RvError::DataInvalid
+                | RvError::DataLenRange,
+            _
+        )
+    )
+}
+
+impl HsmKey {
+    /// Loads the token's key: module, token, login, key object, and the
+    /// fingerprint computed by the token. Errors are
+    /// [`VerifierError::Hsm`], naming what to fix.
+    pub fn open(config: &HsmConfig) -> Result<Self, VerifierError> {
+        let ctx = context(&config.module)?;
+        let slot = find_token(&ctx, &config.uri.token)?;
+        let pin = AuthPin::from(String::from(config.pin.as_str()));
+        let (session, key) = off_runtime(|| start(&ctx, slot, &pin, &config.uri))?;
+        let derived = Zeroizing::new(
+            session
+                .encrypt(&Mechanism::AesEcb, key, DERIVATION_BLOCKS)
+                .map_err(|e| {
+                    hsm(
+                        HsmProblem::Object,
+                        format!(
+                            "the token does not let {:?} encrypt with CKM_AES_ECB, which the key's fingerprint needs: {e}",
+                            config.uri.object
+                        ),
+                    )
+                })?,
+        );
+        if derived.len() != DERIVATION_BLOCKS.len() {
+            return Err(hsm(HsmProblem::Device, "AES-ECB gave a result of the wrong length"));
+        }
+        let mut repeat_key = Zeroizing::new([0u8; 32]);
+        repeat_key.copy_from_slice(&derived[16..48]);
+        Ok(Self {
+            shared: Arc::new(Shared {
+                fingerprint: hex::encode(&derived[..8]),
+                repeat_key: Arc::new(repeat_key),
+                ctx,
+                slot,
+                uri: config.uri.clone(),
+                pin,
+                max: config.sessions.max(1),
+                pool: Mutex::new(Pool {
+                    idle: vec![session],
+                    open: 1,
+                    key: Some(key),
+                    generation: 0,
+                }),
+                freed: Condvar::new(),
+            }),
+        })
+    }
+
+    /// Generates the key in the token (`C_GenerateKey`: AES-256, token,
+    /// private, sensitive, not extractable, encrypt/decrypt only), labelled
+    /// with the URI's object (and id), then loads it. Refuses if an object
+    /// with that label exists.
+    pub fn create(config: &HsmConfig) -> Result<Self, VerifierError> {
+        let ctx = context(&config.module)?;
+        let slot = find_token(&ctx, &config.uri.token)?;
+        let pin = AuthPin::from(String::from(config.pin.as_str()));
+        off_runtime(|| -> Result<(), VerifierError> {
+            let session = ctx
+                .open_rw_session(slot)
+                .map_err(|e| device("cannot open a read-write session", &e))?;
+            login(&session, &pin, &config.uri.token)?;
+            let existing = session
+                .find_objects(&[Attribute::Label(config.uri.object.as_bytes().to_vec())])
+                .map_err(|e| device("cannot search the token", &e))?;
+            if !existing.is_empty() {
+                return Err(hsm(
+                    HsmProblem::Object,
+                    format!(
+                        "token {:?} already holds an object labelled {:?}; a key is never overwritten",
+                        config.uri.token, config.uri.object
+                    ),
+                ));
+            }
+            let mut template = vec![
+                Attribute::Class(ObjectClass::SECRET_KEY),
+                Attribute::KeyType(KeyType::AES),
+                Attribute::ValueLen(32.into()),
+                Attribute::Token(true),
+                Attribute::Private(true),
+                Attribute::Sensitive(true),
+                Attribute::Extractable(false),
+                Attribute::Encrypt(true),
+                Attribute::Decrypt(true),
+                Attribute::Wrap(false),
+                Attribute::Unwrap(false),
+                Attribute::Sign(false),
+                Attribute::Verify(false),
+                Attribute::Derive(false),
+                Attribute::Label(config.uri.object.as_bytes().to_vec()),
+            ];
+            if let Some(id) = &config.uri.id {
+                template.push(Attribute::Id(id.clone()));
+            }
+            session
+                .generate_key(&Mechanism::AesKeyGen, &template)
+                .map_err(|e| device("the token could not generate the key", &e))?;
+            Ok(())
+        })?;
+        Self::open(config)
+    }
+
+    /// The URI this key was loaded from.
+    pub fn uri(&self) -> &Pkcs11Uri {
+        &self.shared.uri
+    }
+
+    /// The key's security attributes, read from the token now.
+    pub fn attributes(&self) -> Result<KeyAttributes, VerifierError> {
+        self.call(|session, key| {
+            read_attributes(session, key).map_err(|_| CkError::NotSupported)
+        })
+    }
+
+    pub(crate) fn derived(&self) -> (String, Arc<Zeroizing<[u8; 32]>>) {
+        (
+            self.shared.fingerprint.clone(),
+            self.shared.repeat_key.clone(),
+        )
+    }
+
+    /// Seals `msg` with `nonce`; returns the nonce the token used (a token
+    /// that makes its own IV writes it back) and `ciphertext || tag`.
+    pub(crate) fn seal(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        msg: &[u8],
+    ) -> Result<([u8; 12], Vec<u8>), VerifierError> {
+        self.call(|session, key| {
+            let mut iv = *nonce;
+            let sealed = session.encrypt(
+                &Mechanism::AesGcm(GcmParams::new(&mut iv, aad, 128.into())?),
+                key,
+                msg,
+            )?;
+            Ok((iv, sealed))
+        })
+    }
+
+    /// Opens `ciphertext || tag`.
+    pub(crate) fn open_sealed(
+        &self,
+        nonce: &[u8],
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, VerifierError> {
+        self.call(|session, key| {
+            let mut iv = nonce.to_vec();
+            session
+                .decrypt(
+                    &Mechanism::AesGcm(GcmParams::new(&mut iv, aad, 128.into())?),
+                    key,
+                    sealed,
+                )
+                .map(Zeroizing::new)
+        })
+    }
+
+    /// Runs `op` on a pooled session; see the module doc for the retry.
+    fn call<T>(
+        &self,
+        op: impl Fn(&Session, ObjectHandle) -> Result<T, CkError>,
+    ) -> Result<T, VerifierError> {
+        off_runtime(|| {
+            for _ in 0..2 {
+                let lease = self.acquire()?;
+                match op(&lease.session, lease.key) {
+                    Ok(value) => {
+                        self.release(lease);
+                        return Ok(value);
+                    }
+                    Err(error) if is_bad_ciphertext(&error) => {
+                        self.release(lease);
+                        return Err(VerifierError::Crypto);
+                    }
+                    Err(_) => self.reset(lease),
+                }
+            }
+            Err(VerifierError::Busy("the HSM failed; nothing was done"))
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.shared.pool.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn acquire(&self) -> Result<Lease, VerifierError> {
+        let shared = &self.shared;
+        let deadline = Instant::now() + SESSION_WAIT;
+        let mut pool = self.lock();
+        loop {
+            if let Some(key) = pool.key
+                && let Some(session) = pool.idle.pop()
+            {
+                return Ok(Lease {
+                    session,
+                    key,
+                    generation: pool.generation,
+                });
+            }
+            if pool.open < shared.max {
+                pool.open += 1;
+                let generation = pool.generation;
+                drop(pool);
+                let started = start(&shared.ctx, shared.slot, &shared.pin, &shared.uri);
+                let mut pool = self.lock();
+                return match started {
+                    Ok((session, key)) => {
+                        if pool.generation == generation {
+                            pool.key = Some(key);
+                        }
+                        Ok(Lease {
+                            session,
+                            key,
+                            generation,
+                        })
+                    }
+                    Err(_) => {
+                        pool.open -= 1;
+                        shared.freed.notify_one();
+                        Err(VerifierError::Busy("the HSM cannot be reached"))
+                    }
+                };
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(VerifierError::Busy("every HSM session is in use"));
+            }
+            pool = shared
+                .freed
+                .wait_timeout(pool, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    fn release(&self, lease: Lease) {
+        let mut pool = self.lock();
+        if lease.generation == pool.generation {
+            pool.idle.push(lease.session);
+        } else {
+            pool.open -= 1;
+            drop(lease.session);
+        }
+        self.shared.freed.notify_one();
+    }
+
+    /// After an HSM error: close this and every idle session, forget the
+    /// key handle; the next call starts afresh.
+    fn reset(&self, lease: Lease) {
+        let mut pool = self.lock();
+        if lease.generation == pool.generation {
+            pool.generation += 1;
+            let idle = std::mem::take(&mut pool.idle);
+            pool.open -= idle.len();
+            pool.key = None;
+            drop(idle);
+        }
+        pool.open -= 1;
+        drop(lease.session);
+        self.shared.freed.notify_all();
+    }
+}
