@@ -22,8 +22,9 @@ mobipass_softhsm_setup() {
   export SOFTHSM2_CONF="$MOBIPASS_TEST_SOFTHSM_DIR/softhsm2.conf"
   local token
   # mobipass-test: keys of the tests; mobipass-pin-test: wrong-PIN tests only,
-  # so that a PIN retry counter never locks the token the others use.
-  for token in mobipass-test mobipass-pin-test; do
+  # so that a PIN retry counter never locks the token the others use;
+  # mobipass-away-test: the test that takes the token away mid-run.
+  for token in mobipass-test mobipass-pin-test mobipass-away-test; do
     if ! softhsm2-util --show-slots 2>/dev/null | grep -q "Label: *$token *$"; then
       softhsm2-util --init-token --free --label "$token" --so-pin 87654321 --pin 123456 >/dev/null
     fi
@@ -31,6 +32,7 @@ mobipass_softhsm_setup() {
   export MOBIPASS_TEST_PKCS11_MODULE="$module"
   export MOBIPASS_TEST_PKCS11_TOKEN=mobipass-test
   export MOBIPASS_TEST_PKCS11_PIN_TOKEN=mobipass-pin-test
+  export MOBIPASS_TEST_PKCS11_AWAY_TOKEN=mobipass-away-test
   export MOBIPASS_TEST_PKCS11_PIN=123456
   echo "SoftHSM2 tokens in $MOBIPASS_TEST_SOFTHSM_DIR; MOBIPASS_TEST_PKCS11_* and SOFTHSM2_CONF set"
 }

@@ -43,7 +43,6 @@ pub use config::{Config, Policy};
 pub use error::{HsmProblem, VerifierError};
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
-pub use sealing_key::SealingKey;
 pub use model::{
     AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Outcome, State, Verified,
 };
@@ -52,6 +51,7 @@ pub use operators::{
     SessionToken, SignIn,
 };
 pub use outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
+pub use sealing_key::SealingKey;
 pub use verifier::{MAX_CLOCK_SKEW, MAX_REASON_LEN, MIN_CHALLENGE_RETENTION, Verifier};
 
 pub use mobipass_scheme::{ActivationCode, ActivationKey, Amount, Envelope, EnvelopeKind, Payee};

@@ -24,10 +24,10 @@ use mobipass_scheme::{
 
 use crate::error::VerifierError;
 use crate::ids::CredentialId;
-use crate::sealing_key::SealingKey;
 use crate::model::{Outcome, State, Verified};
 use crate::outbox::{EventType, NewEvent};
 use crate::seal::{self, SealedSeed};
+use crate::sealing_key::SealingKey;
 
 /// Where a credential is in its activation (always `Settled` for
 /// envelope-only credentials).

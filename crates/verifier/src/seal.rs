@@ -179,7 +179,15 @@ mod tests {
         assert_eq!(open(&master, &id("alice"), 1, &sealed).unwrap(), key);
         assert!(open(&master, &id("bob"), 1, &sealed).is_err());
         assert!(open(&master, &id("alice"), 2, &sealed).is_err());
-        assert!(open(&SealingKey::from(MasterKey::generate()), &id("alice"), 1, &sealed).is_err());
+        assert!(
+            open(
+                &SealingKey::from(MasterKey::generate()),
+                &id("alice"),
+                1,
+                &sealed
+            )
+            .is_err()
+        );
         let mut tampered = sealed.clone();
         tampered.0[20] ^= 1;
         assert!(open(&master, &id("alice"), 1, &tampered).is_err());

@@ -14,10 +14,10 @@ use crate::clock::{Clock, SystemClock, to_millis};
 use crate::config::{Config, Policy};
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
-use crate::sealing_key::SealingKey;
 use crate::model::{AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Verified};
 use crate::outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
 use crate::rules::Action;
+use crate::sealing_key::SealingKey;
 use crate::store::{
     self, Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge,
     Store,

@@ -153,10 +153,7 @@ both_stores_with_hsm!(
         // Two-channel: envelope, activation code, challenge, right answer.
         let alice = id("alice");
         let envelope = verifier.issue(&alice, &operator()).await.unwrap();
-        let code = verifier
-            .activation_code(&alice, &operator())
-            .await
-            .unwrap();
+        let code = verifier.activation_code(&alice, &operator()).await.unwrap();
         let s2 = envelope.activated(Some(&code.code)).unwrap();
         assert_verifies(&verifier, &alice, &s2).await;
         // Wrong responses count and block at the limit (3).
@@ -179,11 +176,13 @@ both_stores_with_hsm!(
         // envelope and a new code, and verification again.
         verifier.unblock(&alice, &operator()).await.unwrap();
         let envelope = verifier.reissue(&alice, &operator()).await.unwrap();
-        let code = verifier
-            .activation_code(&alice, &operator())
-            .await
-            .unwrap();
-        assert_verifies(&verifier, &alice, &envelope.activated(Some(&code.code)).unwrap()).await;
+        let code = verifier.activation_code(&alice, &operator()).await.unwrap();
+        assert_verifies(
+            &verifier,
+            &alice,
+            &envelope.activated(Some(&code.code)).unwrap(),
+        )
+        .await;
         // Envelope-only credentials too.
         let bob = id("bob");
         let key = verifier
@@ -237,10 +236,7 @@ both_stores_with_hsm!(
         let reopened = open(&db, back).await.unwrap();
         assert_verifies(&reopened, &bob, &bob_key).await;
         // Carol's S went through every rotation: a code still activates her.
-        let code = reopened
-            .activation_code(&carol, &operator())
-            .await
-            .unwrap();
+        let code = reopened.activation_code(&carol, &operator()).await.unwrap();
         assert_verifies(
             &reopened,
             &carol,
@@ -280,4 +276,119 @@ async fn the_database_and_the_hosts_files_open_nothing_without_the_hsm() {
     // With the token it opens and verifies.
     let verifier = open(&db, hsm).await.unwrap();
     assert_verifies(&verifier, &alice, &key).await;
+}
+
+/// The directory SoftHSM2 keeps the token labelled `token` in.
+fn token_dir(token: &str) -> std::path::PathBuf {
+    let tokens = std::path::Path::new(&env("MOBIPASS_TEST_SOFTHSM_DIR")).join("tokens");
+    std::fs::read_dir(&tokens)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|dir| {
+            std::fs::read(dir.join("token.object"))
+                .is_ok_and(|bytes| bytes.windows(token.len()).any(|w| w == token.as_bytes()))
+        })
+        .unwrap_or_else(|| panic!("no SoftHSM2 directory holds token {token}"))
+}
+
+/// A second handle on the same SoftHSM2 in this process (the module is
+/// loaded once; its login state is shared), logged in to `token`, playing
+/// the HSM's administrator.
+fn admin_session(token: &str, pin: &str) -> cryptoki::session::Session {
+    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+    let ctx = Pkcs11::new(env("MOBIPASS_TEST_PKCS11_MODULE")).unwrap();
+    match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+        Ok(())
+        | Err(cryptoki::error::Error::Pkcs11(
+            cryptoki::error::RvError::CryptokiAlreadyInitialized,
+            _,
+        )) => {}
+        Err(e) => panic!("{e}"),
+    }
+    let slot = ctx
+        .get_slots_with_token()
+        .unwrap()
+        .into_iter()
+        .find(|slot| ctx.get_token_info(*slot).unwrap().label().trim_end() == token)
+        .unwrap();
+    let session = ctx.open_rw_session(slot).unwrap();
+    match session.login(
+        cryptoki::session::UserType::User,
+        Some(&cryptoki::types::AuthPin::from(pin.to_owned())),
+    ) {
+        Ok(())
+        | Err(cryptoki::error::Error::Pkcs11(cryptoki::error::RvError::UserAlreadyLoggedIn, _)) => {
+        }
+        Err(e) => panic!("{e}"),
+    }
+    session
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs SoftHSM2: source .ci/setup.d/40-softhsm.sh"]
+async fn an_hsm_that_goes_away_gives_busy_counts_nothing_and_recovers() {
+    use cryptoki::types::AuthPin;
+    let token = env("MOBIPASS_TEST_PKCS11_AWAY_TOKEN");
+    let pin = env("MOBIPASS_TEST_PKCS11_PIN");
+    let hsm = HsmKey::create(&config_for(&token, &label("away"), &pin)).unwrap();
+    let db = TestDb::new(Backend::Sqlite).await;
+    let verifier = open(&db, hsm).await.unwrap();
+    let alice = id("alice");
+    let key = verifier
+        .issue_envelope_only(&alice, &operator())
+        .await
+        .unwrap();
+    assert_verifies(&verifier, &alice, &key).await;
+    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    let right = respond(&key, &challenge);
+    let answer = |response: String| {
+        let (verifier, alice, challenge) = (&verifier, &alice, &challenge);
+        async move { common::outcome(verifier, alice, &challenge.id, &response).await }
+    };
+    let assert_nothing_counted = || async {
+        let status = verifier.status(&alice).await.unwrap();
+        assert_eq!((status.state, status.failures), (State::Active, 0));
+    };
+
+    // The HSM logs every session out (a restart, a cluster fail-over): the
+    // next call logs in again by itself.
+    admin_session(&token, &pin).logout().unwrap();
+    assert!(matches!(
+        answer(wrong_nth(&right, 0)).await,
+        Ok(Outcome::Rejected { .. })
+    ));
+
+    // The HSM stops accepting this verifier (its PIN changed, or it is
+    // unreachable): every call is Busy, and no response is judged.
+    let admin = admin_session(&token, &pin);
+    let other = AuthPin::from("654321".to_owned());
+    admin.set_pin(&AuthPin::from(pin.clone()), &other).unwrap();
+    admin.logout().unwrap();
+    for response in [wrong_nth(&right, 1), right.clone()] {
+        let result = answer(response).await;
+        assert!(matches!(result, Err(VerifierError::Busy(_))), "{result:?}");
+    }
+    let status = verifier.status(&alice).await.unwrap();
+    assert_eq!((status.state, status.failures), (State::Active, 1));
+
+    // It comes back: the same challenge verifies, nothing more was counted.
+    let admin = admin_session(&token, "654321");
+    admin.set_pin(&other, &AuthPin::from(pin.clone())).unwrap();
+    assert_eq!(answer(right.clone()).await.unwrap(), Outcome::Accepted);
+    drop(admin);
+
+    // The token's files vanish: Busy again, still nothing counted. (SoftHSM2
+    // marks such a token broken for the rest of the process, so this part
+    // comes last and checks no recovery.)
+    let challenge2 = verifier.challenge(&alice, None).await.unwrap();
+    let right2 = respond(&key, &challenge2);
+    let dir = token_dir(&token);
+    let away = dir.with_extension("away");
+    std::fs::rename(&dir, &away).unwrap();
+    for response in [wrong_nth(&right2, 0), right2.clone()] {
+        let result = common::outcome(&verifier, &alice, &challenge2.id, &response).await;
+        assert!(matches!(result, Err(VerifierError::Busy(_))), "{result:?}");
+    }
+    std::fs::rename(&away, &dir).unwrap();
+    assert_nothing_counted().await;
 }

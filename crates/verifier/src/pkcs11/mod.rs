@@ -111,7 +111,6 @@ impl std::fmt::Debug for HsmKey {
 
 struct Shared {
     ctx: Pkcs11,
-    slot: Slot,
     uri: Pkcs11Uri,
     pin: AuthPin,
     max: usize,
@@ -171,7 +170,10 @@ fn context(module: &Path) -> Result<Pkcs11, VerifierError> {
         Err(e) => {
             return Err(hsm(
                 HsmProblem::Module,
-                format!("the PKCS#11 module {} failed to start: {e}", module.display()),
+                format!(
+                    "the PKCS#11 module {} failed to start: {e}",
+                    module.display()
+                ),
             ));
         }
     }
@@ -209,11 +211,16 @@ fn login(session: &Session, pin: &AuthPin, token: &str) -> Result<(), VerifierEr
             format!("the user PIN of token {token:?} is locked"),
         )),
         Err(CkError::Pkcs11(
-            RvError::PinIncorrect | RvError::PinInvalid | RvError::PinLenRange | RvError::PinExpired,
+            RvError::PinIncorrect
+            | RvError::PinInvalid
+            | RvError::PinLenRange
+            | RvError::PinExpired,
             _,
         )) => Err(hsm(
             HsmProblem::Pin,
-            format!("token {token:?} refused the PIN (check pkcs11_pin_file or MOBIPASS_PKCS11_PIN)"),
+            format!(
+                "token {token:?} refused the PIN (check pkcs11_pin_file or MOBIPASS_PKCS11_PIN)"
+            ),
         )),
         Err(CkError::Pkcs11(RvError::UserPinNotInitialized, _)) => Err(hsm(
             HsmProblem::Pin,
@@ -324,13 +331,14 @@ fn read_attributes(session: &Session, key: ObjectHandle) -> Result<KeyAttributes
     Ok(attributes)
 }
 
-/// Opens a session, logs in and finds the key.
+/// Finds the token (again: after a token comes back its slot may differ),
+/// opens a session, logs in and finds the key.
 fn start(
     ctx: &Pkcs11,
-    slot: Slot,
     pin: &AuthPin,
     uri: &Pkcs11Uri,
 ) -> Result<(Session, ObjectHandle), VerifierError> {
+    let slot = find_token(ctx, &uri.token)?;
     let session = ctx
         .open_ro_session(slot)
         .map_err(|e| device("cannot open a session", &e))?;
@@ -370,9 +378,8 @@ impl HsmKey {
     /// [`VerifierError::Hsm`], naming what to fix.
     pub fn open(config: &HsmConfig) -> Result<Self, VerifierError> {
         let ctx = context(&config.module)?;
-        let slot = find_token(&ctx, &config.uri.token)?;
         let pin = AuthPin::from(String::from(config.pin.as_str()));
-        let (session, key) = off_runtime(|| start(&ctx, slot, &pin, &config.uri))?;
+        let (session, key) = off_runtime(|| start(&ctx, &pin, &config.uri))?;
         let derived = Zeroizing::new(
             session
                 .encrypt(&Mechanism::AesEcb, key, DERIVATION_BLOCKS)
@@ -387,7 +394,10 @@ impl HsmKey {
                 })?,
         );
         if derived.len() != DERIVATION_BLOCKS.len() {
-            return Err(hsm(HsmProblem::Device, "AES-ECB gave a result of the wrong length"));
+            return Err(hsm(
+                HsmProblem::Device,
+                "AES-ECB gave a result of the wrong length",
+            ));
         }
         let mut repeat_key = Zeroizing::new([0u8; 32]);
         repeat_key.copy_from_slice(&derived[16..48]);
@@ -396,7 +406,6 @@ impl HsmKey {
                 fingerprint: hex::encode(&derived[..8]),
                 repeat_key: Arc::new(repeat_key),
                 ctx,
-                slot,
                 uri: config.uri.clone(),
                 pin,
                 max: config.sessions.max(1),
@@ -471,9 +480,7 @@ impl HsmKey {
 
     /// The key's security attributes, read from the token now.
     pub fn attributes(&self) -> Result<KeyAttributes, VerifierError> {
-        self.call(|session, key| {
-            read_attributes(session, key).map_err(|_| CkError::NotSupported)
-        })
+        self.call(|session, key| read_attributes(session, key).map_err(|_| CkError::NotSupported))
     }
 
     pub(crate) fn derived(&self) -> (String, Arc<Zeroizing<[u8; 32]>>) {
@@ -509,22 +516,38 @@ impl HsmKey {
         aad: &[u8],
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, VerifierError> {
-        self.call(|session, key| {
-            let mut iv = nonce.to_vec();
-            session
-                .decrypt(
-                    &Mechanism::AesGcm(GcmParams::new(&mut iv, aad, 128.into())?),
-                    key,
-                    sealed,
-                )
-                .map(Zeroizing::new)
-        })
+        self.call_checked(
+            |session, key| {
+                let mut iv = nonce.to_vec();
+                session
+                    .decrypt(
+                        &Mechanism::AesGcm(GcmParams::new(&mut iv, aad, 128.into())?),
+                        key,
+                        sealed,
+                    )
+                    .map(Zeroizing::new)
+            },
+            true,
+        )
     }
 
     /// Runs `op` on a pooled session; see the module doc for the retry.
     fn call<T>(
         &self,
         op: impl Fn(&Session, ObjectHandle) -> Result<T, CkError>,
+    ) -> Result<T, VerifierError> {
+        self.call_checked(op, false)
+    }
+
+    /// [`HsmKey::call`]; with `decrypting`, a vague failure is told apart
+    /// by a probe on the same session: tokens report a GCM tag that does
+    /// not match differently (SoftHSM2 says `CKR_GENERAL_ERROR`), so if the
+    /// token still computes the fingerprint right, the blob was bad
+    /// (`Crypto`); if not, the token is in trouble (reset, retry, `Busy`).
+    fn call_checked<T>(
+        &self,
+        op: impl Fn(&Session, ObjectHandle) -> Result<T, CkError>,
+        decrypting: bool,
     ) -> Result<T, VerifierError> {
         off_runtime(|| {
             for _ in 0..2 {
@@ -534,7 +557,9 @@ impl HsmKey {
                         self.release(lease);
                         return Ok(value);
                     }
-                    Err(error) if is_bad_ciphertext(&error) => {
+                    Err(error)
+                        if is_bad_ciphertext(&error) || (decrypting && self.healthy(&lease)) =>
+                    {
                         self.release(lease);
                         return Err(VerifierError::Crypto);
                     }
@@ -545,8 +570,21 @@ impl HsmKey {
         })
     }
 
+    /// The token still answers on this session with this key's fingerprint.
+    fn healthy(&self, lease: &Lease) -> bool {
+        lease
+            .session
+            .encrypt(&Mechanism::AesEcb, lease.key, &DERIVATION_BLOCKS[..16])
+            .is_ok_and(|block| {
+                block.len() == 16 && hex::encode(&block[..8]) == self.shared.fingerprint
+            })
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Pool> {
-        self.shared.pool.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn acquire(&self) -> Result<Lease, VerifierError> {
@@ -567,7 +605,7 @@ impl HsmKey {
                 pool.open += 1;
                 let generation = pool.generation;
                 drop(pool);
-                let started = start(&shared.ctx, shared.slot, &shared.pin, &shared.uri);
+                let started = start(&shared.ctx, &shared.pin, &shared.uri);
                 let mut pool = self.lock();
                 return match started {
                     Ok((session, key)) => {
@@ -624,5 +662,89 @@ impl HsmKey {
         pool.open -= 1;
         drop(lease.session);
         self.shared.freed.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sealing_key::SealingKey;
+
+    fn test_key() -> SealingKey {
+        test_hsm().into()
+    }
+
+    fn test_hsm() -> HsmKey {
+        let var = |name: &str| {
+            std::env::var(name)
+                .unwrap_or_else(|_| panic!("{name} is unset: source .ci/setup.d/40-softhsm.sh"))
+        };
+        let mut suffix = [0u8; 6];
+        getrandom::fill(&mut suffix).unwrap();
+        let config = HsmConfig {
+            module: var("MOBIPASS_TEST_PKCS11_MODULE").into(),
+            uri: format!(
+                "pkcs11:token={};object=unit-{}",
+                var("MOBIPASS_TEST_PKCS11_TOKEN"),
+                hex::encode(suffix)
+            )
+            .parse()
+            .unwrap(),
+            pin: var("MOBIPASS_TEST_PKCS11_PIN").into(),
+            sessions: 2,
+        };
+        HsmKey::create(&config).unwrap()
+    }
+
+    #[test]
+    #[ignore = "needs SoftHSM2: source .ci/setup.d/40-softhsm.sh"]
+    fn the_token_seals_in_the_stored_format_and_a_bad_blob_is_crypto_not_busy() {
+        let key = test_key();
+        let sealed = key.seal(b"aad", &[5; 32]).unwrap();
+        assert_eq!(sealed.len(), 12 + 32 + 16);
+        let (nonce, body) = sealed.split_at(12);
+        assert_eq!(key.open(nonce, b"aad", body).unwrap().as_slice(), &[5; 32]);
+        assert!(matches!(
+            key.open(nonce, b"other", body),
+            Err(VerifierError::Crypto)
+        ));
+        let mut tampered = body.to_vec();
+        tampered[3] ^= 1;
+        assert!(matches!(
+            key.open(nonce, b"aad", &tampered),
+            Err(VerifierError::Crypto)
+        ));
+        // Another token key does not open it either.
+        assert!(matches!(
+            test_key().open(nonce, b"aad", body),
+            Err(VerifierError::Crypto)
+        ));
+        // Two seals, two nonces.
+        assert_ne!(key.seal(b"aad", &[5; 32]).unwrap()[..12], sealed[..12]);
+    }
+
+    #[test]
+    #[ignore = "needs SoftHSM2: source .ci/setup.d/40-softhsm.sh"]
+    fn sessions_are_capped_and_shared_by_concurrent_callers() {
+        let hsm = test_hsm();
+        let key = SealingKey::from(hsm.clone());
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let key = key.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        let sealed = key.seal(b"a", &[1; 16]).unwrap();
+                        let (nonce, body) = sealed.split_at(12);
+                        assert_eq!(key.open(nonce, b"a", body).unwrap().as_slice(), &[1; 16]);
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        // Eight callers, two sessions (the config's cap), all idle again.
+        let pool = hsm.lock();
+        assert_eq!((pool.open, pool.idle.len()), (2, 2));
     }
 }

@@ -63,18 +63,16 @@ impl std::str::FromStr for Pkcs11Uri {
             Some((path, query)) => (path, Some(query)),
             None => (rest, None),
         };
-        if let Some(query) = query {
-            for pair in query.split('&').filter(|p| !p.is_empty()) {
-                let name = pair.split_once('=').map_or(pair, |(name, _)| name);
-                return Err(match name {
-                    "pin-value" | "pin-source" => invalid(
-                        "the PIN never goes in the URI; use pkcs11_pin_file or MOBIPASS_PKCS11_PIN",
-                    ),
-                    _ => invalid(format!(
-                        "query attribute {name:?} is not supported (the module comes from pkcs11_module)"
-                    )),
-                });
-            }
+        if let Some(pair) = query.and_then(|q| q.split('&').find(|p| !p.is_empty())) {
+            let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+            return Err(match name {
+                "pin-value" | "pin-source" => invalid(
+                    "the PIN never goes in the URI; use pkcs11_pin_file or MOBIPASS_PKCS11_PIN",
+                ),
+                _ => invalid(format!(
+                    "query attribute {name:?} is not supported (the module comes from pkcs11_module)"
+                )),
+            });
         }
         let (mut token, mut object, mut id) = (None, None, None);
         for pair in path.split(';').filter(|p| !p.is_empty()) {
@@ -107,7 +105,10 @@ impl std::str::FromStr for Pkcs11Uri {
             String::from_utf8(bytes).map_err(|_| invalid(format!("{name} is not UTF-8")))
         };
         let token = text_of(token.ok_or_else(|| invalid("token= is missing"))?, "token")?;
-        let object = text_of(object.ok_or_else(|| invalid("object= is missing"))?, "object")?;
+        let object = text_of(
+            object.ok_or_else(|| invalid("object= is missing"))?,
+            "object",
+        )?;
         if token.is_empty() || object.is_empty() {
             return Err(invalid("token and object must not be empty"));
         }

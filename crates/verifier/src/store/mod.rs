@@ -12,9 +12,9 @@ use mobipass_scheme::{ActivationCode, ActivationKey, EnvelopeKind, Response};
 use crate::clock::Clock;
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
-use crate::sealing_key::SealingKey;
 use crate::model::{AuditEvent, CredentialStatus, Verified};
 use crate::rules::Action;
+use crate::sealing_key::SealingKey;
 
 pub(crate) mod operators;
 mod pg_connect;

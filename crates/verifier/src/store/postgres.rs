@@ -28,11 +28,11 @@ use tokio::sync::RwLock;
 use crate::clock::{Clock, from_millis, to_millis};
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
-use crate::sealing_key::SealingKey;
 use crate::model::{AuditEvent, CredentialStatus, State, Verified};
 use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
 use crate::rules::{self, Activation, ChallengeRow, CredentialRow, CredentialUpdate};
 use crate::seal::SealedSeed;
+use crate::sealing_key::SealingKey;
 use crate::store::{
     Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, Sealer,
     Store, issue_detail, purge_detail, stored_events,

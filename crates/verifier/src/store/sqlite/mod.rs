@@ -38,9 +38,9 @@ use tokio::sync::oneshot;
 
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
-use crate::sealing_key::SealingKey;
 use crate::model::{AuditEvent, CredentialStatus, Verified};
 use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
+use crate::sealing_key::SealingKey;
 use crate::store::{
     Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, Sealer,
     Store,
@@ -475,8 +475,12 @@ mod tests {
         oneshot::Receiver<Result<(), VerifierError>>,
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("v.sqlite3"), SealingKey::from(crate::MasterKey::generate()), config)
-            .unwrap();
+        let store = SqliteStore::open(
+            &dir.path().join("v.sqlite3"),
+            SealingKey::from(crate::MasterKey::generate()),
+            config,
+        )
+        .unwrap();
         let (release, held) = std::sync::mpsc::channel::<()>();
         let (started, running) = std::sync::mpsc::channel::<()>();
         let holder = store
