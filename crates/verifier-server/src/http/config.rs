@@ -85,6 +85,12 @@ pub struct FileConfig {
     pub db: Option<String>,
     /// File holding the master key (otherwise the library's default lookup).
     pub master_key_file: Option<PathBuf>,
+    /// The master key in a PKCS#11 token: `pkcs11:token=...;object=...`.
+    pub master_key_uri: Option<String>,
+    /// The PKCS#11 module (shared library) for `master_key_uri`.
+    pub pkcs11_module: Option<PathBuf>,
+    /// File holding the token's user PIN (mode 0600).
+    pub pkcs11_pin_file: Option<PathBuf>,
     /// Consecutive wrong responses before a credential is locked or blocked (1 to 5).
     pub failure_limit: Option<u8>,
     /// Minutes of each temporary lock before the permanent block, e.g.
@@ -166,6 +172,12 @@ pub struct Settings {
     pub db: Option<String>,
     /// Master key file, if configured.
     pub master_key_file: Option<PathBuf>,
+    /// The HSM key's URI, module and PIN file, if configured.
+    pub master_key_uri: Option<String>,
+    /// `pkcs11_module`.
+    pub pkcs11_module: Option<PathBuf>,
+    /// `pkcs11_pin_file`.
+    pub pkcs11_pin_file: Option<PathBuf>,
     /// The library's settings: its defaults with the file's values over
     /// them, validated by the library itself.
     pub verifier: Config,
@@ -275,6 +287,9 @@ impl Settings {
             listen,
             db,
             master_key_file: file.master_key_file,
+            master_key_uri: file.master_key_uri,
+            pkcs11_module: file.pkcs11_module,
+            pkcs11_pin_file: file.pkcs11_pin_file,
             verifier,
             challenge_retention: match file.challenge_retention_hours {
                 None => Some(DEFAULT_CHALLENGE_RETENTION),
