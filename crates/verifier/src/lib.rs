@@ -19,7 +19,9 @@
 //! Layers, top down: [`Verifier`] (validation, randomness, clock) ->
 //! `store` (one transaction per call; SQLite with a group-committing writer
 //! thread, or PostgreSQL with row locks) -> `rules` (the decisions, shared by
-//! both stores) and `seal` (AES-256-GCM at rest).
+//! both stores) and `seal` (AES-256-GCM at rest) -> [`SealingKey`] (the
+//! master key: a [`MasterKey`] in memory, or with the `pkcs11` feature a key
+//! inside an HSM that never leaves it, `pkcs11::HsmKey`).
 
 pub mod clock;
 pub mod config;

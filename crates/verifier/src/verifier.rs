@@ -57,7 +57,8 @@ impl std::fmt::Debug for Verifier {
 impl Verifier {
     /// Opens (and migrates) the store at `db_url`: `sqlite://PATH` or
     /// `postgres://USER@HOST/DB`. Fails if `master` is not the key this
-    /// database's seeds are sealed under.
+    /// database's seeds are sealed under. `master` is a [`crate::MasterKey`]
+    /// or any [`SealingKey`] (such as an HSM key).
     pub async fn open(
         db_url: &str,
         master: impl Into<SealingKey>,

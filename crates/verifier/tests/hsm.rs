@@ -324,14 +324,15 @@ fn admin_session(token: &str, pin: &str) -> cryptoki::session::Session {
     session
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs SoftHSM2: source .ci/setup.d/40-softhsm.sh"]
-async fn an_hsm_that_goes_away_gives_busy_counts_nothing_and_recovers() {
+/// Logout, then a PIN change (the HSM stops accepting this node), then
+/// back, on one store: Busy while away, nothing counted, then it verifies.
+async fn away_and_back(
+    db: TestDb,
+    token: &str,
+    pin: &str,
+) -> (Verifier, CredentialId, mobipass_verifier::Envelope) {
     use cryptoki::types::AuthPin;
-    let token = env("MOBIPASS_TEST_PKCS11_AWAY_TOKEN");
-    let pin = env("MOBIPASS_TEST_PKCS11_PIN");
-    let hsm = HsmKey::create(&config_for(&token, &label("away"), &pin)).unwrap();
-    let db = TestDb::new(Backend::Sqlite).await;
+    let hsm = HsmKey::create(&config_for(token, &label("away"), pin)).unwrap();
     let verifier = open(&db, hsm).await.unwrap();
     let alice = id("alice");
     let key = verifier
@@ -345,14 +346,10 @@ async fn an_hsm_that_goes_away_gives_busy_counts_nothing_and_recovers() {
         let (verifier, alice, challenge) = (&verifier, &alice, &challenge);
         async move { common::outcome(verifier, alice, &challenge.id, &response).await }
     };
-    let assert_nothing_counted = || async {
-        let status = verifier.status(&alice).await.unwrap();
-        assert_eq!((status.state, status.failures), (State::Active, 0));
-    };
 
     // The HSM logs every session out (a restart, a cluster fail-over): the
     // next call logs in again by itself.
-    admin_session(&token, &pin).logout().unwrap();
+    admin_session(token, pin).logout().unwrap();
     assert!(matches!(
         answer(wrong_nth(&right, 0)).await,
         Ok(Outcome::Rejected { .. })
@@ -360,9 +357,11 @@ async fn an_hsm_that_goes_away_gives_busy_counts_nothing_and_recovers() {
 
     // The HSM stops accepting this verifier (its PIN changed, or it is
     // unreachable): every call is Busy, and no response is judged.
-    let admin = admin_session(&token, &pin);
+    let admin = admin_session(token, pin);
     let other = AuthPin::from("654321".to_owned());
-    admin.set_pin(&AuthPin::from(pin.clone()), &other).unwrap();
+    admin
+        .set_pin(&AuthPin::from(pin.to_owned()), &other)
+        .unwrap();
     admin.logout().unwrap();
     for response in [wrong_nth(&right, 1), right.clone()] {
         let result = answer(response).await;
@@ -372,23 +371,40 @@ async fn an_hsm_that_goes_away_gives_busy_counts_nothing_and_recovers() {
     assert_eq!((status.state, status.failures), (State::Active, 1));
 
     // It comes back: the same challenge verifies, nothing more was counted.
-    let admin = admin_session(&token, "654321");
-    admin.set_pin(&other, &AuthPin::from(pin.clone())).unwrap();
+    let admin = admin_session(token, "654321");
+    admin
+        .set_pin(&other, &AuthPin::from(pin.to_owned()))
+        .unwrap();
     assert_eq!(answer(right.clone()).await.unwrap(), Outcome::Accepted);
-    drop(admin);
+    let status = verifier.status(&alice).await.unwrap();
+    assert_eq!((status.state, status.failures), (State::Active, 0));
+    (verifier, alice, key)
+}
+
+/// One test for both stores, one after the other: they share the token
+/// whose PIN it changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs SoftHSM2 and PostgreSQL: source .ci/setup.d/40-softhsm.sh, set MOBIPASS_TEST_PG_URL"]
+async fn an_hsm_that_goes_away_gives_busy_counts_nothing_and_recovers() {
+    let token = env("MOBIPASS_TEST_PKCS11_AWAY_TOKEN");
+    let pin = env("MOBIPASS_TEST_PKCS11_PIN");
+    away_and_back(TestDb::new(Backend::Postgres).await, &token, &pin).await;
+    let (verifier, alice, key) =
+        away_and_back(TestDb::new(Backend::Sqlite).await, &token, &pin).await;
 
     // The token's files vanish: Busy again, still nothing counted. (SoftHSM2
     // marks such a token broken for the rest of the process, so this part
     // comes last and checks no recovery.)
-    let challenge2 = verifier.challenge(&alice, None).await.unwrap();
-    let right2 = respond(&key, &challenge2);
+    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    let right = respond(&key, &challenge);
     let dir = token_dir(&token);
     let away = dir.with_extension("away");
     std::fs::rename(&dir, &away).unwrap();
-    for response in [wrong_nth(&right2, 0), right2.clone()] {
-        let result = common::outcome(&verifier, &alice, &challenge2.id, &response).await;
+    for response in [wrong_nth(&right, 0), right.clone()] {
+        let result = common::outcome(&verifier, &alice, &challenge.id, &response).await;
         assert!(matches!(result, Err(VerifierError::Busy(_))), "{result:?}");
     }
     std::fs::rename(&away, &dir).unwrap();
-    assert_nothing_counted().await;
+    let status = verifier.status(&alice).await.unwrap();
+    assert_eq!((status.state, status.failures), (State::Active, 0));
 }

@@ -496,6 +496,37 @@ mod tests {
     }
 
     #[test]
+    fn the_hsm_key_settings_are_read_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hsm.toml");
+        std::fs::write(
+            &path,
+            "master_key_uri = \"pkcs11:token=bank;object=master\"\n\
+             pkcs11_module = \"/usr/lib/softhsm/libsofthsm2.so\"\n\
+             pkcs11_pin_file = \"/etc/mobipass/pkcs11.pin\"\n",
+        )
+        .unwrap();
+        let flags = Overrides {
+            config: Some(path),
+            ..Overrides::default()
+        };
+        let settings = Settings::resolve(flags, no_env).unwrap();
+        assert_eq!(
+            settings.master_key_uri.as_deref(),
+            Some("pkcs11:token=bank;object=master")
+        );
+        assert_eq!(
+            settings.pkcs11_module.as_deref(),
+            Some(Path::new("/usr/lib/softhsm/libsofthsm2.so"))
+        );
+        assert_eq!(
+            settings.pkcs11_pin_file.as_deref(),
+            Some(Path::new("/etc/mobipass/pkcs11.pin"))
+        );
+        assert!(settings.master_key_file.is_none());
+    }
+
+    #[test]
     fn challenge_retention_defaults_to_a_week_and_zero_turns_the_purge_off() {
         let settings = Settings::resolve(Overrides::default(), no_env).unwrap();
         assert_eq!(

@@ -188,9 +188,10 @@ fn find_token(ctx: &Pkcs11, label: &str) -> Result<Slot, VerifierError> {
         .map_err(|e| device("cannot list the module's tokens", &e))?;
     let mut present = Vec::new();
     for slot in slots {
-        let info = ctx
-            .get_token_info(slot)
-            .map_err(|e| device("cannot read a token's label", &e))?;
+        // A broken token in another slot must not hide the one asked for.
+        let Ok(info) = ctx.get_token_info(slot) else {
+            continue;
+        };
         let found = info.label().trim_end().to_owned();
         if found == label {
             return Ok(slot);
