@@ -4,11 +4,14 @@
 # .ci/run (set -euo pipefail); safe to source again: a second run keeps the
 # tokens it made.
 mobipass_softhsm_setup() {
-  local module
-  for module in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
-    [ -f "$module" ] && break
+  local module="" candidate
+  for candidate in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
+    if [ -f "$candidate" ]; then
+      module=$candidate
+      break
+    fi
   done
-  if [ ! -f "$module" ] || ! command -v softhsm2-util >/dev/null; then
+  if [ -z "$module" ] || ! command -v softhsm2-util >/dev/null; then
     echo "SoftHSM2 is not installed (.ci/apt/hsm.txt lists it)" >&2
     return 1
   fi
@@ -20,12 +23,15 @@ mobipass_softhsm_setup() {
   fi
   export MOBIPASS_TEST_SOFTHSM_DIR
   export SOFTHSM2_CONF="$MOBIPASS_TEST_SOFTHSM_DIR/softhsm2.conf"
-  local token
+  local token slots
   # mobipass-test: keys of the tests; mobipass-pin-test: wrong-PIN tests only,
   # so that a PIN retry counter never locks the token the others use;
   # mobipass-away-test: the test that takes the token away mid-run.
   for token in mobipass-test mobipass-pin-test mobipass-away-test; do
-    if ! softhsm2-util --show-slots 2>/dev/null | grep -q "Label: *$token *$"; then
+    # Read whole, then searched: grep -q closing the pipe early must not
+    # make an existing token look missing under pipefail.
+    slots=$(softhsm2-util --show-slots 2>/dev/null || true)
+    if ! grep -q "Label: *$token *$" <<<"$slots"; then
       softhsm2-util --init-token --free --label "$token" --so-pin 87654321 --pin 123456 >/dev/null
     fi
   done

@@ -698,6 +698,22 @@ mod tests {
     }
 
     #[test]
+    fn debug_of_the_config_hides_the_pin() {
+        let config = HsmConfig {
+            module: "/lib/x.so".into(),
+            uri: "pkcs11:token=t;object=k".parse().unwrap(),
+            pin: String::from("314159").into(),
+            sessions: 1,
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("314159"), "{shown}");
+        assert!(
+            shown.contains("[redacted]") && shown.contains("token=t"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     #[ignore = "needs SoftHSM2: source .ci/setup.d/40-softhsm.sh"]
     fn the_token_seals_in_the_stored_format_and_a_bad_blob_is_crypto_not_busy() {
         let key = test_key();
