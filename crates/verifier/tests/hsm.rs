@@ -408,3 +408,53 @@ async fn an_hsm_that_goes_away_gives_busy_counts_nothing_and_recovers() {
     let status = verifier.status(&alice).await.unwrap();
     assert_eq!((status.state, status.failures), (State::Active, 0));
 }
+
+#[test]
+#[ignore = "needs SoftHSM2: source .ci/setup.d/40-softhsm.sh"]
+fn a_key_that_could_leave_the_token_or_is_no_aes_256_key_is_refused() {
+    use cryptoki::mechanism::Mechanism;
+    use cryptoki::object::{Attribute, KeyType, ObjectClass};
+    let token = env("MOBIPASS_TEST_PKCS11_TOKEN");
+    let pin = env("MOBIPASS_TEST_PKCS11_PIN");
+    let admin = admin_session(&token, &pin);
+    let generate = |object: &str, len: u64, sensitive: bool, extractable: bool| {
+        admin
+            .generate_key(
+                &Mechanism::AesKeyGen,
+                &[
+                    Attribute::Class(ObjectClass::SECRET_KEY),
+                    Attribute::KeyType(KeyType::AES),
+                    Attribute::ValueLen(len.into()),
+                    Attribute::Token(true),
+                    Attribute::Private(true),
+                    Attribute::Sensitive(sensitive),
+                    Attribute::Extractable(extractable),
+                    Attribute::Encrypt(true),
+                    Attribute::Decrypt(true),
+                    Attribute::Label(object.as_bytes().to_vec()),
+                ],
+            )
+            .unwrap();
+    };
+    let refused = |object: &str, says: &str| match HsmKey::open(&config(object)) {
+        Err(VerifierError::Hsm {
+            problem: HsmProblem::Object,
+            message,
+        }) => assert!(message.contains(says), "{message}"),
+        other => panic!("expected {object} refused, got {other:?}"),
+    };
+    let extractable = label("extractable");
+    generate(&extractable, 32, true, true);
+    refused(&extractable, "could leave the token");
+    let readable = label("not-sensitive");
+    generate(&readable, 32, false, false);
+    refused(&readable, "could leave the token");
+    let short = label("aes-128");
+    generate(&short, 16, true, false);
+    refused(&short, "not an AES-256 key");
+    // Two keys with one label: the URI must say which (id=).
+    let twice = label("twice");
+    generate(&twice, 32, true, false);
+    generate(&twice, 32, true, false);
+    refused(&twice, "add id=");
+}
