@@ -260,6 +260,25 @@ fn each_wrong_hsm_setting_has_its_message_and_exit_code() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3), "{output:?}"); // no such credential
+    // Rotating into a key the token does not hold: refused, nothing re-wrapped.
+    // (A database of its own: the one above is sealed under `made` now.)
+    let fresh = Cli::new();
+    let file = fresh.dir.path().join("master.key");
+    let file_arg = file.to_str().unwrap().to_owned();
+    fresh.json(&[], &["master-key", "new", "--file", &file_arg], 0);
+    let file_key = ["--master-key-file", file_arg.as_str()];
+    fresh.json(&file_key, &["issue", "--envelope-only", "bob"], 0);
+    let absent = uri(&label("never-made"));
+    let refusal = fresh.json(
+        &file_key,
+        &["rotate-master-key", "--new-key-uri", &absent],
+        13,
+    );
+    assert_eq!(refusal["error"], "hsm_object");
+    assert_eq!(
+        fresh.json(&file_key, &["status", "bob"], 0)["state"],
+        "issued"
+    );
     // A key file and a URI at once: refused, whichever key was meant.
     refused(
         cli.command()
