@@ -32,11 +32,24 @@ chmod 600 "$work/master.key"
 "$bin" api-key --name schemathesis-ops --role operator > "$work/ops.txt"
 bank=$(grep -o 'mpv_[0-9a-f]*' "$work/bank.txt")
 ops=$(grep -o 'mpv_[0-9a-f]*' "$work/ops.txt")
+# Signing sessions on, with the document's example return URL allowed.
+"$venv/bin/python" -c 'import secrets; print(secrets.token_hex(32))' > "$work/return.secret"
+chmod 600 "$work/return.secret"
 {
   echo "db = \"sqlite://$work/verifier.sqlite3\""
   echo "master_key_file = \"$work/master.key\""
+  echo "signing_return_urls = [\"http://127.0.0.1:8441/signed\"]"
+  echo "signing_return_secret_file = \"$work/return.secret\""
   grep -hv '^#' "$work/bank.txt" "$work/ops.txt"
 } > "$work/verifier.toml"
+# A schema-valid return_url is still refused (400 return_url_not_allowed)
+# unless it is on the deployment's signing_return_urls: that list is
+# configuration, which no static schema can name.
+cat > "$work/schemathesis.toml" <<'TOML'
+[[operations]]
+include-operation-id = "createSigningSession"
+checks.positive_data_acceptance.expected-statuses = ["2xx", 400, 401, 403, 404, 409]
+TOML
 
 "$bin" serve --config "$work/verifier.toml" --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
 server=$!

@@ -11,4 +11,5 @@ pub mod console;
 pub mod http;
 pub mod logging;
 pub mod master_key;
+pub mod signing_page;
 pub mod webhooks;

@@ -1,5 +1,5 @@
-//! The console's catalogues: the same message ids in English, Russian and
-//! Kazakh, and every id the pages use exists in all three.
+//! The console's and the signing page's catalogues: the same message ids in
+//! English, Russian and Kazakh, and every id the pages use exists in all three.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -34,13 +34,16 @@ fn ids(lang: &str) -> BTreeSet<String> {
 /// (`t("...")`, `message(..., "...")`, `Some("...")` error ids), plus the
 /// ids built from a prefix and a value.
 fn used() -> BTreeSet<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/console");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let pattern = regex::Regex::new(
         r#"(?:\bt\(|StatusCode::[A-Z_]+,\s*|Some\(\(StatusCode::[A-Z_]+,\s*|Some\(|c\.t\()"([a-z][a-z0-9-]+)""#,
     )
     .unwrap();
     let mut used = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
+    let entries = ["src/console", "src/signing_page"]
+        .into_iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap());
+    for entry in entries {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         for capture in pattern.captures_iter(&text) {
@@ -52,6 +55,21 @@ fn used() -> BTreeSet<String> {
     }
     for done in ["blocked", "unblocked", "revoked"] {
         used.insert(format!("done-{done}"));
+    }
+    // The signing page's outcomes: `pay-{state}` and its `-title`.
+    for outcome in [
+        "accepted",
+        "blocked",
+        "expired",
+        "rejected",
+        "invalid-format",
+        "locked",
+        "csrf",
+        "link-used",
+        "error",
+    ] {
+        used.insert(format!("pay-{outcome}"));
+        used.insert(format!("pay-{outcome}-title"));
     }
     for (code, _) in mobipass_verifier_server::console::credential::BLOCK_REASONS {
         used.insert(format!("reason-{}", code.replace('_', "-")));

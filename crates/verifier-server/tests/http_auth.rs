@@ -16,10 +16,10 @@ const BANK: Allowed = Some(&[Role::Bank]);
 const OPERATOR: Allowed = Some(&[Role::Operator]);
 const BOTH: Allowed = Some(&[Role::Bank, Role::Operator]);
 
-/// bank: challenges, verifications, status; operator: issue, reissue,
-/// block, unblock, revoke, audit, status; health, metrics and the document
-/// are public.
-const MATRIX: [(&str, &str, Allowed); 14] = [
+/// bank: challenges, verifications, status, signing sessions; operator:
+/// issue, reissue, block, unblock, revoke, audit, status; health, metrics
+/// and the document are public.
+const MATRIX: [(&str, &str, Allowed); 16] = [
     ("GET", "/healthz", None),
     ("GET", "/readyz", None),
     ("GET", "/metrics", None),
@@ -34,6 +34,8 @@ const MATRIX: [(&str, &str, Allowed); 14] = [
     ("POST", "/v1/credentials/{id}/unblock", OPERATOR),
     ("POST", "/v1/credentials/{id}/revoke", OPERATOR),
     ("GET", "/v1/audit", OPERATOR),
+    ("POST", "/v1/signing-sessions", BANK),
+    ("GET", "/v1/signing-sessions/{session_id}", BANK),
 ];
 
 /// A body that passes each endpoint's schema, so only authorization decides.
@@ -44,6 +46,11 @@ fn body_for(path: &str) -> Option<String> {
         Some(r#"{"challenge_id":"00000000000000000000000000000000","response":"12345678"}"#.into())
     } else if path.ends_with("/block") {
         Some(r#"{"reason":"lost device"}"#.into())
+    } else if path.ends_with("/signing-sessions") {
+        Some(format!(
+            r#"{{"credential_id":"matrix","description":"Pay","requester":"Bank","return_url":"{}"}}"#,
+            http_support::RETURN_URL
+        ))
     } else {
         None
     }
@@ -68,7 +75,9 @@ async fn every_route_answers_each_caller_as_the_matrix_says() {
     let server = TestServer::start().await;
     server.client.issue("matrix").await;
     for (method, template, allowed) in MATRIX {
-        let path = template.replace("{id}", "matrix");
+        let path = template
+            .replace("{id}", "matrix")
+            .replace("{session_id}", "0123456789abcdef0123456789abcdef");
         let method: Method = method.parse().unwrap();
         for (label, token, role) in [
             ("no key", None, None),
@@ -115,7 +124,9 @@ async fn every_route_answers_each_caller_as_the_matrix_says() {
 async fn no_method_outside_the_matrix_is_served() {
     let server = TestServer::start().await;
     for (_, template, _) in MATRIX {
-        let path = template.replace("{id}", "matrix");
+        let path = template
+            .replace("{id}", "matrix")
+            .replace("{session_id}", "0123456789abcdef0123456789abcdef");
         for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
             let listed = MATRIX
                 .iter()

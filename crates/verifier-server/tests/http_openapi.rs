@@ -335,6 +335,11 @@ fn valid_body(operation: mobipass_verifier_server::http::routes::Operation) -> O
         ),
         Operation::Block => Some(r#"{"reason":"lost laptop"}"#.into()),
         Operation::Issue => Some(r#"{"envelope_only":true}"#.into()),
+        // `{id}` is replaced by the probe's credential id.
+        Operation::CreateSigningSession => Some(
+            r#"{"credential_id":"{id}","description":"Pay","requester":"Demo Bank","return_url":"http://127.0.0.1:8441/signed"}"#
+                .into(),
+        ),
         _ => None,
     }
 }
@@ -382,6 +387,11 @@ async fn every_route_answers_exactly_the_documented_statuses() {
                 Some(r#"{"reason":"probe"}"#),
             ),
             ("/v1/credentials/revoked/revoke", None),
+            // For signing sessions: the probes above do not touch it.
+            (
+                "/v1/credentials/signer/issue",
+                Some(r#"{"envelope_only":true}"#),
+            ),
         ];
         for (path, body) in setup {
             let reply = server
@@ -400,11 +410,36 @@ async fn every_route_answers_exactly_the_documented_statuses() {
             );
             tokio::time::sleep(Duration::from_millis(if index == 1 { 50 } else { 0 })).await;
         }
+        // A signing session of `known`, for the session probes to find.
+        let created = server
+            .client
+            .post(
+                "/v1/signing-sessions",
+                Some(http_support::BANK_KEY),
+                serde_json::json!({
+                    "credential_id": "signer",
+                    "description": "Pay",
+                    "requester": "Demo Bank",
+                    "return_url": "http://127.0.0.1:8441/signed",
+                }),
+            )
+            .await;
+        let known_session = created.body["session_id"]
+            .as_str()
+            .unwrap_or("00000000000000000000000000000000")
+            .to_owned();
         let huge = format!(r#"{{"reason":"{}"}}"#, "x".repeat(4096));
         for operation in Operation::ALL {
             let bodies: Vec<Option<(&str, String)>> = vec![
                 None,
                 valid_body(operation).map(|body| ("application/json", body)),
+                // The signing session's body names the credential.
+                valid_body(operation)
+                    .map(|body| ("application/json", body.replace("{id}", "signer"))),
+                valid_body(operation)
+                    .map(|body| ("application/json", body.replace("{id}", "nobody"))),
+                valid_body(operation)
+                    .map(|body| ("application/json", body.replace("{id}", "blocked"))),
                 Some(("application/json", "{}".into())),
                 Some(("application/json", "{bad".into())),
                 Some(("application/json", "[]".into())),
@@ -431,7 +466,15 @@ async fn every_route_answers_exactly_the_documented_statuses() {
                         let path = if operation == Operation::Audit {
                             format!("/v1/audit?credential_id={id}")
                         } else {
-                            operation.path().replace("{id}", &id)
+                            let session = match id.as_str() {
+                                "known" => known_session.clone(),
+                                "blocked" => "0123456789abcdef0123456789abcdef".into(),
+                                other => other.to_owned(),
+                            };
+                            operation
+                                .path()
+                                .replace("{id}", &id)
+                                .replace("{session_id}", &session)
                         };
                         let mut request = axum::http::Request::builder()
                             .method(operation.method())
@@ -481,6 +524,54 @@ async fn every_route_answers_exactly_the_documented_statuses() {
                 "{id} documents {status} but no probe provoked it: {:?}",
                 seen.get(id)
             );
+        }
+    }
+}
+
+/// The signing page's texts follow the reason rule: ask the server. On an
+/// unknown credential a valid description or requester is 404, an invalid
+/// one 400, so no probe creates anything.
+#[tokio::test]
+async fn the_signing_text_patterns_match_what_the_server_accepts() {
+    let server = TestServer::start().await;
+    let request = schema("SigningSessionRequest");
+    let mut probes: Vec<String> = Vec::new();
+    for c in (0u32..=0x2ff)
+        .chain(0x2000..=0x206f)
+        .chain([0x1680, 0x3000, 0xfeff])
+    {
+        let Some(c) = char::from_u32(c) else { continue };
+        probes.push(c.to_string());
+        probes.push(format!("Pay {c} shop"));
+    }
+    probes.extend([
+        String::new(),
+        "x".repeat(80),
+        "x".repeat(81),
+        "x".repeat(201),
+    ]);
+    for field in ["description", "requester"] {
+        let property = &request["properties"][field];
+        for probe in &probes {
+            let valid =
+                http_support::openapi::validate(property, &serde_json::json!(probe), field).is_ok();
+            let mut body = serde_json::json!({
+                "credential_id": "nobody",
+                "description": "Pay",
+                "requester": "Bank",
+                "return_url": http_support::RETURN_URL,
+            });
+            body[field] = serde_json::json!(probe);
+            let reply = server
+                .client
+                .post("/v1/signing-sessions", Some(http_support::BANK_KEY), body)
+                .await;
+            let accepted = match reply.status {
+                StatusCode::NOT_FOUND => true,
+                StatusCode::BAD_REQUEST => false,
+                other => panic!("{field} {probe:?}: {other} {}", reply.text),
+            };
+            assert_eq!(valid, accepted, "{field} {probe:?}: {}", reply.text);
         }
     }
 }

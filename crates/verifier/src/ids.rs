@@ -101,23 +101,30 @@ fn is_invisible_format(c: char) -> bool {
 /// [`MAX_REASON_LEN`] characters, without bidi controls, and with at least
 /// one visible character.
 pub fn block_reason(text: &str) -> Result<&str, VerifierError> {
-    let reason = text.trim();
-    let one_line = !reason
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'));
-    let bidi = reason
-        .chars()
-        .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'));
-    let visible = reason
-        .chars()
-        .any(|c| !c.is_whitespace() && !is_invisible_format(c));
-    if !one_line || bidi || !visible || reason.chars().count() > MAX_REASON_LEN {
-        return Err(VerifierError::InvalidInput(format!(
+    one_visible_line(text, MAX_REASON_LEN).ok_or_else(|| {
+        VerifierError::InvalidInput(format!(
             "a block reason is one line of 1 to {MAX_REASON_LEN} visible characters, \
              without bidi controls"
-        )));
-    }
-    Ok(reason)
+        ))
+    })
+}
+
+/// `text` trimmed, if it is one line (no control characters, no U+2028/
+/// U+2029) of 1 to `max` characters without bidi controls and with a
+/// visible character: the rule of block reasons and of the texts a signing
+/// page shows.
+pub(crate) fn one_visible_line(text: &str, max: usize) -> Option<&str> {
+    let line = text.trim();
+    let one_line = !line
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'));
+    let bidi = line
+        .chars()
+        .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'));
+    let visible = line
+        .chars()
+        .any(|c| !c.is_whitespace() && !is_invisible_format(c));
+    (one_line && !bidi && visible && line.chars().count() <= max).then_some(line)
 }
 
 /// A challenge id: 128 random bits, written as 32 lowercase hex digits.

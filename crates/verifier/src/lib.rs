@@ -16,6 +16,11 @@
 //! gets through a second channel; [`Verifier::issue_envelope_only`] makes the
 //! older kind the envelope alone activates.
 //!
+//! Signing sessions ([`Verifier::create_signing_session`], [`signing`])
+//! are challenges a hosted payer page shows: the page's verdicts go through
+//! the same [`Verifier::verify`] path, recorded for the session in the same
+//! transaction.
+//!
 //! Layers, top down: [`Verifier`] (validation, randomness, clock) ->
 //! `store` (one transaction per call; SQLite with a group-committing writer
 //! thread, or PostgreSQL with row locks) -> `rules` (the decisions, shared by
@@ -37,6 +42,7 @@ pub mod pkcs11;
 mod rules;
 mod seal;
 pub mod sealing_key;
+pub mod signing;
 mod store;
 mod verifier;
 
@@ -54,6 +60,10 @@ pub use operators::{
 };
 pub use outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
 pub use sealing_key::SealingKey;
+pub use signing::{
+    IssuedSigningSession, SessionState, SigningOutcome, SigningRequest, SigningSecret,
+    SigningSession, SigningSessionId,
+};
 pub use verifier::{MAX_CLOCK_SKEW, MAX_REASON_LEN, MIN_CHALLENGE_RETENTION, Verifier};
 
 pub use mobipass_scheme::{ActivationCode, ActivationKey, Amount, Envelope, EnvelopeKind, Payee};

@@ -265,7 +265,9 @@ pub struct AuditEvent {
     pub actor: String,
     /// What: `issued`, `reissued`, `activation_code`, `activated`,
     /// `challenge`, `verify`, `blocked`, `unblocked`, `revoked`,
-    /// `master_key_rotated`, `purge_challenges`.
+    /// `master_key_rotated`, `purge_challenges`, `signing_session`
+    /// (`session ID: created`, `link opened`, `accepted`, `blocked`,
+    /// `expired`; never a token).
     pub action: String,
     /// Which credential, if any.
     pub credential: Option<String>,

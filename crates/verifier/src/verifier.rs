@@ -239,6 +239,17 @@ impl Verifier {
         linked: Option<(Amount, Payee)>,
         actor: &Actor,
     ) -> Result<IssuedChallenge, VerifierError> {
+        self.new_challenge(id, linked, actor, None).await
+    }
+
+    /// A challenge, with the signing session that shows it if `session`.
+    pub(crate) async fn new_challenge(
+        &self,
+        id: &CredentialId,
+        linked: Option<(Amount, Payee)>,
+        actor: &Actor,
+        session: Option<crate::store::signing::NewSessionRow>,
+    ) -> Result<IssuedChallenge, VerifierError> {
         let now = self.clock.now();
         let expires_at = now + self.config.challenge_ttl;
         let code = DocumentCode::generate();
@@ -257,6 +268,7 @@ impl Verifier {
                 now: to_millis(now),
                 expires_at: to_millis(expires_at),
                 actor: actor.clone(),
+                session,
             })
             .await?;
         Ok(IssuedChallenge {
@@ -279,6 +291,19 @@ impl Verifier {
         response: &str,
         actor: &Actor,
     ) -> Result<Verified, VerifierError> {
+        self.verify_for(id, challenge, response, actor, None).await
+    }
+
+    /// [`Verifier::verify`], recording the verdict's meaning for `session`
+    /// in the same transaction.
+    pub(crate) async fn verify_for(
+        &self,
+        id: &CredentialId,
+        challenge: &ChallengeId,
+        response: &str,
+        actor: &Actor,
+        session: Option<crate::signing::SigningSessionId>,
+    ) -> Result<Verified, VerifierError> {
         let response = Response::parse(response)
             .map_err(|_| VerifierError::InvalidInput("a response is 8 digits".into()))?;
         self.store
@@ -289,6 +314,7 @@ impl Verifier {
                 clock: Arc::clone(&self.clock),
                 actor: actor.clone(),
                 record_rejections: self.config.record_rejections,
+                session,
             })
             .await
     }

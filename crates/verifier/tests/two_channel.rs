@@ -434,7 +434,8 @@ both_stores!(
 );
 
 /// Turns a current database back into schema version 4 (before two-channel
-/// credentials): the added columns go, the version number goes back. Its K
+/// credentials): the later table and the added columns go, the version
+/// number goes back. Its K
 /// was sealed with the same associated data as before the change.
 async fn downgrade_to_schema_four(db: &TestDb) {
     const COLUMNS: [&str; 4] = [
@@ -450,6 +451,7 @@ async fn downgrade_to_schema_four(db: &TestDb) {
             let path = db.url.strip_prefix("sqlite://").unwrap();
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.busy_timeout(Duration::from_secs(10)).unwrap();
+            conn.execute_batch("DROP TABLE signing_sessions").unwrap();
             for column in COLUMNS {
                 conn.execute_batch(&format!("ALTER TABLE credentials DROP COLUMN {column}"))
                     .unwrap();
@@ -461,6 +463,10 @@ async fn downgrade_to_schema_four(db: &TestDb) {
                 .await
                 .unwrap();
             tokio::spawn(connection);
+            client
+                .batch_execute("DROP TABLE signing_sessions")
+                .await
+                .unwrap();
             for column in COLUMNS {
                 client
                     .batch_execute(&format!("ALTER TABLE credentials DROP COLUMN {column}"))

@@ -72,6 +72,9 @@ pub enum ConfigError {
     /// A webhook entry is invalid.
     #[error("invalid configuration: {0}")]
     Webhook(#[from] crate::webhooks::WebhookError),
+    /// The signing-session settings are invalid.
+    #[error("invalid configuration: {0}")]
+    Signing(#[from] crate::signing_page::SigningConfigError),
 }
 
 /// The file format. Every field is optional; unknown keys are errors so a
@@ -132,6 +135,13 @@ pub struct FileConfig {
     pub console_session_max_secs: Option<u64>,
     /// The bank's name on printed envelopes.
     pub bank_name: Option<String>,
+    /// Where a signing session's browser may be sent back to, compared
+    /// exactly; empty (the default) turns signing sessions off.
+    #[serde(default)]
+    pub signing_return_urls: Vec<String>,
+    /// File holding the return form's HMAC secret (at least 32 bytes,
+    /// owner-only).
+    pub signing_return_secret_file: Option<PathBuf>,
     /// Who may call the API.
     #[serde(default)]
     pub api_keys: Vec<ApiKeyEntry>,
@@ -197,6 +207,8 @@ pub struct Settings {
     pub console: crate::console::ConsoleSettings,
     /// Webhook endpoints, validated, with their secrets.
     pub webhooks: Vec<crate::webhooks::Webhook>,
+    /// Signing sessions and their page.
+    pub signing: crate::signing_page::SigningSettings,
 }
 
 impl Settings {
@@ -228,6 +240,12 @@ impl Settings {
             .or(file.listen)
             .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)));
         let db = flags.db.or_else(|| env(ENV_DB)).or(file.db);
+        // Without `public_url`, `serve` uses the address it bound.
+        let signing = crate::signing_page::SigningSettings::new(
+            file.public_url.as_deref().unwrap_or_default(),
+            &file.signing_return_urls,
+            file.signing_return_secret_file.as_deref(),
+        )?;
         let defaults = Config::default();
         let webhooks = file
             .webhooks
@@ -302,6 +320,7 @@ impl Settings {
             body_limit,
             api_keys: ApiKeys::from_entries(file.api_keys)?,
             webhooks,
+            signing,
         })
     }
 }
@@ -550,6 +569,50 @@ mod tests {
             let settings = Settings::resolve(flags, no_env).unwrap();
             assert_eq!(settings.challenge_retention, expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn signing_keys_reach_the_settings_and_are_checked_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("return.secret");
+        std::fs::write(&secret, "r".repeat(32)).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let path = dir.path().join("signing.toml");
+        let resolve = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let flags = Overrides {
+                config: Some(path.clone()),
+                ..Overrides::default()
+            };
+            Settings::resolve(flags, no_env)
+        };
+        let off = resolve("").unwrap().signing;
+        assert!(off.return_urls.is_empty());
+        assert_eq!(off.public_url, "", "serve fills in the bound address");
+        let on = resolve(&format!(
+            "public_url = \"https://verifier.bank.example/\"\n\
+             signing_return_urls = [\"https://bank.example/signed\"]\n\
+             signing_return_secret_file = {secret:?}\n"
+        ))
+        .unwrap()
+        .signing;
+        assert!(on.allows("https://bank.example/signed"));
+        assert_eq!(on.public_url, "https://verifier.bank.example");
+        let error = resolve("signing_return_urls = [\"https://bank.example/signed\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("signing_return_secret_file"), "{error}");
+        let error = resolve(&format!(
+            "signing_return_urls = [\"http://bank.example/signed\"]\n\
+             signing_return_secret_file = {secret:?}\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("loopback"), "{error}");
     }
 
     #[test]

@@ -60,6 +60,13 @@ pub enum ErrorCode {
     InvalidLimit,
     /// 400: other input the library refused.
     InvalidInput,
+    /// 400: a signing session's `return_url` is not on `signing_return_urls`
+    /// (or none is configured: signing sessions are off).
+    ReturnUrlNotAllowed,
+    /// 400: the signing session id is not 32 hex digits.
+    InvalidSessionId,
+    /// 404: no signing session with this id.
+    UnknownSigningSession,
     /// 404: no credential with this id.
     UnknownCredential,
     /// 409: issue of an id already taken.
@@ -84,7 +91,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in document order.
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 33] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NoSuchEndpoint,
@@ -105,6 +112,9 @@ impl ErrorCode {
         Self::InvalidReason,
         Self::InvalidLimit,
         Self::InvalidInput,
+        Self::ReturnUrlNotAllowed,
+        Self::InvalidSessionId,
+        Self::UnknownSigningSession,
         Self::UnknownCredential,
         Self::CredentialExists,
         Self::CredentialRevoked,
@@ -140,6 +150,9 @@ impl ErrorCode {
             Self::InvalidReason => "invalid_reason",
             Self::InvalidLimit => "invalid_limit",
             Self::InvalidInput => "invalid_input",
+            Self::ReturnUrlNotAllowed => "return_url_not_allowed",
+            Self::InvalidSessionId => "invalid_session_id",
+            Self::UnknownSigningSession => "unknown_signing_session",
             Self::UnknownCredential => "unknown_credential",
             Self::CredentialExists => "credential_exists",
             Self::CredentialRevoked => "credential_revoked",

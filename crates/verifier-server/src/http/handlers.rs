@@ -100,6 +100,27 @@ pub async fn openapi() -> Response {
         .into_response()
 }
 
+/// Amount and payee of a linked signature: both or neither.
+pub(super) fn linked(
+    amount_minor: Option<u64>,
+    payee: Option<String>,
+) -> ApiResult<Option<(Amount, Payee)>> {
+    match (amount_minor, payee) {
+        (None, None) => Ok(None),
+        (Some(amount), Some(payee)) => {
+            let amount = Amount::from_minor(amount)
+                .map_err(|error| ApiError::invalid(ErrorCode::InvalidAmount, error.to_string()))?;
+            let payee = Payee::parse(&payee)
+                .map_err(|error| ApiError::invalid(ErrorCode::InvalidPayee, error.to_string()))?;
+            Ok(Some((amount, payee)))
+        }
+        _ => Err(ApiError::invalid(
+            ErrorCode::IncompleteLink,
+            "a linked challenge needs both amount_minor and payee",
+        )),
+    }
+}
+
 /// `POST /v1/credentials/{id}/challenges` (bank).
 pub async fn create_challenge(
     State(state): State<AppState>,
@@ -107,22 +128,7 @@ pub async fn create_challenge(
     CredentialPath { id }: CredentialPath,
     JsonBody(request): JsonBody<ChallengeRequest>,
 ) -> ApiResult<(StatusCode, Json<ChallengeCreated>)> {
-    let linked = match (request.amount_minor, request.payee) {
-        (None, None) => None,
-        (Some(amount), Some(payee)) => {
-            let amount = Amount::from_minor(amount)
-                .map_err(|error| ApiError::invalid(ErrorCode::InvalidAmount, error.to_string()))?;
-            let payee = Payee::parse(&payee)
-                .map_err(|error| ApiError::invalid(ErrorCode::InvalidPayee, error.to_string()))?;
-            Some((amount, payee))
-        }
-        _ => {
-            return Err(ApiError::invalid(
-                ErrorCode::IncompleteLink,
-                "a linked challenge needs both amount_minor and payee",
-            ));
-        }
-    };
+    let linked = linked(request.amount_minor, request.payee)?;
     let issued = state
         .verifier
         .challenge_as(&id, linked, &actor(&caller))

@@ -17,6 +17,7 @@ pub mod handlers;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod signing;
 pub mod state;
 
 use std::future::Future;
@@ -161,8 +162,47 @@ pub fn full_app(
     metrics: Arc<metrics::Metrics>,
     console: crate::console::ConsoleSettings,
 ) -> Router {
+    full_app_with_signing(
+        verifier,
+        keys,
+        limits,
+        metrics,
+        console,
+        crate::signing_page::SigningSettings::default(),
+    )
+}
+
+/// [`app`] with signing sessions and their page (`/sign/...`).
+pub fn app_with_signing(
+    verifier: Verifier,
+    keys: ApiKeys,
+    limits: HttpLimits,
+    signing: crate::signing_page::SigningSettings,
+) -> Router {
+    full_app_with_signing(
+        verifier,
+        keys,
+        limits,
+        Arc::new(metrics::Metrics::new()),
+        crate::console::ConsoleSettings::default(),
+        signing,
+    )
+}
+
+/// [`full_app`] with signing sessions: the payer page's HTML routes are
+/// their own router, like the console's.
+pub fn full_app_with_signing(
+    verifier: Verifier,
+    keys: ApiKeys,
+    limits: HttpLimits,
+    metrics: Arc<metrics::Metrics>,
+    console: crate::console::ConsoleSettings,
+    signing: crate::signing_page::SigningSettings,
+) -> Router {
     let console = crate::console::router(verifier.clone(), console);
-    let state = AppState::with_metrics(verifier, keys, limits.max_in_flight, metrics);
+    let page = crate::signing_page::router(verifier.clone(), signing.clone(), Arc::clone(&metrics));
+    let state =
+        AppState::with_metrics(verifier, keys, limits.max_in_flight, metrics).with_signing(signing);
     let timeout = limits.request_timeout;
     let body_limit = limits.body_limit;
     let deadline_state = state.clone();
@@ -170,6 +210,7 @@ pub fn full_app(
     let count_state = state.clone();
     routes::router(state, body_limit)
         .merge(console)
+        .merge(page)
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             with_deadline(deadline_state.clone(), timeout, request, next)
         }))
@@ -485,11 +526,16 @@ async fn housekeeping_hourly(verifier: Verifier, retention: Option<Duration>) {
 
 /// Binds, announces the address on stdout (`listening on http://ADDR`) and
 /// serves `verifier` until SIGTERM or Ctrl-C.
-pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), ServeError> {
+pub async fn serve_with(verifier: Verifier, mut settings: Settings) -> Result<(), ServeError> {
     let addr = settings.listen;
     let io = |source| ServeError::Io { addr, source };
     let listener = TcpListener::bind(addr).await.map_err(io)?;
     let bound = listener.local_addr().map_err(io)?;
+    if settings.signing.public_url.is_empty() {
+        // Signing pages' URLs: this address, as a browser on this machine
+        // reaches it (set `public_url` behind a proxy).
+        settings.signing.public_url = format!("http://{bound}");
+    }
     if !bound.ip().is_loopback() {
         tracing::warn!(
             %bound,
@@ -521,12 +567,13 @@ pub async fn serve_with(verifier: Verifier, settings: Settings) -> Result<(), Se
     tracing::info!(%bound, "listening");
     // Scripts and the tests wait for this line on stdout.
     println!("listening on http://{bound}");
-    let app = full_app(
+    let app = full_app_with_signing(
         verifier,
         settings.api_keys,
         limits,
         metrics,
         settings.console,
+        settings.signing,
     );
     let served = run_with_limits(
         listener,

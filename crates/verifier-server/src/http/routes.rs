@@ -57,6 +57,10 @@ pub enum Operation {
     Revoke,
     /// Operator: read the audit log.
     Audit,
+    /// Bank: a signing session shown on the hosted payer page.
+    CreateSigningSession,
+    /// Bank: a signing session's state.
+    GetSigningSession,
 }
 
 const BANK: &[Role] = &[Role::Bank];
@@ -65,7 +69,7 @@ const BANK_OR_OPERATOR: &[Role] = &[Role::Bank, Role::Operator];
 
 impl Operation {
     /// All endpoints, in document order.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::Healthz,
         Self::Readyz,
         Self::Metrics,
@@ -80,6 +84,8 @@ impl Operation {
         Self::Unblock,
         Self::Revoke,
         Self::Audit,
+        Self::CreateSigningSession,
+        Self::GetSigningSession,
     ];
 
     /// HTTP method.
@@ -88,7 +94,7 @@ impl Operation {
             Self::Healthz | Self::Readyz | Self::Metrics | Self::OpenApi | Self::GetStatus => {
                 Method::GET
             }
-            Self::Audit => Method::GET,
+            Self::Audit | Self::GetSigningSession => Method::GET,
             _ => Method::POST,
         }
     }
@@ -110,6 +116,8 @@ impl Operation {
             Self::Unblock => "/v1/credentials/{id}/unblock",
             Self::Revoke => "/v1/credentials/{id}/revoke",
             Self::Audit => "/v1/audit",
+            Self::CreateSigningSession => "/v1/signing-sessions",
+            Self::GetSigningSession => "/v1/signing-sessions/{session_id}",
         }
     }
 
@@ -130,6 +138,8 @@ impl Operation {
             Self::Unblock => "unblock",
             Self::Revoke => "revoke",
             Self::Audit => "audit",
+            Self::CreateSigningSession => "createSigningSession",
+            Self::GetSigningSession => "getSigningSession",
         }
     }
 
@@ -137,7 +147,10 @@ impl Operation {
     pub fn access(self) -> Access {
         match self {
             Self::Healthz | Self::Readyz | Self::Metrics | Self::OpenApi => Access::Public,
-            Self::CreateChallenge | Self::Verify => Access::Roles(BANK),
+            Self::CreateChallenge
+            | Self::Verify
+            | Self::CreateSigningSession
+            | Self::GetSigningSession => Access::Roles(BANK),
             Self::GetStatus | Self::ActivationCode => Access::Roles(BANK_OR_OPERATOR),
             Self::Issue
             | Self::Reissue
@@ -152,7 +165,11 @@ impl Operation {
     pub fn takes_body(self) -> bool {
         matches!(
             self,
-            Self::CreateChallenge | Self::Verify | Self::Block | Self::Issue
+            Self::CreateChallenge
+                | Self::Verify
+                | Self::Block
+                | Self::Issue
+                | Self::CreateSigningSession
         )
     }
 
@@ -172,6 +189,8 @@ impl Operation {
             Self::Unblock => post(handlers::unblock),
             Self::Revoke => post(handlers::revoke),
             Self::Audit => get(handlers::audit),
+            Self::CreateSigningSession => post(super::signing::create),
+            Self::GetSigningSession => get(super::signing::get),
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub in_flight: Arc<Semaphore>,
     /// The last readiness probe of the store.
     pub readiness: Arc<Readiness>,
+    /// Signing sessions: the allowed return URLs and the page's address.
+    pub signing: Arc<crate::signing_page::SigningSettings>,
 }
 
 impl AppState {
@@ -49,7 +51,14 @@ impl AppState {
             metrics,
             in_flight: Arc::new(Semaphore::new(max_in_flight)),
             readiness: Arc::new(Readiness::default()),
+            signing: Arc::new(crate::signing_page::SigningSettings::default()),
         }
+    }
+
+    /// This state with signing sessions configured.
+    pub fn with_signing(mut self, signing: crate::signing_page::SigningSettings) -> Self {
+        self.signing = Arc::new(signing);
+        self
     }
 }
 

@@ -156,6 +156,16 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A fresh browser (empty cookie jar) for the server at `addr`.
+    pub fn new(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            http: HyperClient::builder(TokioExecutor::new()).build_http(),
+            jar: Arc::new(Mutex::new(BTreeMap::new())),
+            csrf: Arc::new(Mutex::new(String::new())),
+        }
+    }
+
     pub async fn send(&self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
         let cookies = self
             .jar

@@ -19,12 +19,25 @@ use hyper_util::rt::TokioExecutor;
 use mobipass_scheme::{ActivationKey, Amount, Challenge, DocumentCode, Payee};
 use mobipass_verifier::{Config, MasterKey, Verifier};
 use mobipass_verifier_server::http::auth::{ApiKeyEntry, ApiKeys, Role, hash_key};
-use mobipass_verifier_server::http::{HttpLimits, app, run};
+use mobipass_verifier_server::http::{HttpLimits, app_with_signing, run};
+use mobipass_verifier_server::signing_page::SigningSettings;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
 pub const BANK_KEY: &str = "mpv_test_bank_key_0123456789abcdef";
 pub const OPERATOR_KEY: &str = "mpv_test_operator_key_0123456789abcdef";
+/// The return URL the test servers allow, and their return-form secret.
+pub const RETURN_URL: &str = "http://127.0.0.1:8441/signed";
+pub const RETURN_SECRET: &[u8] = b"test return secret, thirty-two bytes or more";
+
+/// Signing sessions as the test servers run them.
+pub fn test_signing(addr: SocketAddr) -> SigningSettings {
+    SigningSettings::with_secret(
+        &format!("http://{addr}"),
+        &[RETURN_URL.to_owned()],
+        RETURN_SECRET,
+    )
+}
 
 /// The two test keys as a configuration table.
 pub fn test_keys() -> ApiKeys {
@@ -70,7 +83,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel();
-        let app = app(verifier, test_keys(), limits);
+        let app = app_with_signing(verifier, test_keys(), limits, test_signing(addr));
         let task = tokio::spawn(run(listener, app, async {
             let _ = stopped.await;
         }));

@@ -19,6 +19,7 @@ use crate::sealing_key::SealingKey;
 pub(crate) mod operators;
 mod pg_connect;
 pub(crate) mod postgres;
+pub(crate) mod signing;
 pub(crate) mod sqlite;
 
 /// The message of a node whose master key was retired by a rotation elsewhere.
@@ -104,6 +105,8 @@ pub(crate) struct NewChallenge {
     pub(crate) now: i64,
     pub(crate) expires_at: i64,
     pub(crate) actor: Actor,
+    /// A signing session created with the challenge, in its transaction.
+    pub(crate) session: Option<signing::NewSessionRow>,
 }
 
 /// One response to judge.
@@ -118,6 +121,9 @@ pub(crate) struct Attempt {
     pub(crate) actor: Actor,
     /// Record `verification.rejected` events.
     pub(crate) record_rejections: bool,
+    /// The signing session this response was typed into: the verdict's
+    /// meaning for it is recorded in the same transaction.
+    pub(crate) session: Option<crate::signing::SigningSessionId>,
 }
 
 /// An operator action to apply.
@@ -181,7 +187,9 @@ pub(crate) fn stored_events(
 
 /// A credential store. Each call is one durable transaction.
 #[async_trait]
-pub(crate) trait Store: Send + Sync + operators::OperatorStore {
+pub(crate) trait Store:
+    Send + Sync + operators::OperatorStore + signing::SigningStore
+{
     /// Creates a credential; `AlreadyExists` if the id is taken.
     async fn issue(&self, new: NewKey) -> Result<(), VerifierError>;
     /// Replaces a credential's key, resets it to `Issued` and drops its open

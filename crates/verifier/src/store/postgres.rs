@@ -39,6 +39,7 @@ use crate::store::{
 };
 
 mod operators;
+mod signing;
 
 /// Key of the advisory lock that serialises migrations between nodes.
 const MIGRATION_LOCK: i64 = 0x4d6f_6269_5061_7373; // "MobiPass"
@@ -167,6 +168,31 @@ ALTER TABLE credentials ADD CONSTRAINT two_channel_has_its_secret
     CHECK ((kind = 'two_channel') = (sealed_secret IS NOT NULL));
 ALTER TABLE credentials ADD CONSTRAINT pending_has_its_expiry
     CHECK ((activation = 'pending') = (activation_expires_at IS NOT NULL));
+",
+    // Signing sessions (issue 14); see the SQLite schema.
+    r"
+CREATE TABLE signing_sessions (
+    id             BYTEA PRIMARY KEY,
+    credential_id  TEXT NOT NULL REFERENCES credentials (id),
+    challenge_id   BYTEA NOT NULL UNIQUE,
+    token_sha256   TEXT NOT NULL UNIQUE,
+    browser_sha256 TEXT,
+    document_code  TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    requester      TEXT NOT NULL,
+    return_url     TEXT NOT NULL,
+    amount_minor   BIGINT,
+    payee          TEXT,
+    created_at     BIGINT NOT NULL,
+    expires_at     BIGINT NOT NULL,
+    state          TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'blocked', 'expired')),
+    completed_at   BIGINT
+);
+CREATE INDEX signing_sessions_by_expiry ON signing_sessions (expires_at);
+CREATE TRIGGER signing_session_terms_are_fixed
+    BEFORE UPDATE OF id, credential_id, challenge_id, token_sha256, document_code, description,
+        requester, return_url, amount_minor, payee, created_at, expires_at ON signing_sessions
+    FOR EACH ROW EXECUTE FUNCTION mobipass_refuse('a signing session cannot change its terms');
 ",
 ];
 
@@ -679,6 +705,9 @@ impl Store for PgStore {
                 detail,
             )
             .await?;
+            if let Some(session) = &new.session {
+                signing::insert(&tx, &new, session).await?;
+            }
             tx.commit().await?;
             Ok(())
         }
@@ -775,8 +804,20 @@ impl Store for PgStore {
                 attempt.record_rejections,
             )
             .await?;
+            let verified = verdict.verified();
+            if let Some(session) = &attempt.session {
+                signing::finish(
+                    &tx,
+                    session,
+                    &attempt.credential,
+                    &verified.outcome,
+                    &attempt.actor,
+                    now,
+                )
+                .await?;
+            }
             tx.commit().await?;
-            Ok(verdict.verified())
+            Ok(verified)
         }
         .await;
         conn.release();
@@ -888,6 +929,8 @@ impl Store for PgStore {
                 // waiting for each other. (A verification reads its challenge without
                 // a row lock; if a purge deletes it meanwhile, that long-expired
                 // challenge is refused as expired or unknown, counting nothing.)
+                // A session expires with its challenge (see the SQLite store).
+                signing::purge(&tx, purge.expired_before, purge.max_rows).await?;
                 let removed = tx
                     .execute(
                         "DELETE FROM challenges WHERE id IN \

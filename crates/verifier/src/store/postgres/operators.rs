@@ -76,7 +76,7 @@ async fn operator_row(
 
 impl PgStore {
     /// Runs `work` in one transaction on a pooled connection.
-    async fn in_transaction<T, F>(&self, work: F) -> Result<T, VerifierError>
+    pub(super) async fn in_transaction<T, F>(&self, work: F) -> Result<T, VerifierError>
     where
         F: for<'t> FnOnce(
                 &'t deadpool_postgres::Transaction<'t>,

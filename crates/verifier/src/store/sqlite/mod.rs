@@ -27,6 +27,7 @@ mod operators;
 mod ops;
 pub(crate) use ops::claim_types;
 mod schema;
+mod signing;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};

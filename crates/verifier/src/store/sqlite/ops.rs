@@ -304,6 +304,9 @@ pub(crate) fn challenge(conn: &Connection, new: &NewChallenge) -> Result<(), Ver
         Some(&new.credential),
         detail,
     )?;
+    if let Some(session) = &new.session {
+        super::signing::insert(conn, new, session)?;
+    }
     Ok(())
 }
 
@@ -380,7 +383,18 @@ pub(crate) fn verify(
         &verdict.events,
         attempt.record_rejections,
     )?;
-    Ok(verdict.verified())
+    let verified = verdict.verified();
+    if let Some(session) = &attempt.session {
+        super::signing::finish(
+            conn,
+            session,
+            &attempt.credential,
+            &verified.outcome,
+            &attempt.actor,
+            now,
+        )?;
+    }
+    Ok(verified)
 }
 
 pub(crate) fn change(conn: &Connection, change: &Change) -> Result<(), VerifierError> {
@@ -406,6 +420,9 @@ pub(crate) fn change(conn: &Connection, change: &Change) -> Result<(), VerifierE
 }
 
 pub(crate) fn purge_challenges(conn: &Connection, purge: &Purge) -> Result<u64, VerifierError> {
+    // A session expires with its challenge: at most as many sessions as
+    // challenges expired before the same instant, so they go no later.
+    super::signing::purge(conn, purge.expired_before, purge.max_rows)?;
     let removed = conn
         .prepare_cached(
             "DELETE FROM challenges WHERE id IN \

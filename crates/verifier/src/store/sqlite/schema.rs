@@ -131,6 +131,35 @@ ALTER TABLE credentials ADD COLUMN activation TEXT NOT NULL DEFAULT 'settled'
     CHECK (activation IN ('settled', 'code_needed', 'pending'));
 ALTER TABLE credentials ADD COLUMN activation_expires_at INTEGER;
 ",
+    // Signing sessions (issue 14): a challenge shown on the hosted payer
+    // page. The link token and the browser key it is exchanged for are kept
+    // only as SHA-256; the challenge's terms are copied so a session stays
+    // readable after a reissue drops its challenge. No foreign key to the
+    // challenge for that reason; the purge deletes both by expiry.
+    r"
+CREATE TABLE signing_sessions (
+    id             BLOB PRIMARY KEY,
+    credential_id  TEXT NOT NULL REFERENCES credentials (id),
+    challenge_id   BLOB NOT NULL UNIQUE,
+    token_sha256   TEXT NOT NULL UNIQUE,
+    browser_sha256 TEXT,
+    document_code  TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    requester      TEXT NOT NULL,
+    return_url     TEXT NOT NULL,
+    amount_minor   INTEGER,
+    payee          TEXT,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    state          TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'blocked', 'expired')),
+    completed_at   INTEGER
+) STRICT;
+CREATE INDEX signing_sessions_by_expiry ON signing_sessions (expires_at);
+CREATE TRIGGER signing_session_terms_are_fixed
+    BEFORE UPDATE OF id, credential_id, challenge_id, token_sha256, document_code, description,
+        requester, return_url, amount_minor, payee, created_at, expires_at ON signing_sessions
+    BEGIN SELECT RAISE(ABORT, 'a signing session cannot change its terms'); END;
+",
 ];
 
 /// The schema version this build writes.
