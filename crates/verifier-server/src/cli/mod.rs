@@ -269,7 +269,12 @@ pub fn run() -> ExitCode {
         }
     };
     let json = cli.json;
-    match runtime.block_on(execute(cli)) {
+    let result = runtime.block_on(execute(cli));
+    drop(runtime);
+    // After the store's threads let go of an HSM key: some PKCS#11 modules
+    // crash at exit unless finalized (SoftHSM2 with OpenSSL 3).
+    mobipass_verifier::pkcs11::finalize(std::time::Duration::from_secs(2));
+    match result {
         Ok(code) => code,
         Err(failure) => failure.report(json),
     }

@@ -41,7 +41,7 @@ use cryptoki::session::Session;
 use cryptoki::types::AuthPin;
 use zeroize::Zeroizing;
 
-pub use token::KeyAttributes;
+pub use token::{KeyAttributes, finalize};
 pub use uri::Pkcs11Uri;
 
 use token::{context, device, find_token, hsm, login, read_attributes, start};
@@ -102,6 +102,15 @@ struct Shared {
     freed: Condvar,
     fingerprint: String,
     repeat_key: Arc<Zeroizing<[u8; 32]>>,
+}
+
+impl Drop for Shared {
+    /// Closes the sessions, then counts this key gone (see [`finalize`]).
+    fn drop(&mut self) {
+        let pool = self.pool.get_mut().unwrap_or_else(PoisonError::into_inner);
+        pool.idle.clear();
+        token::LIVE_KEYS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Idle sessions of the current generation, and the key handle they use.
@@ -173,6 +182,7 @@ impl HsmKey {
         }
         let mut repeat_key = Zeroizing::new([0u8; 32]);
         repeat_key.copy_from_slice(&derived[16..48]);
+        token::LIVE_KEYS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(Self {
             shared: Arc::new(Shared {
                 fingerprint: hex::encode(&derived[..8]),

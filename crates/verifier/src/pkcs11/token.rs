@@ -4,7 +4,9 @@
 //! `Busy` when they happen while serving.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
@@ -47,8 +49,33 @@ pub(super) fn device(what: &str, error: &CkError) -> VerifierError {
 }
 
 /// The process's context for `module`, loaded and initialised once.
+static CONTEXTS: Mutex<Vec<(PathBuf, Pkcs11)>> = Mutex::new(Vec::new());
+
+/// Keys whose sessions are still open (see [`finalize`]).
+pub(super) static LIVE_KEYS: AtomicUsize = AtomicUsize::new(0);
+
+/// Ends the process's use of every module (`C_Finalize`) once the last key
+/// has closed its sessions, waiting up to `wait` for that (a store's thread
+/// may still be dropping its key). Call it at the very end of a program:
+/// some modules crash at exit when never finalized (SoftHSM2 with OpenSSL
+/// 3 does). If a key is still alive after `wait`, nothing is finalized:
+/// finalizing under a live session would be worse. Returns whether it did.
+pub fn finalize(wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    while LIVE_KEYS.load(Ordering::SeqCst) > 0 {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut contexts = CONTEXTS.lock().unwrap_or_else(PoisonError::into_inner);
+    for (_, ctx) in contexts.drain(..) {
+        let _ = ctx.finalize();
+    }
+    true
+}
+
 pub(super) fn context(module: &Path) -> Result<Pkcs11, VerifierError> {
-    static CONTEXTS: Mutex<Vec<(PathBuf, Pkcs11)>> = Mutex::new(Vec::new());
     let mut contexts = CONTEXTS.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((_, ctx)) = contexts.iter().find(|(path, _)| path == module) {
         return Ok(ctx.clone());
