@@ -18,6 +18,10 @@ fn ctrl_c_at_the_pin_prompt_restores_the_terminal_and_exits_130() {
         ))
         .arg(env!("CARGO_BIN_EXE_mobipass"))
         .arg(f.vault())
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/mobipass-tests-have-no-bus",
+        )
         .output()
         .expect("python3 drives the pseudo-terminal (CI has it)");
     assert!(

@@ -18,10 +18,16 @@ fn mobipass(vault: &Path, args: &[&str], stdin: &str) -> Output {
     run_with_stdin(command, stdin)
 }
 
+/// The binary's keystore in these tests: none (a bus address that leads
+/// nowhere), so they use unbound vaults made by the library fixtures and never
+/// touch this account's keyring. Binding has its own tests.
+const NO_BUS: &str = "unix:path=/nonexistent/mobipass-tests-have-no-bus";
+
 /// Runs `command` with `stdin` as its standard input and collects its output.
 fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
     let mut child = command
         .env_remove("MOBIPASS_VAULT")
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -139,7 +145,7 @@ fn activate_from_standard_input_then_sign() {
     let key = f.key.grouped();
     let out = mobipass(
         &f.vault(),
-        &["activate", "--pin-stdin"],
+        &["activate", "--pin-stdin", "--allow-unbound"],
         &format!("{}\n{PIN}\n{PIN}\n", key.as_str()),
     );
     assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
@@ -149,7 +155,7 @@ fn activate_from_standard_input_then_sign() {
     );
     let again = mobipass(
         &f.vault(),
-        &["activate", "--pin-stdin"],
+        &["activate", "--pin-stdin", "--allow-unbound"],
         &format!("{}\n{PIN}\n{PIN}\n", key.as_str()),
     );
     assert_eq!(code(&again), exit::ALREADY_ACTIVATED);
@@ -189,7 +195,11 @@ fn bad_activation_input_is_refused_with_its_reason_and_nothing_is_written() {
         (format!("{}\n{PIN}\n", line(&parts)), "the input ended"),
     ];
     for (input, reason) in cases {
-        let out = mobipass(&f.vault(), &["activate", "--pin-stdin"], &input);
+        let out = mobipass(
+            &f.vault(),
+            &["activate", "--pin-stdin", "--allow-unbound"],
+            &input,
+        );
         assert_eq!(code(&out), exit::BAD_INPUT, "{reason}");
         assert!(stderr(&out).contains(reason), "{reason}: {}", stderr(&out));
         assert!(
@@ -213,7 +223,7 @@ fn damaged_vaults_give_exit_code_4_and_stay_untouched_until_deleted() {
                 format!("{PIN}\n{OTHER_PIN}\n{OTHER_PIN}\n"),
             ),
             (
-                vec!["activate", "--pin-stdin"],
+                vec!["activate", "--pin-stdin", "--allow-unbound"],
                 format!("{}\n{PIN}\n{PIN}\n", f.key.grouped().as_str()),
             ),
             (vec!["status"], String::new()),
@@ -381,6 +391,7 @@ fn the_environment_variable_chooses_the_vault() {
     let out = Command::new(env!("CARGO_BIN_EXE_mobipass"))
         .arg("status")
         .env("MOBIPASS_VAULT", f.vault())
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
         .output()
         .unwrap();
     assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
@@ -439,7 +450,7 @@ fn memory_shortage_is_reported_as_such_not_as_damage() {
     let pin_input = "0000000003 0000000001 0000000007 0000000018\n3907\n3907\n";
     // 200 MB of address space cannot hold Argon2's 256 MiB.
     let script = format!(
-        "ulimit -v 200000; exec '{}' --vault '{}' activate --pin-stdin",
+        "ulimit -v 200000; exec '{}' --vault '{}' activate --pin-stdin --allow-unbound",
         env!("CARGO_BIN_EXE_mobipass"),
         vault.display()
     );
@@ -459,7 +470,7 @@ fn memory_shortage_is_reported_as_such_not_as_damage() {
 fn activate_two_channel(f: &TwoChannel, code_line: &str) -> Output {
     mobipass(
         &f.vault(),
-        &["activate", "--pin-stdin"],
+        &["activate", "--pin-stdin", "--allow-unbound"],
         &format!(
             "{}\n{code_line}\n{PIN}\n{PIN}\n",
             f.envelope.grouped().as_str()
@@ -561,7 +572,7 @@ fn malformed_or_mistyped_codes_exit_2_and_write_nothing() {
     }
     let ended = mobipass(
         &f.vault(),
-        &["activate", "--pin-stdin"],
+        &["activate", "--pin-stdin", "--allow-unbound"],
         &format!("{}\n", f.envelope.grouped().as_str()),
     );
     assert_eq!(code(&ended), exit::BAD_INPUT);
@@ -599,7 +610,7 @@ fn parts_of_two_kinds_of_envelope_are_refused_with_exit_2() {
         let line = parts.map(|p| p.as_str()).join(" ");
         let out = mobipass(
             &f.vault(),
-            &["activate", "--pin-stdin"],
+            &["activate", "--pin-stdin", "--allow-unbound"],
             &format!("{line}\n{}\n{PIN}\n{PIN}\n", f.code.grouped().as_str()),
         );
         assert_eq!(code(&out), exit::BAD_INPUT, "{reason}");
@@ -613,7 +624,7 @@ fn an_envelope_only_key_reads_no_code_line_and_says_nothing_about_one() {
     let f = Fixture::empty();
     let out = mobipass(
         &f.vault(),
-        &["activate", "--pin-stdin"],
+        &["activate", "--pin-stdin", "--allow-unbound"],
         &format!("{}\n{PIN}\n{PIN}\n", f.key.grouped().as_str()),
     );
     assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
@@ -647,4 +658,68 @@ fn status_says_which_kind_was_activated() {
         stdout(&out)
     );
     assert!(!stdout(&out).contains(two.code.digits().as_str()));
+}
+
+// --- device binding without a keystore (issue 17) ----------------------------
+// These tests' binary sees no session bus (NO_BUS), as on a headless machine;
+// tests/keystore_secret_service.rs has the bound flows on a real keyring.
+
+#[test]
+fn without_a_keystore_a_script_must_choose_an_unbound_vault_with_a_flag() {
+    let f = Fixture::empty();
+    let input = format!("{}\n{PIN}\n{PIN}\n", f.key.grouped().as_str());
+
+    let out = mobipass(&f.vault(), &["activate", "--pin-stdin"], &input);
+    assert_eq!(code(&out), exit::NO_KEYSTORE, "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("no keystore"), "{text}");
+    assert!(text.contains("--allow-unbound"), "{text}");
+    assert!(text.contains("opens wherever its file is copied"), "{text}");
+    assert!(text.contains("Nothing was written"), "{text}");
+    assert!(!f.vault().exists());
+
+    let flags = ["activate", "--pin-stdin", "--allow-unbound"];
+    let out = mobipass(&f.vault(), &flags, &input);
+    assert_eq!(code(&out), exit::OK, "{}", stderr(&out));
+    assert!(stderr(&out).contains("not bound"), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&sign(&f, PIN, &["--plain"])).trim(),
+        expected(&f.key, CODE).as_str()
+    );
+}
+
+#[test]
+fn status_says_whether_the_vault_is_bound_and_bind_needs_a_keystore() {
+    let f = Fixture::activated();
+    let status = mobipass(&f.vault(), &["status"], "");
+    assert_eq!(code(&status), exit::OK);
+    assert!(stdout(&status).contains("bound: no"), "{}", stdout(&status));
+
+    let before = f.vault_bytes();
+    let out = mobipass(&f.vault(), &["bind"], "");
+    assert_eq!(code(&out), exit::NO_KEYSTORE, "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("another computer"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(f.vault_bytes(), before);
+}
+
+#[test]
+fn help_lists_the_keystore_exit_codes_and_the_bind_command() {
+    let f = Fixture::empty();
+    let text = stdout(&mobipass(&f.vault(), &["--help"], ""));
+    for words in [
+        "bind",
+        "9 activated on another computer or user account",
+        "10 no keystore",
+        "11 keyring locked",
+        "12 keyring prompt dismissed",
+        "13 keystore failed",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    let help = stdout(&mobipass(&f.vault(), &["activate", "--help"], ""));
+    assert!(help.contains("--allow-unbound"), "{help}");
 }

@@ -7,6 +7,7 @@ mod token_support;
 
 use std::process::Command;
 
+use mobipass::cli::exit;
 use mobipass::token::Token;
 use token_support::*;
 
@@ -30,6 +31,10 @@ fn dialogue(vault: &std::path::Path, args: &[&str], steps: &[(&str, &str)]) -> D
         .arg(vault)
         .args(args)
         .env_remove("MOBIPASS_VAULT")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/mobipass-tests-have-no-bus",
+        )
         .output()
         .expect("python3 drives the pseudo-terminal (CI has it)");
     assert!(
@@ -88,7 +93,7 @@ fn activate_after_two_different_pins_asks_only_for_the_repeat() {
     let key = f.key.grouped();
     let d = dialogue(
         &f.vault(),
-        &["activate"],
+        &["activate", "--allow-unbound"],
         &[
             ("Part 1 of 4: ", key.as_str()),
             ("Choose a 4-digit PIN: ", "3907"),
@@ -110,7 +115,7 @@ fn activate_after_two_different_pins_asks_only_for_the_repeat() {
         "a mismatch asked for the first PIN again: {}",
         d.transcript
     );
-    let token = Token::open(f.vault()).unwrap();
+    let token = Token::open(f.vault()).unwrap().without_keystore_for_tests();
     assert_eq!(token.sign(OTHER_PIN, CODE).unwrap(), expected(&f.key, CODE));
 }
 
@@ -121,7 +126,7 @@ fn activate_asks_for_the_activation_code_of_a_two_channel_envelope_again_after_a
     let digits = f.code.digits();
     let d = dialogue(
         &f.vault(),
-        &["activate"],
+        &["activate", "--allow-unbound"],
         &[
             ("Part 1 of 4: ", parts[0].as_str()),
             ("Part 2 of 4: ", parts[1].as_str()),
@@ -147,7 +152,7 @@ fn activate_asks_for_the_activation_code_of_a_two_channel_envelope_again_after_a
     ] {
         assert!(d.transcript.contains(said), "{said}: {}", d.transcript);
     }
-    let token = Token::open(f.vault()).unwrap();
+    let token = Token::open(f.vault()).unwrap().without_keystore_for_tests();
     assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.s2, CODE));
 }
 
@@ -162,7 +167,7 @@ fn activate_asks_again_for_the_part_of_the_other_kind() {
     .parts();
     let d = dialogue(
         &f.vault(),
-        &["activate"],
+        &["activate", "--allow-unbound"],
         &[
             ("Part 1 of 4: ", two[0].as_str()),
             ("Part 2 of 4: ", only[1].as_str()),
@@ -183,6 +188,46 @@ fn activate_asks_again_for_the_part_of_the_other_kind() {
         "{}",
         d.transcript
     );
-    let token = Token::open(f.vault()).unwrap();
+    let token = Token::open(f.vault()).unwrap().without_keystore_for_tests();
     assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.s2, CODE));
+}
+
+#[test]
+fn on_a_terminal_without_a_keystore_activation_asks_whether_to_keep_an_unbound_vault() {
+    // No: nothing is written.
+    let f = Fixture::empty();
+    let key = f.key.grouped();
+    let d = dialogue(
+        &f.vault(),
+        &["activate"],
+        &[
+            ("Part 1 of 4: ", key.as_str()),
+            ("Choose a 4-digit PIN: ", PIN),
+            ("Type the new PIN again: ", PIN),
+            ("Keep an unbound vault?", "no"),
+            ("Nothing was written", ""),
+        ],
+    );
+    assert_eq!(d.missing, None, "{}", d.transcript);
+    assert_eq!(d.code, i64::from(exit::NO_KEYSTORE), "{}", d.transcript);
+    assert!(d.transcript.contains("opens wherever its file is copied"));
+    assert!(!f.vault().exists());
+
+    // Yes: an unbound vault, said so.
+    let d = dialogue(
+        &f.vault(),
+        &["activate"],
+        &[
+            ("Part 1 of 4: ", key.as_str()),
+            ("Choose a 4-digit PIN: ", PIN),
+            ("Type the new PIN again: ", PIN),
+            ("Keep an unbound vault?", "yes"),
+            ("MobiPass is activated", ""),
+        ],
+    );
+    assert_eq!(d.missing, None, "{}", d.transcript);
+    assert_eq!(d.code, 0, "{}", d.transcript);
+    assert!(d.transcript.contains("not bound"), "{}", d.transcript);
+    let token = Token::open(f.vault()).unwrap().without_keystore_for_tests();
+    assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.key, CODE));
 }

@@ -236,6 +236,7 @@ fn damaged_vault_is_explained_and_delete_starts_over() {
     std::fs::write(&path, b"{\"not\": \"a vault\"}").unwrap();
     let token = mobipass::token::Token::open(&path)
         .unwrap()
+        .without_keystore_for_tests()
         .with_kdf_params_for_tests(gui_support::SMALL);
     let mut driver = Driver::on(token, dir, Lang::Kazakh, Timings::DEFAULT);
     let Screen::Problem(screen) = driver.app.screen() else {
@@ -532,4 +533,144 @@ fn an_envelope_only_key_skips_the_code_step() {
             ..
         }
     ));
+}
+
+// --- device binding (issue 17) ------------------------------------------------
+
+fn token_with(
+    dir: &tempfile::TempDir,
+    keystore: &mobipass::token::MemoryKeystore,
+) -> mobipass::token::Token {
+    mobipass::token::Token::open(dir.path().join("vault.json"))
+        .unwrap()
+        .with_keystore(std::sync::Arc::new(keystore.clone()))
+        .with_kdf_params_for_tests(gui_support::SMALL)
+}
+
+/// Up to the review of `key`, then Save.
+fn save_key(driver: &mut Driver, key: &ActivationKey) {
+    driver.send(Message::Welcome(welcome::Message::SaveKey));
+    driver.send(Message::ChoosePin(choose_pin::Message::Pin(PIN.into())));
+    driver.send(Message::ChoosePin(choose_pin::Message::Again(PIN.into())));
+    driver.send(Message::ChoosePin(choose_pin::Message::Submit));
+    for (index, part) in key.parts().iter().enumerate() {
+        driver.send(Message::KeyParts(key_parts::Message::Changed(
+            index,
+            part.to_string(),
+        )));
+    }
+    driver.send(Message::KeyParts(key_parts::Message::Submit));
+    driver.send(Message::Review(review::Message::Save));
+}
+
+#[test]
+fn with_a_keystore_the_saved_key_is_bound_and_signs() {
+    let dir = tempfile::tempdir().unwrap();
+    let keystore = mobipass::token::MemoryKeystore::new();
+    let token = token_with(&dir, &keystore);
+    let mut driver = Driver::on(token.clone(), dir, Lang::English, Timings::DEFAULT);
+    let key = ActivationKey::generate();
+    activate(&mut driver, &key);
+    assert_eq!(keystore.ids().len(), 1);
+    assert!(matches!(
+        token.status().unwrap(),
+        Status::Activated { bound: true, .. }
+    ));
+    assert_eq!(sign(&mut driver, PIN, CODE), expected(&key, CODE));
+}
+
+#[test]
+fn without_a_keystore_saving_asks_and_writes_nothing_until_unbound_is_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.json");
+    let keystore = mobipass::token::MemoryKeystore::unavailable();
+    let token = token_with(&dir, &keystore);
+    let mut driver = Driver::on(token.clone(), dir, Lang::English, Timings::DEFAULT);
+    let key = ActivationKey::generate();
+    save_key(&mut driver, &key);
+    driver.until(
+        |app| matches!(app.screen(), Screen::Review(r) if r.stage() == review::Stage::AskUnbound),
+    );
+    assert!(!path.exists(), "nothing is written before the choice");
+
+    driver.send(Message::Review(review::Message::KeepUnbound));
+    driver.until(
+        |app| matches!(app.screen(), Screen::Review(r) if r.stage() == review::Stage::Saved),
+    );
+    let Screen::Review(screen) = driver.app.screen() else {
+        unreachable!()
+    };
+    assert!(!screen.is_bound());
+    assert!(matches!(
+        token.status().unwrap(),
+        Status::Activated { bound: false, .. }
+    ));
+    driver.send(Message::Review(review::Message::Continue));
+    assert_eq!(sign(&mut driver, PIN, CODE), expected(&key, CODE));
+    let Screen::Menu(menu) = driver.app.screen() else {
+        panic!("back on the menu");
+    };
+    assert!(shows_unbound_warning(menu));
+
+    // A keystore appears: the next PIN change binds the key, and the menu
+    // stops warning.
+    keystore.fail_with(None);
+    change_pin(&mut driver, PIN, NEW_PIN);
+    let Screen::Menu(menu) = driver.app.screen() else {
+        panic!("back on the menu");
+    };
+    assert!(!shows_unbound_warning(menu));
+    assert!(matches!(
+        token.status().unwrap(),
+        Status::Activated { bound: true, .. }
+    ));
+    assert_eq!(sign(&mut driver, NEW_PIN, CODE), expected(&key, CODE));
+}
+
+fn shows_unbound_warning(menu: &menu::Menu) -> bool {
+    let texts = mobipass::gui::i18n::Texts::new(Lang::English);
+    let mut ui = iced_test::simulator(menu.view(&texts));
+    ui.find(texts.get("menu-unbound").as_str()).is_ok()
+}
+
+#[test]
+fn a_copy_from_another_computer_and_a_locked_keyring_each_have_their_problem_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let keystore = mobipass::token::MemoryKeystore::new();
+    token_with(&dir, &keystore)
+        .activate(&ActivationKey::generate().parts(), PIN, PIN)
+        .unwrap();
+    // Locked: said so, and Try again works once it is unlocked.
+    keystore.fail_with(Some(mobipass::token::KeystoreError::Locked));
+    let path = dir.path().join("vault.json");
+    let before = std::fs::read(&path).unwrap();
+    let token = token_with(&dir, &keystore);
+    let mut driver = Driver::on(token, dir, Lang::English, Timings::DEFAULT);
+    let Screen::Problem(screen) = driver.app.screen() else {
+        panic!("a locked keyring shows the problem screen");
+    };
+    assert_eq!(screen.reason().id(), "err-keystore-locked");
+    keystore.fail_with(None);
+    driver.send(Message::Problem(problem::Message::Retry));
+    driver.until(|app| matches!(app.screen(), Screen::Menu(_)));
+
+    // The entry gone, as on another account: "activated elsewhere".
+    for id in keystore.ids() {
+        keystore.forget(&id);
+    }
+    driver.send(Message::Problem(problem::Message::Retry));
+    let other = tempfile::tempdir().unwrap();
+    std::fs::copy(&path, other.path().join("vault.json")).unwrap();
+    let token = token_with(&other, &mobipass::token::MemoryKeystore::new());
+    let mut driver = Driver::on(token, other, Lang::English, Timings::DEFAULT);
+    let Screen::Problem(screen) = driver.app.screen() else {
+        panic!("a copy from elsewhere shows the problem screen");
+    };
+    assert_eq!(screen.reason().id(), "err-other-device");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // Delete, then activate again with the envelope.
+    driver.send(Message::Problem(problem::Message::Delete));
+    driver.send(Message::Delete(delete::Message::Confirm));
+    driver.until(|app| matches!(app.screen(), Screen::Welcome(_)));
+    activate(&mut driver, &ActivationKey::generate());
 }

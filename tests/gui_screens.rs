@@ -36,7 +36,9 @@ fn english() -> Texts {
 /// Argon2 (their tasks are not run), so the vault stays untouched.
 fn token() -> (tempfile::TempDir, Token) {
     let dir = tempfile::tempdir().unwrap();
-    let token = Token::open(dir.path().join("vault.json")).unwrap();
+    let token = Token::open(dir.path().join("vault.json"))
+        .unwrap()
+        .without_keystore_for_tests();
     (dir, token)
 }
 
@@ -863,7 +865,7 @@ fn menu_buttons_send_their_action() {
         ("3   Delete key", menu::Message::Delete),
         ("4   Help", menu::Message::Help),
     ] {
-        let menu = menu::Menu;
+        let menu = menu::Menu::default();
         let mut ui = ui(menu.view(&texts));
         ui.click(label).unwrap();
         assert_eq!(ui.into_messages().collect::<Vec<_>>(), vec![want]);
@@ -962,7 +964,7 @@ fn every_screen_starts_at_the_same_left_edge() {
             &texts.get("code-title"),
         ),
         left(
-            ui(menu::Menu.view(&texts).map(|_| ())),
+            ui(menu::Menu::default().view(&texts).map(|_| ())),
             &texts.get("menu-title"),
         ),
         left(
@@ -1020,7 +1022,7 @@ fn main_screens_match_their_snapshot_hashes() {
         "welcome",
         ui(welcome::Welcome::new(None).view(&texts).map(|_| ())),
     );
-    check("menu", ui(menu::Menu.view(&texts).map(|_| ())));
+    check("menu", ui(menu::Menu::default().view(&texts).map(|_| ())));
     check(
         "sign",
         ui(sign::Sign::new(token.clone(), Timings::DEFAULT)
@@ -1041,4 +1043,123 @@ fn main_screens_match_their_snapshot_hashes() {
         "help-kk",
         ui(help::Help.view(&Texts::new(Lang::Kazakh)).map(|_| ())),
     );
+}
+
+// --- device binding (issue 17) ----------------------------------------------
+
+#[test]
+fn without_a_keystore_the_review_asks_to_keep_an_unbound_key_in_every_language() {
+    let (_dir, token) = token();
+    let pin = || Zeroizing::new("4826".to_owned());
+    let mut screen =
+        review::Review::new(token, pin(), pin(), ActivationKey::generate().parts(), None);
+    let _ = screen.update(review::Message::Saved(Err(
+        mobipass::token::TokenError::Keystore(mobipass::token::KeystoreError::NoKeystore),
+    )));
+    assert_eq!(screen.stage(), review::Stage::AskUnbound);
+    assert!(screen.error().is_none());
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let mut ui = ui(screen.view(&texts));
+        for id in ["unbound-title", "unbound-body", "unbound-keep"] {
+            assert!(
+                ui.find(texts.get(id).as_str()).is_ok(),
+                "{id} {}",
+                lang.code()
+            );
+        }
+    }
+    let texts = english();
+    assert!(texts.get("unbound-body").contains("10,000"));
+    let mut ui = ui(screen.view(&texts));
+    ui.click(texts.get("unbound-keep").as_str()).unwrap();
+    assert!(matches!(
+        ui.into_messages().collect::<Vec<_>>().as_slice(),
+        [review::Message::KeepUnbound]
+    ));
+    assert!(matches!(screen.enter(), review::Message::KeepUnbound));
+    let (_, event) = screen.update(review::Message::Back);
+    assert!(matches!(event, Some(review::Event::Edit { .. })));
+}
+
+#[test]
+fn the_saved_screen_says_whether_the_key_is_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let bound = Token::open(dir.path().join("vault.json"))
+        .unwrap()
+        .with_keystore(std::sync::Arc::new(mobipass::token::MemoryKeystore::new()))
+        .with_kdf_params_for_tests(mobipass_scheme::KdfParams {
+            memory_kib: 8,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .activate(&ActivationKey::generate().parts(), "4826", "4826")
+        .unwrap();
+    assert!(bound.is_bound());
+    let texts = english();
+    for (saved, shown, hidden) in [
+        (bound, "saved-bound", "saved-unbound"),
+        (
+            mobipass::token::Saved::default(),
+            "saved-unbound",
+            "saved-bound",
+        ),
+    ] {
+        let (_dir, token) = token();
+        let pin = || Zeroizing::new("4826".to_owned());
+        let mut screen =
+            review::Review::new(token, pin(), pin(), ActivationKey::generate().parts(), None);
+        let _ = screen.update(review::Message::Saved(Ok(saved)));
+        let mut ui = ui(screen.view(&texts));
+        assert!(ui.find(texts.get(shown).as_str()).is_ok(), "{shown}");
+        assert!(ui.find(texts.get(hidden).as_str()).is_err(), "{hidden}");
+    }
+}
+
+#[test]
+fn each_keystore_problem_has_its_own_words_in_every_language() {
+    use mobipass::gui::phrase::Phrase;
+    use mobipass::token::{KeystoreError, TokenError};
+    let cases = [
+        (TokenError::OtherDevice, "err-other-device"),
+        (
+            TokenError::Keystore(KeystoreError::NoKeystore),
+            "err-no-keystore",
+        ),
+        (
+            TokenError::Keystore(KeystoreError::Locked),
+            "err-keystore-locked",
+        ),
+        (
+            TokenError::Keystore(KeystoreError::Cancelled),
+            "err-keystore-cancelled",
+        ),
+        (
+            TokenError::Keystore(KeystoreError::Other { detail: "x".into() }),
+            "err-keystore-failed",
+        ),
+    ];
+    for (error, id) in cases {
+        let phrase = Phrase::from(&error);
+        assert_eq!(phrase.id(), id);
+        for lang in Lang::ALL {
+            let words = phrase.render(&Texts::new(lang));
+            assert_ne!(words, id, "{} lacks {id}", lang.code());
+        }
+    }
+    let locked = Phrase::from(&TokenError::Keystore(KeystoreError::Locked)).render(&english());
+    assert!(locked.contains("locked") && !locked.contains("another computer"));
+}
+
+#[test]
+fn the_menu_warns_about_an_unbound_key_only() {
+    for lang in Lang::ALL {
+        let texts = Texts::new(lang);
+        let warning = texts.get("menu-unbound");
+        let (unbound_menu, bound_menu) = (menu::Menu::new(false), menu::Menu::new(true));
+        let mut unbound = ui(unbound_menu.view(&texts));
+        assert!(unbound.find(warning.as_str()).is_ok(), "{}", lang.code());
+        let mut bound = ui(bound_menu.view(&texts));
+        assert!(bound.find(warning.as_str()).is_err(), "{}", lang.code());
+    }
 }

@@ -45,7 +45,10 @@ fn crash_child_changes_pin_forever() {
         pins.swap(1, 2);
     }
     let [current, next, _] = &pins;
-    let token = Token::open(path).unwrap().with_kdf_params_for_tests(SMALL);
+    let token = Token::open(path)
+        .unwrap()
+        .without_keystore_for_tests()
+        .with_kdf_params_for_tests(SMALL);
     println!("ready");
     std::io::stdout().flush().unwrap();
     loop {
@@ -83,7 +86,9 @@ fn check_one_valid_vault<'p>(
     pins: [&'p str; 2],
 ) -> (&'p str, bool) {
     let temp_left = dir.join("vault.json.tmp").exists();
-    let token = Token::open(dir.join("vault.json")).unwrap();
+    let token = Token::open(dir.join("vault.json"))
+        .unwrap()
+        .without_keystore_for_tests();
     let names = names_in(dir);
     assert_eq!(
         names,
@@ -162,6 +167,10 @@ fn killing_the_real_binary_during_change_pin_leaves_one_valid_vault() {
     let mut random = Xorshift::seeded();
     let run = |pins: &str| {
         Command::new(env!("CARGO_BIN_EXE_mobipass"))
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/mobipass-tests-have-no-bus",
+            )
             .args([
                 "--vault",
                 f.vault().to_str().unwrap(),

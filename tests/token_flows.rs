@@ -275,10 +275,12 @@ fn status_shows_dates_and_cost_but_no_secret() {
         created,
         updated,
         kdf,
+        bound,
     } = f.token.status().unwrap()
     else {
         panic!("not activated");
     };
+    assert!(!bound, "the fixture has no keystore");
     assert_eq!(kind, EnvelopeKind::EnvelopeOnly);
     assert_eq!(kdf, SMALL);
     assert_eq!(created, updated);
@@ -294,7 +296,10 @@ fn vault_and_its_directory_are_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let root = tempfile::tempdir().unwrap();
     let path = root.path().join("new-dir").join("vault.json");
-    let token = Token::open(&path).unwrap().with_kdf_params_for_tests(SMALL);
+    let token = Token::open(&path)
+        .unwrap()
+        .without_keystore_for_tests()
+        .with_kdf_params_for_tests(SMALL);
     let key = mobipass_scheme::ActivationKey::generate();
     token.activate(&key.parts(), PIN, PIN).unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -310,7 +315,7 @@ fn a_stale_temp_file_is_removed_at_open() {
     let before = f.vault_bytes();
     let temp = f.dir.path().join("vault.json.tmp");
     std::fs::write(&temp, b"{\"half\": \"a second mask").unwrap();
-    let token = Token::open(f.vault()).unwrap();
+    let token = Token::open(f.vault()).unwrap().without_keystore_for_tests();
     assert!(!temp.exists());
     assert_eq!(f.vault_bytes(), before);
     assert_eq!(token.sign(PIN, CODE).unwrap(), expected(&f.key, CODE));
@@ -336,10 +341,10 @@ fn while_another_instance_writes_writers_are_told_and_the_temp_file_is_kept() {
     // The other instance's temp file is its work in progress, not debris.
     let temp = f.dir.path().join("vault.json.tmp");
     std::fs::write(&temp, b"in progress").unwrap();
-    Token::open(f.vault()).unwrap();
+    Token::open(f.vault()).unwrap().without_keystore_for_tests();
     assert!(temp.exists());
     drop(lock);
-    Token::open(f.vault()).unwrap();
+    Token::open(f.vault()).unwrap().without_keystore_for_tests();
     assert!(!temp.exists());
     assert_eq!(f.vault_bytes(), before);
 }
@@ -347,7 +352,9 @@ fn while_another_instance_writes_writers_are_told_and_the_temp_file_is_kept() {
 #[test]
 fn new_vaults_use_the_default_cost_without_the_test_override() {
     let dir = tempfile::tempdir().unwrap();
-    let token = Token::open(dir.path().join("vault.json")).unwrap();
+    let token = Token::open(dir.path().join("vault.json"))
+        .unwrap()
+        .without_keystore_for_tests();
     let key = mobipass_scheme::ActivationKey::generate();
     token.activate(&key.parts(), PIN, PIN).unwrap();
     let Status::Activated { kdf, .. } = token.status().unwrap() else {

@@ -24,6 +24,10 @@ fn damage(error: TokenError) -> DamageReason {
 fn mobipass_within(vault: &std::path::Path, args: &[&str], limit: Duration) -> (u8, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mobipass"))
         .env_remove("MOBIPASS_VAULT")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/mobipass-tests-have-no-bus",
+        )
         .arg("--vault")
         .arg(vault)
         .args(args)
@@ -126,7 +130,7 @@ fn a_symlinked_stale_temp_is_removed_without_touching_its_target() {
     let temp = f.dir.path().join("vault.json.tmp");
     std::os::unix::fs::symlink(&target, &temp).unwrap();
 
-    let token = Token::open(f.vault()).unwrap();
+    let token = Token::open(f.vault()).unwrap().without_keystore_for_tests();
 
     assert!(
         std::fs::symlink_metadata(&temp).is_err(),

@@ -68,6 +68,7 @@ async fn setup(postgres: bool) -> Setup {
 fn activate_app(setup: &Setup, name: &str, key: &Envelope) -> Token {
     let token = Token::open(setup.vault_dir.join(name))
         .unwrap()
+        .without_keystore_for_tests()
         .with_kdf_params_for_tests(TEST_KDF);
     let parts = key.parts();
     let typed: [&str; 4] = std::array::from_fn(|i| parts[i].as_str());
@@ -267,6 +268,7 @@ async fn two_channel_envelope_and_code_activate_the_app_on_sqlite() {
     let envelope = verifier.issue(&carol, &operator()).await.unwrap();
     let token = Token::open(setup.vault_dir.join("carol.vault"))
         .unwrap()
+        .without_keystore_for_tests()
         .with_kdf_params_for_tests(TEST_KDF);
     let parts = envelope.parts();
     let typed: [&str; 4] = std::array::from_fn(|i| parts[i].as_str());

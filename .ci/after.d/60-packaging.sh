@@ -155,7 +155,9 @@ for number in range(1, 5):
 print(" ".join(parts))
 PY
 )
-printf '%s\n4739\n4739\n' "$key" | run_installed mobipass activate --pin-stdin >/dev/null \
+# `env -i` leaves no session bus, so no keystore: the vault is unbound on
+# purpose (issue 17); binding has its own tests against a real keyring.
+printf '%s\n4739\n4739\n' "$key" | run_installed mobipass activate --pin-stdin --allow-unbound >/dev/null \
   || fail "installed 'mobipass activate --pin-stdin' failed"
 [ -s "$vault" ] || fail "activation wrote no vault at $vault"
 run_installed mobipass status || fail "installed 'mobipass status' after activation failed"

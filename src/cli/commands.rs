@@ -13,8 +13,8 @@ use zeroize::Zeroizing;
 use super::exit::Failure;
 use super::input::Input;
 use crate::token::{
-    Saved, Status, Token, check_activation_code, check_key_part, format_amount, parse_amount,
-    parse_code, payee_is_short, payee_shown,
+    KeystoreError, Saved, Status, Token, TokenError, check_activation_code, check_key_part,
+    format_amount, parse_amount, parse_code, payee_is_short, payee_shown,
 };
 
 /// Said after every PIN change, the same whether or not the current PIN was
@@ -23,10 +23,24 @@ const CHANGED_NOTE: &str = "The PIN is changed. MobiPass cannot check the curren
 if it was mistyped, signature values will be wrong from now on. If the bank refuses them, \
 delete the key and activate again with the bank's envelope.";
 
-pub(super) fn activate(token: &Token, pin_stdin: bool) -> Result<(), Failure> {
-    match token.status()? {
-        Status::NotActivated => {}
-        Status::Activated { .. } => return Err(crate::token::TokenError::AlreadyActivated.into()),
+/// The risk of an unbound vault, in one sentence.
+pub(super) const UNBOUND_RISK: &str = "An unbound vault opens wherever its file is copied: \
+whoever copies it (from a backup, a synced folder or a stolen disk) and sees one of your \
+signature values can find your PIN by trying all 10,000.";
+
+pub(super) fn activate(token: &Token, pin_stdin: bool, allow_unbound: bool) -> Result<(), Failure> {
+    match token.status() {
+        Ok(Status::NotActivated) => {}
+        Ok(Status::Activated { .. }) => return Err(TokenError::AlreadyActivated.into()),
+        Err(error @ TokenError::OtherDevice) => {
+            let mut failure = Failure::from(error);
+            failure.message = format!(
+                "{}: delete this copy first (mobipass delete), then activate",
+                failure.message
+            );
+            return Err(failure);
+        }
+        Err(error) => return Err(error.into()),
     }
     let mut input = Input::choose(pin_stdin)?;
     let (parts, kind) = if input.interactive() {
@@ -50,16 +64,62 @@ pub(super) fn activate(token: &Token, pin_stdin: bool) -> Result<(), Failure> {
     if input.interactive() {
         eprintln!("Activating (this takes a moment)...");
     }
-    let saved =
-        token.activate_with_code(&parts, code.as_deref().map(String::as_str), &pin, &again)?;
+    let code = code.as_deref().map(String::as_str);
+    let unbound = token.clone().allowing_unbound();
+    let saved = match token.activate_with_code(&parts, code, &pin, &again) {
+        Err(TokenError::Keystore(KeystoreError::NoKeystore)) if allow_unbound => {
+            unbound.activate_with_code(&parts, code, &pin, &again)?
+        }
+        Err(TokenError::Keystore(KeystoreError::NoKeystore)) if input.interactive() => {
+            if !keep_unbound(&mut input)? {
+                eprintln!("Nothing was written.");
+                return Err(TokenError::Keystore(KeystoreError::NoKeystore).into());
+            }
+            unbound.activate_with_code(&parts, code, &pin, &again)?
+        }
+        Err(error @ TokenError::Keystore(KeystoreError::NoKeystore)) => {
+            let mut failure = Failure::from(error);
+            failure.message = format!(
+                "{}. {UNBOUND_RISK} To keep an unbound vault anyway, add --allow-unbound. \
+                 Nothing was written.",
+                failure.message
+            );
+            return Err(failure);
+        }
+        other => other?,
+    };
     eprintln!(
         "MobiPass is activated. Keep the envelope somewhere safe: you need it if you forget the PIN."
     );
     if kind.needs_activation_code() {
         eprintln!("{FINISH_TWO_CHANNEL_NOTE}");
     }
+    if saved.is_bound() {
+        eprintln!(
+            "The vault is bound to this computer and user account: a copy of it opens nowhere else."
+        );
+    } else {
+        eprintln!(
+            "The vault is not bound to this computer (no keystore). {UNBOUND_RISK} Run `mobipass bind` once a keystore runs."
+        );
+    }
     warn_about(&saved);
     Ok(())
+}
+
+/// Asks whether to keep an unbound vault when no keystore runs.
+fn keep_unbound(input: &mut Input) -> Result<bool, Failure> {
+    eprintln!(
+        "This computer has no keystore running (on Linux: no Secret Service such as GNOME Keyring \
+         or KWallet in this session), so MobiPass cannot bind the vault to it. {UNBOUND_RISK}"
+    );
+    let mut prompt = "Keep an unbound vault? Type yes to keep it, no to stop: ";
+    loop {
+        match confirmation(&input.line(prompt, "the answer")?) {
+            Some(answer) => return Ok(answer),
+            None => prompt = "Type yes (or y) to keep an unbound vault, or no (or n) to stop: ",
+        }
+    }
 }
 
 /// Said after a two-channel activation is saved: the bank confirms it only
@@ -258,12 +318,18 @@ pub(super) fn sign(
 }
 
 pub(super) fn change_pin(token: &Token, pin_stdin: bool) -> Result<(), Failure> {
-    require_activated(token)?;
+    let was_bound = match token.status()? {
+        Status::Activated { bound, .. } => bound,
+        Status::NotActivated => return Err(TokenError::NotActivated.into()),
+    };
     let mut input = Input::choose(pin_stdin)?;
     let current = ask_pin(&mut input, "Current PIN: ", "the current PIN")?;
     let (new, again) = choose_pin(&mut input, "New PIN: ")?;
     let saved = token.change_pin(&current, &new, &again)?;
     eprintln!("{CHANGED_NOTE}");
+    if saved.is_bound() && !was_bound {
+        eprintln!("The vault is now bound to this computer and user account.");
+    }
     warn_about(&saved);
     Ok(())
 }
@@ -278,8 +344,19 @@ fn warn_about(saved: &Saved) {
 
 pub(super) fn delete(token: &Token, yes: bool) -> Result<(), Failure> {
     require_activated(token).or_else(|failure| {
-        // A damaged vault must stay deletable: that is the way out of it.
-        if failure.code == super::exit::DAMAGED {
+        // A damaged vault, or one bound elsewhere or behind a keystore that
+        // does not answer, must stay deletable: that is the way out of it.
+        use super::exit::*;
+        if [
+            DAMAGED,
+            OTHER_DEVICE,
+            NO_KEYSTORE,
+            KEYSTORE_LOCKED,
+            KEYSTORE_CANCELLED,
+            KEYSTORE_FAILED,
+        ]
+        .contains(&failure.code)
+        {
             Ok(())
         } else {
             Err(failure)
@@ -317,6 +394,20 @@ fn confirmation(answer: &str) -> Option<bool> {
     }
 }
 
+pub(super) fn bind(token: &Token) -> Result<(), Failure> {
+    match token.bind()? {
+        None => eprintln!("The vault is already bound to this computer; nothing to do."),
+        Some(saved) => {
+            eprintln!(
+                "The vault is bound to this computer and user account: a copy of it opens nowhere \
+                 else. To move MobiPass to a new computer, activate it there with your envelope."
+            );
+            warn_about(&saved);
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn status(token: &Token) -> Result<(), Failure> {
     match token.status()? {
         Status::NotActivated => Err(crate::token::TokenError::NotActivated.into()),
@@ -325,6 +416,7 @@ pub(super) fn status(token: &Token) -> Result<(), Failure> {
             created,
             updated,
             kdf,
+            bound,
         } => {
             println!("activated");
             println!("vault: {}", token.path().display());
@@ -338,6 +430,14 @@ pub(super) fn status(token: &Token) -> Result<(), Failure> {
                 humantime::format_rfc3339_seconds(updated)
             );
             println!("key derivation: {}", describe_kdf(&kdf));
+            println!(
+                "bound: {}",
+                if bound {
+                    "yes (sealed under this computer's keystore)"
+                } else {
+                    "no (unbound: the file opens wherever it is copied; `mobipass bind` binds it)"
+                }
+            );
             Ok(())
         }
     }

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use crate::token::TokenError;
+use crate::token::{KeystoreError, TokenError};
 
 /// Done.
 pub const OK: u8 = 0;
@@ -29,6 +29,19 @@ pub const ALREADY_ACTIVATED: u8 = 7;
 /// Not enough free memory for the key derivation; try again later.
 pub const OUT_OF_MEMORY: u8 = 8;
 
+/// The vault is bound to a keystore entry this computer and user account
+/// do not have: it was activated elsewhere. Nothing was written.
+pub const OTHER_DEVICE: u8 = 9;
+/// No keystore runs (no Secret Service in this session): a bound vault cannot
+/// be opened, and activation needs `--allow-unbound` to write an unbound one.
+pub const NO_KEYSTORE: u8 = 10;
+/// The keyring is locked; unlock it and try again.
+pub const KEYSTORE_LOCKED: u8 = 11;
+/// The keyring's prompt was dismissed.
+pub const KEYSTORE_CANCELLED: u8 = 12;
+/// The keystore failed otherwise.
+pub const KEYSTORE_FAILED: u8 = 13;
+
 /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
 pub const INTERRUPTED: u8 = 130;
 
@@ -47,6 +60,15 @@ pub fn code_for(error: &TokenError) -> u8 {
         TokenError::Locked { .. } => LOCKED,
         TokenError::Io { .. } | TokenError::NoDataDir => IO,
         TokenError::OutOfMemory => OUT_OF_MEMORY,
+        TokenError::OtherDevice => OTHER_DEVICE,
+        TokenError::Keystore(error) => match error {
+            KeystoreError::NoKeystore => NO_KEYSTORE,
+            KeystoreError::Locked => KEYSTORE_LOCKED,
+            KeystoreError::Cancelled => KEYSTORE_CANCELLED,
+            // The core turns a missing entry into `OtherDevice`.
+            KeystoreError::EntryMissing => OTHER_DEVICE,
+            KeystoreError::Other { .. } => KEYSTORE_FAILED,
+        },
     }
 }
 

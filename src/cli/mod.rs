@@ -46,6 +46,11 @@ enum Command {
         /// the envelope needs one), then the PIN twice, from standard input.
         #[arg(long)]
         pin_stdin: bool,
+        /// Where this computer has no keystore (no Secret Service on Linux),
+        /// keep an unbound vault without asking: it opens wherever the file
+        /// is copied. Without this flag `--pin-stdin` then fails (exit 10).
+        #[arg(long)]
+        allow_unbound: bool,
     },
     /// Print the signature value for a document code.
     ///
@@ -83,8 +88,13 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Bind an unbound vault to this computer and user account: seal it
+    /// under a new key in the OS keystore, so that a copy of the file opens
+    /// nowhere else. Needs no PIN.
+    Bind,
     /// Show whether MobiPass is activated, with what (the envelope alone, or
-    /// with an activation code), since when, and its key-derivation cost.
+    /// with an activation code), since when, its key-derivation cost, and
+    /// whether the vault is bound to this computer.
     Status,
 }
 
@@ -95,7 +105,11 @@ fn exit_codes_help() -> String {
          {BAD_INPUT} bad input (nothing written), {NOT_ACTIVATED} not activated, \
          {DAMAGED} vault damaged, {LOCKED} vault busy (another MobiPass is changing it), \
          {IO} file error, {ALREADY_ACTIVATED} already activated, \
-         {OUT_OF_MEMORY} not enough free memory (try again), {GUI_FAILED} window could not open, \
+         {OUT_OF_MEMORY} not enough free memory (try again), \
+         {OTHER_DEVICE} activated on another computer or user account, \
+         {NO_KEYSTORE} no keystore, {KEYSTORE_LOCKED} keyring locked, \
+         {KEYSTORE_CANCELLED} keyring prompt dismissed, {KEYSTORE_FAILED} keystore failed, \
+         {GUI_FAILED} window could not open, \
          {INTERRUPTED} stopped by Ctrl-C."
     )
 }
@@ -113,7 +127,10 @@ pub fn run() -> ExitCode {
     };
     let outcome = match cli.command {
         None => return crate::gui::run(token),
-        Some(Command::Activate { pin_stdin }) => commands::activate(&token, pin_stdin),
+        Some(Command::Activate {
+            pin_stdin,
+            allow_unbound,
+        }) => commands::activate(&token, pin_stdin, allow_unbound),
         Some(Command::Sign {
             code,
             amount,
@@ -123,6 +140,7 @@ pub fn run() -> ExitCode {
         }) => commands::sign(&token, &code, amount.zip(payee), plain, pin_stdin),
         Some(Command::ChangePin { pin_stdin }) => commands::change_pin(&token, pin_stdin),
         Some(Command::Delete { yes }) => commands::delete(&token, yes),
+        Some(Command::Bind) => commands::bind(&token),
         Some(Command::Status) => commands::status(&token),
     };
     match outcome {

@@ -209,6 +209,8 @@ pub struct App {
     timings: Timings,
     screen: Screen,
     activated: bool,
+    /// Whether the vault is bound to this computer (the menu warns if not).
+    bound: bool,
     copied: Option<(u64, Zeroizing<String>)>,
     copies: u64,
 }
@@ -229,6 +231,7 @@ impl App {
             timings,
             screen: Screen::Loading,
             activated: false,
+            bound: true,
             copied: None,
             copies: 0,
         };
@@ -283,7 +286,7 @@ impl App {
 
     fn home(&mut self) -> Task<Message> {
         if self.activated {
-            self.show(Screen::Menu(menu::Menu))
+            self.show(Screen::Menu(menu::Menu::new(self.bound)))
         } else {
             self.show(Screen::Welcome(welcome::Welcome::new(None)))
         }
@@ -294,6 +297,7 @@ impl App {
         match message {
             Message::Loaded(Ok(status)) => {
                 self.activated = matches!(status, Status::Activated { .. });
+                self.bound = !matches!(status, Status::Activated { bound: false, .. });
                 self.home()
             }
             Message::Loaded(Err(error)) => {
@@ -418,6 +422,7 @@ impl App {
                 match event {
                     Some(review::Event::Finished) => {
                         self.activated = true;
+                        self.bound = screen.is_bound();
                         self.home()
                     }
                     Some(review::Event::Edit { parts, code: None }) => {
@@ -462,7 +467,12 @@ impl App {
             (Screen::ChangePin(screen), Message::ChangePin(message)) => {
                 let (task, event) = screen.update(message);
                 match event {
-                    Some(change_pin::Event::Back) => self.home(),
+                    Some(change_pin::Event::Back) => {
+                        if let Some(bound) = screen.saved_bound() {
+                            self.bound = bound;
+                        }
+                        self.home()
+                    }
                     None => task.map(Message::ChangePin),
                 }
             }

@@ -12,7 +12,7 @@ use std::path::Path;
 use mobipass_scheme::{ActivationError, CodeError, KeyError, PinError, QuestionError};
 
 use super::i18n::{Arg, Texts};
-use crate::token::{AmountError, SaveWarning, TokenError};
+use crate::token::{AmountError, KeystoreError, SaveWarning, TokenError};
 
 /// A translatable sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +154,15 @@ impl From<&TokenError> for Phrase {
             }
             TokenError::NoDataDir => Phrase::new("err-no-data-dir"),
             TokenError::OutOfMemory => Phrase::new("err-out-of-memory"),
+            TokenError::OtherDevice | TokenError::Keystore(KeystoreError::EntryMissing) => {
+                Phrase::new("err-other-device")
+            }
+            TokenError::Keystore(error) => Phrase::new(match error {
+                KeystoreError::NoKeystore => "err-no-keystore",
+                KeystoreError::Locked => "err-keystore-locked",
+                KeystoreError::Cancelled => "err-keystore-cancelled",
+                KeystoreError::EntryMissing | KeystoreError::Other { .. } => "err-keystore-failed",
+            }),
         }
     }
 }

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use mobipass_scheme::{ActivationError, CodeError, KeyError, PinError, QuestionError};
 
+use super::keystore::KeystoreError;
+
 /// Why a vault operation was refused or failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -73,6 +75,17 @@ pub enum TokenError {
         "not enough free memory to compute the signature (MobiPass needs about 256 MiB for a moment); close other programs and try again"
     )]
     OutOfMemory,
+    /// The vault is bound to a keystore entry that this computer and user
+    /// account do not have: the file was copied here from elsewhere (or the
+    /// entry was removed). Nothing was written.
+    #[error(
+        "this MobiPass was activated on another computer or user account; activate again with your envelope"
+    )]
+    OtherDevice,
+    /// The keystore could not be used: none runs, it is locked, its prompt
+    /// was dismissed, or it failed. Nothing was written.
+    #[error(transparent)]
+    Keystore(#[from] KeystoreError),
     /// No vault path was given and the platform has no data directory for this user.
     #[error(
         "found no data directory for this user; choose a vault file with --vault or MOBIPASS_VAULT"
@@ -123,6 +136,10 @@ pub enum DamageReason {
     /// The stored mask is not 36 digits.
     #[error("the stored mask is invalid")]
     BadMask,
+    /// A bound vault's seal is malformed or does not open with its device
+    /// key: the file was altered.
+    #[error("its seal does not open with this computer's key (the file was altered)")]
+    BadSeal,
     /// A stored date is not an RFC 3339 UTC timestamp.
     #[error("a stored date is invalid")]
     BadDate,

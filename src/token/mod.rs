@@ -13,6 +13,13 @@
 //! wrong PIN, gives a wrong but normal-looking response; the vault records
 //! only the envelope's kind, which its check digits show anyway.
 //!
+//! A vault is bound to this computer and user account when the OS keystore
+//! is there (`keystore`, `sealed`): the whole document is sealed under a
+//! device key kept in it. Where there is none, activation refuses unless the
+//! caller chose an unbound vault ([`Token::allowing_unbound`]) after asking
+//! the person; an unbound vault is sealed by [`Token::bind`] or by the next
+//! PIN change. Opening the seal needs the device key only, never the PIN.
+//!
 //! The PIN is never checked: every PIN unmasks to some key (DESIGN.md §2), so
 //! `sign` with a wrong PIN returns a normal-looking response and `change_pin`
 //! with a wrong current PIN re-masks that wrong key. Each operation runs the
@@ -23,12 +30,15 @@ mod amount;
 mod background;
 mod error;
 mod key_entry;
+mod keystore;
 mod payment;
 mod saved;
+mod sealed;
 mod store;
 mod vault;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use mobipass_scheme::camouflage::{self, CamouflageError};
@@ -41,10 +51,18 @@ pub use amount::{AmountError, format_amount, parse_amount};
 pub use background::background;
 pub use error::{DamageReason, TokenError};
 pub use key_entry::{check_activation_code, check_key_part};
+#[cfg(all(unix, not(target_os = "macos")))]
+pub use keystore::SecretServiceKeystore;
+pub use keystore::{
+    DEVICE_KEY_LEN, DeviceKey, KEYSTORE_SERVICE, Keystore, KeystoreError, MemoryKeystore,
+    os_keystore,
+};
 pub use payment::{parse_code, payee_is_short, payee_shown};
 pub use saved::{SaveWarning, Saved};
+pub use sealed::BOUND_FORMAT_VERSION;
 pub use vault::FORMAT_VERSION;
 
+use sealed::Binding;
 use store::{Files, WriteLock};
 use vault::Vault;
 
@@ -60,6 +78,16 @@ pub struct Token {
     files: Files,
     /// Argon2 parameters for new masks; `None` means [`KdfParams::DEFAULT`].
     new_mask_params: Option<KdfParams>,
+    /// Where device keys live.
+    keystore: Arc<dyn Keystore>,
+    /// Whether activation may write an unbound vault when no keystore runs.
+    unbound_allowed: bool,
+}
+
+/// A vault as read: its content, and its binding when it is bound.
+struct Loaded {
+    vault: Vault,
+    binding: Option<Binding>,
 }
 
 /// Whether a vault exists, and what can be shown about it (never a secret).
@@ -77,6 +105,9 @@ pub enum Status {
         updated: SystemTime,
         /// The Argon2id cost the mask was made with.
         kdf: KdfParams,
+        /// Sealed under this computer's keystore (`false`: an unbound vault,
+        /// which opens wherever the file is copied).
+        bound: bool,
     },
 }
 
@@ -88,6 +119,8 @@ impl Token {
         let token = Self {
             files: Files::new(path.into()),
             new_mask_params: None,
+            keystore: keystore::os_keystore(),
+            unbound_allowed: false,
         };
         if token.files.has_stale_temp()
             && let Some(lock) = token.files.try_lock_if_free()?
@@ -117,6 +150,29 @@ impl Token {
         self
     }
 
+    /// Uses `keystore` for device keys instead of the OS keystore (tests, and
+    /// tools that must not touch the real one).
+    pub fn with_keystore(mut self, keystore: Arc<dyn Keystore>) -> Self {
+        self.keystore = keystore;
+        self
+    }
+
+    /// Lets activation write an unbound vault when no keystore runs
+    /// ([`KeystoreError::NoKeystore`]), which it otherwise refuses: the
+    /// front end asks the person first (a script says so with a flag).
+    pub fn allowing_unbound(mut self) -> Self {
+        self.unbound_allowed = true;
+        self
+    }
+
+    /// Tests only: no keystore at all, and unbound vaults allowed, so a test
+    /// suite neither touches this account's keystore nor depends on one.
+    #[doc(hidden)]
+    pub fn without_keystore_for_tests(self) -> Self {
+        self.with_keystore(Arc::new(MemoryKeystore::unavailable()))
+            .allowing_unbound()
+    }
+
     /// The vault file.
     pub fn path(&self) -> &Path {
         self.files.vault()
@@ -126,11 +182,12 @@ impl Token {
     pub fn status(&self) -> Result<Status, TokenError> {
         Ok(match self.load()? {
             None => Status::NotActivated,
-            Some(vault) => Status::Activated {
+            Some(Loaded { vault, binding }) => Status::Activated {
                 kind: vault.kind,
                 created: vault.created,
                 updated: vault.updated,
                 kdf: vault.kdf,
+                bound: binding.is_some(),
             },
         })
     }
@@ -157,7 +214,9 @@ impl Token {
     /// (which is never overwritten). A well-formed but wrong code is not
     /// refused: it cannot be told apart, and signs wrongly. `Ok` means the
     /// vault is written; [`Saved::warnings`] says what could not be done
-    /// after that.
+    /// after that, [`Saved::is_bound`] whether it is bound. Without a
+    /// keystore it fails with [`KeystoreError::NoKeystore`] unless
+    /// [`Token::allowing_unbound`]; a locked keystore always fails.
     pub fn activate_with_code<S: AsRef<str>>(
         &self,
         parts: &[S; 4],
@@ -171,22 +230,46 @@ impl Token {
         let pin = Pin::choose(pin, pin_again)?;
         let lock = self.files.lock()?;
         self.files.remove_stale_temp(&lock)?;
-        if self.load()?.is_some() {
-            return Err(TokenError::AlreadyActivated);
+        match self.load() {
+            Ok(None) => {}
+            // A damaged file is named as such; a bound one that does not
+            // open here is still a vault, never overwritten.
+            Err(error @ TokenError::Damaged { .. }) => return Err(error),
+            Ok(Some(_)) | Err(TokenError::OtherDevice | TokenError::Keystore(_)) => {
+                return Err(TokenError::AlreadyActivated);
+            }
+            Err(error) => return Err(error),
         }
+        let binding = match self.new_binding() {
+            Err(TokenError::Keystore(KeystoreError::NoKeystore)) if self.unbound_allowed => None,
+            other => Some(other?),
+        };
         let now = SystemTime::now();
-        let (kdf, salt, mask) = self.new_mask(&key, &pin)?;
-        self.save(
-            &lock,
-            &Vault {
-                kind: envelope.kind(),
-                kdf,
-                salt,
-                mask,
-                created: now,
-                updated: now,
-            },
-        )
+        let vault = self.new_mask(&key, &pin).map(|(kdf, salt, mask)| Vault {
+            kind: envelope.kind(),
+            kdf,
+            salt,
+            mask,
+            created: now,
+            updated: now,
+        });
+        self.save_new_binding(&lock, vault, binding)
+    }
+
+    /// Seals an unbound vault under a new device key in the keystore, in one
+    /// atomic replacement (a crash leaves the unbound file or the bound one;
+    /// the unbound bytes are overwritten). Needs no PIN: the document is
+    /// sealed as it is. `Ok(None)` when the vault was bound already.
+    pub fn bind(&self) -> Result<Option<Saved>, TokenError> {
+        let lock = self.files.lock()?;
+        self.files.remove_stale_temp(&lock)?;
+        let loaded = self.load()?.ok_or(TokenError::NotActivated)?;
+        if loaded.binding.is_some() {
+            return Ok(None);
+        }
+        let binding = self.new_binding()?;
+        self.save_new_binding(&lock, Ok(loaded.vault), Some(binding))
+            .map(Some)
     }
 
     /// The response to a plain document code (6 to 8 digits, spaces allowed).
@@ -222,6 +305,8 @@ impl Token {
     /// `Ok` means the PIN is changed, even when [`Saved::warnings`] reports
     /// that the change may not survive a power cut or that the previous
     /// version could not be erased; an `Err` means the vault is as it was.
+    /// An unbound vault is bound on the way when a keystore runs (without
+    /// one it stays unbound; any other keystore problem fails the change).
     pub fn change_pin(
         &self,
         current: &str,
@@ -232,47 +317,113 @@ impl Token {
         let new = Pin::choose(new, new_again)?;
         let lock = self.files.lock()?;
         self.files.remove_stale_temp(&lock)?;
-        let vault = self.load()?.ok_or(TokenError::NotActivated)?;
+        let Loaded { vault, binding } = self.load()?.ok_or(TokenError::NotActivated)?;
         let key = self.unmask(&vault, &current)?;
-        let (kdf, salt, mask) = self.new_mask(&key, &new)?;
-        self.save(
-            &lock,
-            &Vault {
-                kind: vault.kind,
-                kdf,
-                salt,
-                mask,
-                created: vault.created,
-                updated: SystemTime::now(),
+        let (binding, is_new) = match binding {
+            Some(binding) => (Some(binding), false),
+            None => match self.new_binding() {
+                Ok(binding) => (Some(binding), true),
+                Err(TokenError::Keystore(KeystoreError::NoKeystore)) => (None, false),
+                Err(error) => return Err(error),
             },
-        )
+        };
+        let vault = self.new_mask(&key, &new).map(|(kdf, salt, mask)| Vault {
+            kind: vault.kind,
+            kdf,
+            salt,
+            mask,
+            created: vault.created,
+            updated: SystemTime::now(),
+        });
+        if is_new {
+            self.save_new_binding(&lock, vault, binding)
+        } else {
+            self.save(&lock, &vault?, binding.as_ref())
+        }
     }
 
-    /// Overwrites the vault file, flushes, and removes it. Works on a damaged
-    /// vault too (that is how a person gets out of one).
+    /// Overwrites the vault file, flushes, and removes it, then removes its
+    /// keystore entry. Works on a damaged vault too (that is how a person
+    /// gets out of one) and on a copy from another computer. The entry is
+    /// removed as far as the keystore lets: a locked or absent keystore keeps
+    /// it, a random key that opens nothing once the file is gone.
     pub fn delete(&self) -> Result<(), TokenError> {
         let lock = self.files.lock()?;
-        if self.files.shred_vault(&lock)? {
-            Ok(())
-        } else {
-            Err(TokenError::NotActivated)
+        // Read as raw bytes: the id is in clear, whatever state the rest is in.
+        let vault_id = match self.files.read() {
+            Ok(Some(bytes)) => sealed::vault_id_of(&bytes),
+            _ => None,
+        };
+        if !self.files.shred_vault(&lock)? {
+            return Err(TokenError::NotActivated);
         }
+        if let Some(id) = vault_id {
+            let _ = self.keystore.delete(&id);
+        }
+        Ok(())
     }
 
     fn respond(&self, pin: &str, challenge: &Challenge) -> Result<Response, TokenError> {
         let pin = Pin::parse(pin)?;
-        let vault = self.load()?.ok_or(TokenError::NotActivated)?;
+        let Loaded { vault, .. } = self.load()?.ok_or(TokenError::NotActivated)?;
         let key = self.unmask(&vault, &pin)?;
         Ok(challenge.respond(&key.ocra_key()))
     }
 
-    fn load(&self) -> Result<Option<Vault>, TokenError> {
+    /// Reads the vault, opening its seal with the keystore's device key when
+    /// it is bound. A missing entry means another computer or account.
+    fn load(&self) -> Result<Option<Loaded>, TokenError> {
         let Some(bytes) = self.files.read()? else {
             return Ok(None);
         };
-        Vault::from_json(&bytes)
-            .map(Some)
-            .map_err(|reason| self.damaged(reason))
+        let damaged = |reason| self.damaged(reason);
+        if vault::format_of(&bytes).map_err(damaged)? != BOUND_FORMAT_VERSION {
+            let vault = Vault::from_json(&bytes).map_err(damaged)?;
+            return Ok(Some(Loaded {
+                vault,
+                binding: None,
+            }));
+        }
+        let envelope = sealed::Envelope::from_json(&bytes).map_err(damaged)?;
+        let key = match self.keystore.get(&envelope.vault_id) {
+            Ok(key) => key,
+            Err(KeystoreError::EntryMissing) => return Err(TokenError::OtherDevice),
+            Err(error) => return Err(error.into()),
+        };
+        let document = envelope.open(&key).map_err(damaged)?;
+        let vault = Vault::from_json(&document).map_err(damaged)?;
+        Ok(Some(Loaded {
+            vault,
+            binding: Some(Binding {
+                vault_id: envelope.vault_id,
+                key,
+            }),
+        }))
+    }
+
+    /// A new device key, stored in the keystore under a new vault id.
+    fn new_binding(&self) -> Result<Binding, TokenError> {
+        let binding = Binding::generate();
+        self.keystore.put(&binding.vault_id, &binding.key)?;
+        Ok(binding)
+    }
+
+    /// Saves a vault whose binding was just stored in the keystore; if the
+    /// vault cannot be made or written, that new entry is removed again so
+    /// no orphan key is left behind.
+    fn save_new_binding(
+        &self,
+        lock: &WriteLock,
+        vault: Result<Vault, TokenError>,
+        binding: Option<Binding>,
+    ) -> Result<Saved, TokenError> {
+        let saved = vault.and_then(|vault| self.save(lock, &vault, binding.as_ref()));
+        if saved.is_err()
+            && let Some(binding) = &binding
+        {
+            let _ = self.keystore.delete(&binding.vault_id);
+        }
+        saved
     }
 
     fn unmask(&self, vault: &Vault, pin: &Pin) -> Result<ActivationKey, TokenError> {
@@ -309,8 +460,20 @@ impl Token {
         }
     }
 
-    fn save(&self, lock: &WriteLock, vault: &Vault) -> Result<Saved, TokenError> {
-        self.files.write_atomically(lock, &vault.to_json())
+    fn save(
+        &self,
+        lock: &WriteLock,
+        vault: &Vault,
+        binding: Option<&Binding>,
+    ) -> Result<Saved, TokenError> {
+        let mut saved = match binding {
+            None => self.files.write_atomically(lock, &vault.to_json()),
+            Some(binding) => self
+                .files
+                .write_atomically(lock, &sealed::seal(&vault.to_json(), binding)),
+        }?;
+        saved.set_bound(binding.is_some());
+        Ok(saved)
     }
 
     fn damaged(&self, reason: DamageReason) -> TokenError {

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Saved {
     warnings: Vec<SaveWarning>,
+    bound: bool,
 }
 
 impl Saved {
@@ -27,6 +28,15 @@ impl Saved {
             .warnings
             .iter()
             .any(|warning| matches!(warning, SaveWarning::NotDurable { .. }))
+    }
+
+    /// True when the vault as saved is bound to this computer's keystore.
+    pub fn is_bound(&self) -> bool {
+        self.bound
+    }
+
+    pub(crate) fn set_bound(&mut self, bound: bool) {
+        self.bound = bound;
     }
 
     pub(crate) fn warn(&mut self, warning: SaveWarning) {

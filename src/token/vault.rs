@@ -105,16 +105,7 @@ impl Vault {
 
     /// Reads a vault file's bytes, saying precisely what is wrong when it can't.
     pub(crate) fn from_json(bytes: &[u8]) -> Result<Self, DamageReason> {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(DamageReason::Empty);
-        }
-        let header: Header = serde_json::from_slice(bytes).map_err(classify)?;
-        if header.format_version > FORMAT_VERSION {
-            return Err(DamageReason::NewerFormat {
-                found: header.format_version,
-            });
-        }
-        if header.format_version != FORMAT_VERSION {
+        if format_of(bytes)? != FORMAT_VERSION {
             return Err(DamageReason::Foreign);
         }
         let file: VaultFile = serde_json::from_slice(bytes).map_err(classify)?;
@@ -151,6 +142,22 @@ impl Vault {
             created: date(&file.created)?,
             updated: date(&file.updated)?,
         })
+    }
+}
+
+/// The format version of a vault file (1 unbound, 2 bound), refusing an empty
+/// file, a file that is not ours and one of a newer format.
+pub(crate) fn format_of(bytes: &[u8]) -> Result<u32, DamageReason> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(DamageReason::Empty);
+    }
+    let header: Header = serde_json::from_slice(bytes).map_err(classify)?;
+    match header.format_version {
+        found if found > super::sealed::BOUND_FORMAT_VERSION => {
+            Err(DamageReason::NewerFormat { found })
+        }
+        0 => Err(DamageReason::Foreign),
+        found => Ok(found),
     }
 }
 

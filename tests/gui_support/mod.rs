@@ -57,6 +57,7 @@ impl Driver {
         let dir = tempfile::tempdir().unwrap();
         let token = Token::open(dir.path().join("vault.json"))
             .unwrap()
+            .without_keystore_for_tests()
             .with_kdf_params_for_tests(SMALL);
         Driver::on(token, dir, lang, timings)
     }
@@ -81,6 +82,7 @@ impl Driver {
     pub fn token(&self) -> Token {
         Token::open(self._dir.path().join("vault.json"))
             .unwrap()
+            .without_keystore_for_tests()
             .with_kdf_params_for_tests(SMALL)
     }
 

@@ -34,6 +34,7 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let token = Token::open(dir.path().join("vault.json"))
             .unwrap()
+            .without_keystore_for_tests()
             .with_kdf_params_for_tests(SMALL);
         Self {
             dir,
@@ -108,6 +109,7 @@ impl TwoChannel {
         let dir = tempfile::tempdir().unwrap();
         let token = Token::open(dir.path().join("vault.json"))
             .unwrap()
+            .without_keystore_for_tests()
             .with_kdf_params_for_tests(SMALL);
         Self {
             dir,

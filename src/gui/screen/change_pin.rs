@@ -41,6 +41,8 @@ pub struct ChangePin {
     done: bool,
     /// What went wrong after the change was made (it stands).
     warnings: Vec<Phrase>,
+    /// Whether the vault as saved by the change is bound (`None`: not saved).
+    bound: Option<bool>,
     error: Option<Phrase>,
 }
 
@@ -72,6 +74,12 @@ pub enum Event {
 }
 
 impl ChangePin {
+    /// Whether the changed vault is bound, once the change is saved; a PIN
+    /// change binds an unbound vault when a keystore runs.
+    pub fn saved_bound(&self) -> Option<bool> {
+        self.bound
+    }
+
     /// An empty form for the vault behind `token`.
     pub fn new(token: Token) -> ChangePin {
         ChangePin {
@@ -82,6 +90,7 @@ impl ChangePin {
             busy: false,
             done: false,
             warnings: Vec::new(),
+            bound: None,
             error: None,
         }
     }
@@ -136,6 +145,7 @@ impl ChangePin {
                     Ok(saved) => {
                         self.done = true;
                         self.warnings = saved.warnings().iter().map(Phrase::from).collect();
+                        self.bound = Some(saved.is_bound());
                     }
                     Err(error) => self.error = Some(error.into()),
                 }

@@ -14,12 +14,13 @@ use crate::gui::i18n::Texts;
 use crate::gui::{look, widgets};
 
 /// The sections, in reading order: title id and body id.
-pub const SECTIONS: [(&str, &str); 7] = [
+pub const SECTIONS: [(&str, &str); 8] = [
     ("help-activation-title", "help-activation-body"),
     ("help-code-title", "help-code-body"),
     ("help-signing-title", "help-signing-body"),
     ("help-blocked-title", "help-blocked-body"),
     ("help-lost-title", "help-lost-body"),
+    ("help-computer-title", "help-computer-body"),
     ("help-pin-title", "help-pin-body"),
     ("help-wrong-pin-title", "help-wrong-pin-body"),
 ];

@@ -1,4 +1,6 @@
 //! The main menu once a key is saved: Sign, Change PIN, Delete key, Help.
+//! Over an unbound vault (no keystore at activation) it says so, and that
+//! the next PIN change binds it once a keystore runs: nothing is silent.
 //!
 //! Each button is a focus stop (Tab, then Enter or Space), and each action
 //! also has a digit key (1 to 4, shown in the hint); the root's keyboard
@@ -20,9 +22,11 @@ pub const DELETE_BUTTON: &str = "menu.delete";
 /// Id of the Help button.
 pub const HELP_BUTTON: &str = "menu.help";
 
-/// The menu has no state of its own.
+/// The menu's one piece of state: whether to warn about an unbound vault.
 #[derive(Default)]
-pub struct Menu;
+pub struct Menu {
+    unbound: bool,
+}
 
 /// What the user chose.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -38,6 +42,11 @@ pub enum Message {
 }
 
 impl Menu {
+    /// The menu over a vault; `bound` is false for an unbound one.
+    pub fn new(bound: bool) -> Menu {
+        Menu { unbound: !bound }
+    }
+
     /// The action bound to a digit key, if any.
     pub fn shortcut(key: &str) -> Option<Message> {
         match key {
@@ -67,20 +76,23 @@ impl Menu {
                     .on_press(message);
             focus(id, control, Some(message))
         };
+        let notice = self
+            .unbound
+            .then(|| widgets::notice(texts.get("menu-unbound")));
+        let menu = column![
+            item(1, SIGN_BUTTON, "menu-sign", Message::Sign),
+            item(2, CHANGE_PIN_BUTTON, "menu-change-pin", Message::ChangePin),
+            item(3, DELETE_BUTTON, "menu-delete", Message::Delete),
+            item(4, HELP_BUTTON, "menu-help", Message::Help),
+        ]
+        .spacing(10)
+        .max_width(360);
         widgets::page(
             texts.get("menu-title"),
-            vec![
-                column![
-                    item(1, SIGN_BUTTON, "menu-sign", Message::Sign),
-                    item(2, CHANGE_PIN_BUTTON, "menu-change-pin", Message::ChangePin),
-                    item(3, DELETE_BUTTON, "menu-delete", Message::Delete),
-                    item(4, HELP_BUTTON, "menu-help", Message::Help),
-                ]
-                .spacing(10)
-                .max_width(360)
-                .into(),
-                widgets::hint(texts.get("menu-keys")),
-            ],
+            std::iter::once(menu.into())
+                .chain(notice)
+                .chain([widgets::hint(texts.get("menu-keys"))])
+                .collect(),
         )
     }
 }

@@ -4,6 +4,10 @@
 //! signing the document code the internet bank shows next, which the bank
 //! takes as the confirmation (DESIGN.md §2b).
 //!
+//! Where no keystore runs, saving stops before Argon2 and the screen asks
+//! whether to keep an unbound key, with its risk in one sentence; nothing is
+//! written unless the person chooses it. The saved page says which it became.
+//!
 //! Saving runs Argon2 (about half a second with the default cost), so it
 //! goes through [`token::background`] and the screen shows a busy line with
 //! its buttons disabled until the result comes back as a message.
@@ -17,7 +21,7 @@ use crate::gui::i18n::Texts;
 use crate::gui::look;
 use crate::gui::phrase::Phrase;
 use crate::gui::widgets;
-use crate::token::{self, Token, TokenError};
+use crate::token::{self, KeystoreError, Token, TokenError};
 
 /// Id of the Save key button.
 pub const SAVE_BUTTON: &str = "review.save";
@@ -25,12 +29,16 @@ pub const SAVE_BUTTON: &str = "review.save";
 pub const BACK_BUTTON: &str = "review.back";
 /// Id of the Continue button after saving.
 pub const CONTINUE_BUTTON: &str = "review.continue";
+/// Id of the Keep an unbound key button.
+pub const KEEP_UNBOUND_BUTTON: &str = "review.keep-unbound";
 
 /// Where the screen is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Stage {
     /// Showing the key, waiting for Save.
     Review,
+    /// No keystore: asking whether to keep an unbound key.
+    AskUnbound,
     /// Argon2 is running.
     Saving,
     /// The vault is written.
@@ -49,6 +57,8 @@ pub struct Review {
     error: Option<Phrase>,
     /// What went wrong after the key was saved (it stands).
     warnings: Vec<Phrase>,
+    /// Whether the saved vault is bound to this computer.
+    bound: bool,
 }
 
 /// What the user did, or what came back from the core.
@@ -56,6 +66,8 @@ pub struct Review {
 pub enum Message {
     /// Save (or Enter while reviewing).
     Save,
+    /// No keystore, and the person chose an unbound key.
+    KeepUnbound,
     /// The core's answer.
     Saved(Result<token::Saved, TokenError>),
     /// Continue (or Enter once saved).
@@ -97,7 +109,13 @@ impl Review {
             stage: Stage::Review,
             error: None,
             warnings: Vec::new(),
+            bound: false,
         }
+    }
+
+    /// Whether the saved key is bound to this computer.
+    pub fn is_bound(&self) -> bool {
+        self.bound
     }
 
     /// The PIN and its second entry, to carry back to the key parts.
@@ -123,30 +141,19 @@ impl Review {
     /// Applies a message.
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         match message {
-            Message::Save if self.stage == Stage::Review => {
-                self.stage = Stage::Saving;
-                self.error = None;
-                let token = self.token.clone();
-                let (parts, code, pin, again) = (
-                    self.parts.clone(),
-                    self.code.clone(),
-                    self.pin.clone(),
-                    self.again.clone(),
-                );
-                let task = Task::perform(
-                    token::background(move || {
-                        let code = code.as_ref().map(|code| code.as_str());
-                        token.activate_with_code(&parts, code, &pin, &again)
-                    }),
-                    Message::Saved,
-                );
-                (task, None)
+            Message::Save if self.stage == Stage::Review => self.save(self.token.clone()),
+            Message::KeepUnbound if self.stage == Stage::AskUnbound => {
+                self.save(self.token.clone().allowing_unbound())
             }
             Message::Saved(result) => {
                 match result {
                     Ok(saved) => {
                         self.stage = Stage::Saved;
+                        self.bound = saved.is_bound();
                         self.warnings = saved.warnings().iter().map(Phrase::from).collect();
+                    }
+                    Err(TokenError::Keystore(KeystoreError::NoKeystore)) => {
+                        self.stage = Stage::AskUnbound;
                     }
                     Err(error) => {
                         self.stage = Stage::Review;
@@ -158,21 +165,44 @@ impl Review {
             Message::Continue if self.stage == Stage::Saved => {
                 (Task::none(), Some(Event::Finished))
             }
-            Message::Back if self.stage == Stage::Review => {
+            Message::Back if matches!(self.stage, Stage::Review | Stage::AskUnbound) => {
                 let event = Event::Edit {
                     parts: self.parts.clone(),
                     code: self.code.clone(),
                 };
                 (Task::none(), Some(event))
             }
-            Message::Save | Message::Continue | Message::Back => (Task::none(), None),
+            Message::Save | Message::KeepUnbound | Message::Continue | Message::Back => {
+                (Task::none(), None)
+            }
         }
+    }
+
+    /// Starts saving through `token` in the background.
+    fn save(&mut self, token: Token) -> (Task<Message>, Option<Event>) {
+        self.stage = Stage::Saving;
+        self.error = None;
+        let (parts, code, pin, again) = (
+            self.parts.clone(),
+            self.code.clone(),
+            self.pin.clone(),
+            self.again.clone(),
+        );
+        let task = Task::perform(
+            token::background(move || {
+                let code = code.as_ref().map(|code| code.as_str());
+                token.activate_with_code(&parts, code, &pin, &again)
+            }),
+            Message::Saved,
+        );
+        (task, None)
     }
 
     /// What Enter does here.
     pub fn enter(&self) -> Message {
         match self.stage {
             Stage::Saved => Message::Continue,
+            Stage::AskUnbound => Message::KeepUnbound,
             _ => Message::Save,
         }
     }
@@ -183,6 +213,11 @@ impl Review {
             return widgets::page(
                 texts.get("saved-title"),
                 std::iter::once(widgets::success(texts.get("saved-body")))
+                    .chain(std::iter::once(widgets::notice(texts.get(if self.bound {
+                        "saved-bound"
+                    } else {
+                        "saved-unbound"
+                    }))))
                     .chain(
                         self.is_two_channel()
                             .then(|| widgets::notice(texts.get("saved-finish-body"))),
@@ -198,6 +233,22 @@ impl Review {
                         Some(Message::Continue),
                     )))
                     .collect(),
+            );
+        }
+        if self.stage == Stage::AskUnbound {
+            return widgets::page(
+                texts.get("unbound-title"),
+                vec![
+                    widgets::notice(texts.get("unbound-body")),
+                    widgets::actions(vec![
+                        widgets::danger(
+                            KEEP_UNBOUND_BUTTON,
+                            texts.get("unbound-keep"),
+                            Some(Message::KeepUnbound),
+                        ),
+                        widgets::secondary(BACK_BUTTON, texts.get("back"), Some(Message::Back)),
+                    ]),
+                ],
             );
         }
         let grouped = Envelope::from_parts(&self.parts)
