@@ -41,7 +41,7 @@ use cryptoki::session::Session;
 use cryptoki::types::AuthPin;
 use zeroize::Zeroizing;
 
-pub use token::{KeyAttributes, finalize};
+pub use token::{KeyAttributes, admin_session, finalize};
 pub use uri::Pkcs11Uri;
 
 use token::{context, device, find_token, hsm, login, read_attributes, start};

@@ -75,6 +75,21 @@ pub fn finalize(wait: Duration) -> bool {
     true
 }
 
+/// A read-write session logged in to `token`, on this process's one context
+/// for `module`. For tests and tools that act as the HSM's administrator
+/// (make unusual keys, change the PIN, log out): a second context on the
+/// same module in one process is not safe with every module.
+#[doc(hidden)]
+pub fn admin_session(module: &Path, token: &str, pin: &str) -> Result<Session, VerifierError> {
+    let ctx = context(module)?;
+    let slot = find_token(&ctx, token)?;
+    let session = ctx
+        .open_rw_session(slot)
+        .map_err(|e| device("cannot open a read-write session", &e))?;
+    login(&session, &AuthPin::from(pin.to_owned()), token)?;
+    Ok(session)
+}
+
 pub(super) fn context(module: &Path) -> Result<Pkcs11, VerifierError> {
     let mut contexts = CONTEXTS.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((_, ctx)) = contexts.iter().find(|(path, _)| path == module) {
