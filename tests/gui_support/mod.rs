@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use iced::Task;
-use iced_test::futures::futures::StreamExt;
 use iced_test::futures::futures::executor::block_on;
+use iced_test::futures::futures::{FutureExt, StreamExt};
 use iced_test::runtime::{Action, clipboard, task};
 use mobipass::gui::i18n::Lang;
 use mobipass::gui::timer::Timings;
@@ -90,6 +90,17 @@ impl Driver {
         let Some(mut stream) = task::into_stream(task) else {
             return;
         };
+        // What is ready at once (focus moves, plain messages) is handled
+        // here, in order, as iced's runtime does before the next event; only
+        // what waits (Argon2, timers) goes to a thread. Handing everything to
+        // threads made a focus move race the next key press on a busy machine.
+        loop {
+            match stream.next().now_or_never() {
+                Some(Some(action)) => self.handle(Report::Action(action)),
+                Some(None) => return,
+                None => break,
+            }
+        }
         self.running += 1;
         let sender = self.sender.clone();
         std::thread::spawn(move || {
