@@ -100,6 +100,18 @@ impl Cli {
     }
 }
 
+/// The tests of this file take turns: each runs CLI processes on the same
+/// SoftHSM2 token, and SoftHSM2's file store fails logins (CKR_GENERAL_ERROR)
+/// when several processes write one token at once. A real HSM serves many
+/// clients; this is the test double's limit.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn write_private(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
     #[cfg(unix)]
@@ -112,6 +124,7 @@ fn write_private(path: &Path, text: &str) {
 #[test]
 #[ignore = "needs SoftHSM2: source .ci/setup.d/40-softhsm.sh"]
 fn master_key_new_makes_the_key_in_the_token_once_and_rotation_goes_file_hsm_hsm_file() {
+    let _turn = take_turn();
     let cli = Cli::new();
     let file = cli.dir.path().join("master.key");
     let file_arg = file.to_str().unwrap().to_owned();
@@ -181,6 +194,7 @@ fn master_key_new_makes_the_key_in_the_token_once_and_rotation_goes_file_hsm_hsm
 #[test]
 #[ignore = "needs SoftHSM2: source .ci/setup.d/40-softhsm.sh"]
 fn each_wrong_hsm_setting_has_its_message_and_exit_code() {
+    let _turn = take_turn();
     let cli = Cli::new();
     let made = uri(&label("cli-errors"));
     cli.json(&[], &["master-key", "new", "--uri", &made], 0);

@@ -38,7 +38,12 @@ fn new_key_uri(dir: &std::path::Path, pin_file: &std::path::Path) -> String {
     uri
 }
 
+/// The two tests take turns: SoftHSM2's file store fails logins when several
+/// processes write one token at once (a real HSM serves many clients).
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn serve_answers_over_http_with_the_hsm_key(db_url: &str, dir: &std::path::Path) {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let pin_file = dir.join("pin");
     std::fs::write(&pin_file, env("MOBIPASS_TEST_PKCS11_PIN")).unwrap();
     #[cfg(unix)]
