@@ -316,9 +316,10 @@ async fn away_and_back(
     db: TestDb,
     token: &str,
     pin: &str,
-) -> (Verifier, CredentialId, mobipass_verifier::Envelope) {
+) -> (Verifier, CredentialId, mobipass_verifier::Envelope, String) {
     use cryptoki::types::AuthPin;
-    let hsm = HsmKey::create(&config_for(token, &label("away"), pin)).unwrap();
+    let object = label("away");
+    let hsm = HsmKey::create(&config_for(token, &object, pin)).unwrap();
     let verifier = open(&db, hsm).await.unwrap();
     let alice = id("alice");
     let key = verifier
@@ -364,7 +365,7 @@ async fn away_and_back(
     assert_eq!(answer(right.clone()).await.unwrap(), Outcome::Accepted);
     let status = verifier.status(&alice).await.unwrap();
     assert_eq!((status.state, status.failures), (State::Active, 0));
-    (verifier, alice, key)
+    (verifier, alice, key, object)
 }
 
 /// One test for both stores, one after the other: they share the token
@@ -375,8 +376,48 @@ async fn an_hsm_that_goes_away_gives_busy_counts_nothing_and_recovers() {
     let token = env("MOBIPASS_TEST_PKCS11_AWAY_TOKEN");
     let pin = env("MOBIPASS_TEST_PKCS11_PIN");
     away_and_back(TestDb::new(Backend::Postgres).await, &token, &pin).await;
-    let (verifier, alice, key) =
+    let (verifier, alice, key, object) =
         away_and_back(TestDb::new(Backend::Sqlite).await, &token, &pin).await;
+
+    // Someone replaces the key object under the same label, and the HSM
+    // logs the verifier out: the key found again is not the database's, so
+    // nothing is judged (never a wrong verdict, never a seed sealed under
+    // the stranger key).
+    {
+        use cryptoki::mechanism::Mechanism;
+        use cryptoki::object::{Attribute, KeyType, ObjectClass};
+        let admin = admin_session(&token, &pin);
+        let label_attr = Attribute::Label(object.as_bytes().to_vec());
+        for old in admin.find_objects(&[label_attr.clone()]).unwrap() {
+            admin.destroy_object(old).unwrap();
+        }
+        admin
+            .generate_key(
+                &Mechanism::AesKeyGen,
+                &[
+                    Attribute::Class(ObjectClass::SECRET_KEY),
+                    Attribute::KeyType(KeyType::AES),
+                    Attribute::ValueLen(32u64.into()),
+                    Attribute::Token(true),
+                    Attribute::Private(true),
+                    Attribute::Sensitive(true),
+                    Attribute::Extractable(false),
+                    Attribute::Encrypt(true),
+                    Attribute::Decrypt(true),
+                    label_attr,
+                ],
+            )
+            .unwrap();
+        admin.logout().unwrap();
+    }
+    let challenge = verifier.challenge(&alice, None).await.unwrap();
+    let right = respond(&key, &challenge);
+    let result = common::outcome(&verifier, &alice, &challenge.id, &right).await;
+    assert!(matches!(result, Err(VerifierError::Busy(_))), "{result:?}");
+    let result = verifier
+        .issue_envelope_only(&id("carol"), &operator())
+        .await;
+    assert!(matches!(result, Err(VerifierError::Busy(_))), "{result:?}");
 
     // The token's files vanish: Busy again, still nothing counted. (SoftHSM2
     // marks such a token broken for the rest of the process, so this part

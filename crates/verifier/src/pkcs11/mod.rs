@@ -139,6 +139,14 @@ fn off_runtime<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
+/// The fingerprint the token computes for `key` now (see [`DERIVATION_BLOCKS`]).
+fn fingerprint_of(session: &Session, key: ObjectHandle) -> Option<String> {
+    let block = session
+        .encrypt(&Mechanism::AesEcb, key, &DERIVATION_BLOCKS[..16])
+        .ok()?;
+    (block.len() == 16).then(|| hex::encode(&block[..8]))
+}
+
 /// Errors that mean "this ciphertext does not open", not "the HSM failed".
 fn is_bad_ciphertext(error: &CkError) -> bool {
     matches!(
@@ -354,12 +362,8 @@ impl HsmKey {
 
     /// The token still answers on this session with this key's fingerprint.
     fn healthy(&self, lease: &Lease) -> bool {
-        lease
-            .session
-            .encrypt(&Mechanism::AesEcb, lease.key, &DERIVATION_BLOCKS[..16])
-            .is_ok_and(|block| {
-                block.len() == 16 && hex::encode(&block[..8]) == self.shared.fingerprint
-            })
+        fingerprint_of(&lease.session, lease.key).as_deref()
+            == Some(self.shared.fingerprint.as_str())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Pool> {
@@ -387,7 +391,16 @@ impl HsmKey {
                 pool.open += 1;
                 let generation = pool.generation;
                 drop(pool);
-                let started = start(&shared.ctx, &shared.pin, &shared.uri);
+                // The key found again by label must be the same key: an
+                // object replaced under that label would seal seeds the
+                // database's fingerprint does not name.
+                let started = start(&shared.ctx, &shared.pin, &shared.uri).and_then(|(s, k)| {
+                    if fingerprint_of(&s, k).as_deref() == Some(shared.fingerprint.as_str()) {
+                        Ok((s, k))
+                    } else {
+                        Err(VerifierError::Busy("the HSM's key object changed"))
+                    }
+                });
                 let mut pool = self.lock();
                 return match started {
                     Ok((session, key)) => {
