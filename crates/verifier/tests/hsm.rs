@@ -388,7 +388,10 @@ async fn an_hsm_that_goes_away_gives_busy_counts_nothing_and_recovers() {
         use cryptoki::object::{Attribute, KeyType, ObjectClass};
         let admin = admin_session(&token, &pin);
         let label_attr = Attribute::Label(object.as_bytes().to_vec());
-        for old in admin.find_objects(&[label_attr.clone()]).unwrap() {
+        for old in admin
+            .find_objects(std::slice::from_ref(&label_attr))
+            .unwrap()
+        {
             admin.destroy_object(old).unwrap();
         }
         admin
