@@ -17,7 +17,11 @@
 //! PostgreSQL scenario), MOBIPASS_LOAD_WEBHOOK_ONLY=1 (only the two
 //! scenarios of the webhook comparison: group commit with no webhook, and
 //! with one endpoint subscribed to `verification.rejected`, served by a
-//! receiver inside this process on 127.0.0.1 that answers 204).
+//! receiver inside this process on 127.0.0.1 that answers 204),
+//! MOBIPASS_LOAD_HSM_ONLY=1 (only the master-key comparison: the file key
+//! against a key in a PKCS#11 token, SoftHSM2 as `.ci/setup.d/40-softhsm.sh`
+//! sets it up, on SQLite group commit and, with MOBIPASS_TEST_PG_URL, on
+//! PostgreSQL).
 
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
@@ -121,7 +125,36 @@ fn main() {
     if std::env::var("MOBIPASS_LOAD_WEBHOOK_ONLY").is_ok_and(|v| v == "1") {
         scenarios.remove(1);
     }
+    let hsm_only = std::env::var("MOBIPASS_LOAD_HSM_ONLY").is_ok_and(|v| v == "1");
+    if hsm_only {
+        let hsm = hsm_config_lines(&binary, work.path());
+        scenarios = vec![
+            (
+                "SQLite, group commit, file key",
+                None,
+                "max_batch = 256\n".into(),
+            ),
+            (
+                "SQLite, group commit, HSM key (SoftHSM2)",
+                None,
+                format!("max_batch = 256\n{hsm}"),
+            ),
+        ];
+        if let Some(base) = &pg_base {
+            scenarios.push((
+                "PostgreSQL (pool 32), file key",
+                Some(base),
+                "pg_pool_size = 32\n".into(),
+            ));
+            scenarios.push((
+                "PostgreSQL (pool 32), HSM key (SoftHSM2)",
+                Some(base),
+                format!("pg_pool_size = 32\n{hsm}"),
+            ));
+        }
+    }
     match &pg_base {
+        _ if hsm_only => {}
         Some(_) if std::env::var("MOBIPASS_LOAD_WEBHOOK_ONLY").is_ok_and(|v| v == "1") => {}
         Some(base) => scenarios.push((
             "PostgreSQL (pool 32)",
@@ -144,7 +177,8 @@ fn main() {
             };
             let url = &url;
             let config = write_config(work.path(), extra);
-            let mut server = Server::spawn(&binary, url, &config);
+            let mut server =
+                Server::spawn(&binary, url, &config, !extra.contains("master_key_uri"));
             let mut report = runtime.block_on(scenario(&server, credentials, conns, duration));
             println!(
                 "| {name} | {conns} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {:.0}% ({:.0}%) | {:.0} µs | {:.0}% | {:.1} KiB | {} |",
@@ -336,6 +370,47 @@ fn sample_writer(task: String, until: Instant) -> String {
     )
 }
 
+/// A new AES key in the SoftHSM2 test token (`master-key new --uri`) and the
+/// configuration lines that name it, its module and a PIN file.
+fn hsm_config_lines(binary: &Path, dir: &Path) -> String {
+    let var = |name: &str| {
+        std::env::var(name)
+            .unwrap_or_else(|_| panic!("{name} is unset: source .ci/setup.d/40-softhsm.sh"))
+    };
+    let module = var("MOBIPASS_TEST_PKCS11_MODULE");
+    let pin_file = dir.join("pkcs11.pin");
+    std::fs::write(&pin_file, var("MOBIPASS_TEST_PKCS11_PIN")).expect("pin file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&pin_file, std::fs::Permissions::from_mode(0o600))
+            .expect("chmod the pin file");
+    }
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).expect("random");
+    let uri = format!(
+        "pkcs11:token={};object=load-{}",
+        var("MOBIPASS_TEST_PKCS11_TOKEN"),
+        hex::encode(bytes)
+    );
+    let made = Command::new(binary)
+        .args([
+            "--db",
+            &format!("sqlite://{}", dir.join("unused.sqlite3").display()),
+        ])
+        .args(["master-key", "new", "--uri", &uri])
+        .env("MOBIPASS_PKCS11_MODULE", &module)
+        .env("MOBIPASS_PKCS11_PIN_FILE", &pin_file)
+        .env_remove("MOBIPASS_MASTER_KEY")
+        .output()
+        .expect("run master-key new");
+    assert!(made.status.success(), "master-key new --uri: {made:?}");
+    format!(
+        "master_key_uri = \"{uri}\"\npkcs11_module = \"{module}\"\npkcs11_pin_file = \"{}\"\n",
+        pin_file.display()
+    )
+}
+
 fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let hash = |key: &str| hex::encode(Sha256::digest(key.as_bytes()));
     let path = dir.join("load.toml");
@@ -371,11 +446,18 @@ struct Server {
 }
 
 impl Server {
-    fn spawn(binary: &Path, url: &str, config: &Path) -> Self {
-        let mut child = Command::new(binary)
+    /// `file_key`: the master key from `MOBIPASS_MASTER_KEY`; else the
+    /// configuration names one (`master_key_uri`).
+    fn spawn(binary: &Path, url: &str, config: &Path, file_key: bool) -> Self {
+        let mut command = Command::new(binary);
+        if file_key {
+            command.env("MOBIPASS_MASTER_KEY", MASTER_HEX);
+        } else {
+            command.env_remove("MOBIPASS_MASTER_KEY");
+        }
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0", "--db", url, "--config"])
             .arg(config)
-            .env("MOBIPASS_MASTER_KEY", MASTER_HEX)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -35,6 +35,17 @@ pub enum VerifierError {
     /// The master key could not be read, or does not fit this database.
     #[error("master key: {0}")]
     MasterKey(String),
+    /// The PKCS#11 token (HSM) holding the master key cannot be used: its
+    /// module, the token, the PIN or the key object. Raised when the key is
+    /// loaded or created; an HSM failing later, mid-operation, is
+    /// [`VerifierError::Busy`] instead.
+    #[error("HSM: {message}")]
+    Hsm {
+        /// What was wrong, for exit codes.
+        problem: HsmProblem,
+        /// Says what to fix; never holds the PIN.
+        message: String,
+    },
     /// A stored seed failed to decrypt: wrong master key or a damaged row.
     #[error("a stored seed could not be decrypted (wrong master key or damaged database)")]
     Crypto,
@@ -57,6 +68,22 @@ pub enum VerifierError {
         /// This machine's time minus the database server's, in milliseconds.
         skew_ms: i64,
     },
+}
+
+/// Which part of the HSM setup failed ([`VerifierError::Hsm`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HsmProblem {
+    /// The PKCS#11 module (shared library) cannot be loaded or initialised.
+    Module,
+    /// No token with the URI's label is present.
+    Token,
+    /// The token refused the PIN (wrong, locked, or none given).
+    Pin,
+    /// The key object is missing, ambiguous, of the wrong kind, or (when
+    /// creating it) exists already.
+    Object,
+    /// The token answered with another error.
+    Device,
 }
 
 impl From<rusqlite::Error> for VerifierError {

@@ -24,7 +24,9 @@
 //! Layers, top down: [`Verifier`] (validation, randomness, clock) ->
 //! `store` (one transaction per call; SQLite with a group-committing writer
 //! thread, or PostgreSQL with row locks) -> `rules` (the decisions, shared by
-//! both stores) and `seal` (AES-256-GCM at rest).
+//! both stores) and `seal` (AES-256-GCM at rest) -> [`SealingKey`] (the
+//! master key: a [`MasterKey`] in memory, or with the `pkcs11` feature a key
+//! inside an HSM that never leaves it, `pkcs11::HsmKey`).
 
 pub mod clock;
 pub mod config;
@@ -35,15 +37,18 @@ pub mod model;
 pub mod operators;
 pub mod outbox;
 pub mod paths;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 mod rules;
 mod seal;
+pub mod sealing_key;
 pub mod signing;
 mod store;
 mod verifier;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Policy};
-pub use error::VerifierError;
+pub use error::{HsmProblem, VerifierError};
 pub use ids::{Actor, ChallengeId, CredentialId};
 pub use master_key::MasterKey;
 pub use model::{
@@ -54,6 +59,7 @@ pub use operators::{
     SessionToken, SignIn,
 };
 pub use outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
+pub use sealing_key::SealingKey;
 pub use signing::{
     IssuedSigningSession, SessionState, SigningOutcome, SigningRequest, SigningSecret,
     SigningSession, SigningSessionId,

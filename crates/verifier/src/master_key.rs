@@ -9,7 +9,9 @@
 //! looser one is refused when loaded. For the embedded single-machine setup
 //! a key file is created on first use next to the default database, so that
 //! a copied database alone decrypts nothing; [`MasterKey::create_new`] makes
-//! one for an operator.
+//! one for an operator. The alternative, a key that never leaves an HSM, is
+//! `crate::pkcs11` (feature `pkcs11`); both are a [`crate::SealingKey`] to
+//! the stores.
 
 use std::fmt;
 use std::fs;

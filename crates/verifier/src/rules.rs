@@ -24,10 +24,10 @@ use mobipass_scheme::{
 
 use crate::error::VerifierError;
 use crate::ids::CredentialId;
-use crate::master_key::MasterKey;
 use crate::model::{Outcome, State, Verified};
 use crate::outbox::{EventType, NewEvent};
 use crate::seal::{self, SealedSeed};
+use crate::sealing_key::SealingKey;
 
 /// Where a credential is in its activation (always `Settled` for
 /// envelope-only credentials).
@@ -150,18 +150,13 @@ const MAX_REPEAT_TAGS: usize = 48;
 /// response. The response itself is never stored; without the master key
 /// the tag does not let anyone test the 10^8 possible responses.
 pub(crate) fn repeat_tag(
-    master: &MasterKey,
+    master: &SealingKey,
     challenge: &[u8; 16],
     response: &Response,
 ) -> [u8; REPEAT_TAG_LEN] {
     use hmac::{Hmac, KeyInit, Mac};
     use sha2::Sha256;
-    let mut derive = <Hmac<Sha256> as KeyInit>::new_from_slice(master.as_bytes())
-        .expect("HMAC takes keys of any length");
-    derive.update(b"MobiPass/v1/repeat-key");
-    let key: zeroize::Zeroizing<[u8; 32]> =
-        zeroize::Zeroizing::new(derive.finalize().into_bytes().into());
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_slice())
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(master.repeat_key())
         .expect("HMAC takes keys of any length");
     mac.update(challenge);
     mac.update(response.as_str().as_bytes());
@@ -310,7 +305,7 @@ fn seconds_until(until: i64, now: i64) -> u64 {
 /// Judges one response. `challenge` is `None` when no challenge with that id
 /// belongs to this credential.
 pub(crate) fn judge(
-    master: &MasterKey,
+    master: &SealingKey,
     id: &CredentialId,
     credential: &CredentialRow,
     challenge_id: &[u8; 16],
@@ -478,24 +473,24 @@ pub(crate) struct NewSeal {
 
 /// Seals a freshly generated envelope secret of `kind` at `key_version`.
 pub(crate) fn seal_new(
-    master: &MasterKey,
+    master: &SealingKey,
     id: &CredentialId,
     key_version: u32,
     kind: EnvelopeKind,
     secret: &ActivationKey,
-) -> NewSeal {
-    match kind {
+) -> Result<NewSeal, VerifierError> {
+    Ok(match kind {
         EnvelopeKind::EnvelopeOnly => NewSeal {
-            sealed: seal::seal(master, id, key_version, &secret.ocra_key()),
+            sealed: seal::seal(master, id, key_version, &secret.ocra_key())?,
             sealed_secret: None,
             activation: Activation::Settled,
         },
         EnvelopeKind::TwoChannel => NewSeal {
             sealed: SealedSeed(Vec::new()),
-            sealed_secret: Some(seal::seal_secret(master, id, key_version, secret)),
+            sealed_secret: Some(seal::seal_secret(master, id, key_version, secret)?),
             activation: Activation::CodeNeeded,
         },
-    }
+    })
 }
 
 /// What issuing an activation code writes: a new key version, S re-sealed
@@ -514,7 +509,7 @@ pub(crate) struct Activated {
 /// one replaces it under a new key version. Failures are kept: a fresh code
 /// is no fresh set of guesses.
 pub(crate) fn activate(
-    master: &MasterKey,
+    master: &SealingKey,
     id: &CredentialId,
     credential: &CredentialRow,
     code: &ActivationCode,
@@ -544,8 +539,8 @@ pub(crate) fn activate(
     };
     Ok(Activated {
         key_version: version,
-        sealed: seal::seal(master, id, version, &key),
-        sealed_secret: seal::seal_secret(master, id, version, &secret),
+        sealed: seal::seal(master, id, version, &key)?,
+        sealed_secret: seal::seal_secret(master, id, version, &secret)?,
         activation: Activation::Pending { expires_at },
         audit_detail,
     })
@@ -553,8 +548,8 @@ pub(crate) fn activate(
 
 /// Re-wraps one credential's sealed blobs from `old` to `new`.
 pub(crate) fn reseal(
-    old: &MasterKey,
-    new: &MasterKey,
+    old: &SealingKey,
+    new: &SealingKey,
     id: &CredentialId,
     key_version: u32,
     sealed: &SealedSeed,
@@ -564,12 +559,12 @@ pub(crate) fn reseal(
         SealedSeed(Vec::new())
     } else {
         let key = seal::open(old, id, key_version, sealed)?;
-        seal::seal(new, id, key_version, &key)
+        seal::seal(new, id, key_version, &key)?
     };
     let sealed_secret = match sealed_secret {
         Some(blob) => {
             let secret = seal::open_secret(old, id, key_version, blob)?;
-            Some(seal::seal_secret(new, id, key_version, &secret))
+            Some(seal::seal_secret(new, id, key_version, &secret)?)
         }
         None => None,
     };
@@ -718,7 +713,7 @@ mod tests {
     }
 
     struct Fixture {
-        master: MasterKey,
+        master: SealingKey,
         id: CredentialId,
         key: ActivationKey,
         credential: CredentialRow,
@@ -726,10 +721,10 @@ mod tests {
     }
 
     fn fixture(failures: u8, limit: u8) -> Fixture {
-        let master = MasterKey::generate();
+        let master = SealingKey::from(crate::master_key::MasterKey::generate());
         let id = CredentialId::new("alice").unwrap();
         let key = ActivationKey::generate();
-        let sealed = seal::seal(&master, &id, 1, &key.ocra_key());
+        let sealed = seal::seal(&master, &id, 1, &key.ocra_key()).unwrap();
         Fixture {
             credential: CredentialRow {
                 state: State::Issued,
@@ -868,7 +863,7 @@ mod tests {
     fn two_channel(f: &mut Fixture, activation: Activation) -> ActivationKey {
         let secret = ActivationKey::generate();
         f.credential.kind = EnvelopeKind::TwoChannel;
-        f.credential.sealed_secret = Some(seal::seal_secret(&f.master, &f.id, 1, &secret));
+        f.credential.sealed_secret = Some(seal::seal_secret(&f.master, &f.id, 1, &secret).unwrap());
         f.credential.activation = activation;
         secret
     }

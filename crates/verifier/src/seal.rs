@@ -22,8 +22,9 @@ use zeroize::Zeroizing;
 use crate::error::VerifierError;
 use crate::ids::CredentialId;
 use crate::master_key::MasterKey;
+use crate::sealing_key::SealingKey;
 
-const NONCE_LEN: usize = 12;
+pub(crate) const NONCE_LEN: usize = 12;
 
 /// A sealed seed as stored: nonce followed by ciphertext and tag.
 #[derive(Clone, PartialEq, Eq)]
@@ -52,40 +53,55 @@ fn associated_data(id: &CredentialId, key_version: u32, what: What) -> Vec<u8> {
     aad
 }
 
-fn seal_bytes(master: &MasterKey, aad: &[u8], msg: &[u8]) -> SealedSeed {
+/// AES-256-GCM in this process, for a file key: ciphertext and tag.
+pub(crate) fn software_seal(
+    master: &MasterKey,
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    msg: &[u8],
+) -> Vec<u8> {
     let cipher = Aes256Gcm::new(master.as_bytes().into());
-    let mut nonce = [0u8; NONCE_LEN];
-    getrandom::fill(&mut nonce).expect("the OS random source failed");
-    let ciphertext = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg, aad })
-        .expect("AES-GCM encryption of a few bytes cannot fail");
-    let mut stored = nonce.to_vec();
-    stored.extend_from_slice(&ciphertext);
-    SealedSeed(stored)
+    cipher
+        .encrypt(Nonce::from_slice(nonce), Payload { msg, aad })
+        .expect("AES-GCM encryption of a few bytes cannot fail")
+}
+
+/// Opens what [`software_seal`] made.
+pub(crate) fn software_open(
+    master: &MasterKey,
+    nonce: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, VerifierError> {
+    let cipher = Aes256Gcm::new(master.as_bytes().into());
+    cipher
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad,
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| VerifierError::Crypto)
+}
+
+fn seal_bytes(key: &SealingKey, aad: &[u8], msg: &[u8]) -> Result<SealedSeed, VerifierError> {
+    key.seal(aad, msg).map(SealedSeed)
 }
 
 fn open_bytes(
-    master: &MasterKey,
+    key: &SealingKey,
     aad: &[u8],
     sealed: &SealedSeed,
     len: usize,
 ) -> Result<Zeroizing<Vec<u8>>, VerifierError> {
-    if sealed.0.len() <= NONCE_LEN {
+    // Nonce and a whole 16-byte tag at least.
+    if sealed.0.len() < NONCE_LEN + 16 {
         return Err(VerifierError::Crypto);
     }
     let (nonce, ciphertext) = sealed.0.split_at(NONCE_LEN);
-    let cipher = Aes256Gcm::new(master.as_bytes().into());
-    let plain = Zeroizing::new(
-        cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad,
-                },
-            )
-            .map_err(|_| VerifierError::Crypto)?,
-    );
+    let plain = key.open(nonce, aad, ciphertext)?;
     if plain.len() != len {
         return Err(VerifierError::Crypto);
     }
@@ -94,22 +110,22 @@ fn open_bytes(
 
 /// Encrypts `key` (K) for credential `id` at `key_version`.
 pub(crate) fn seal(
-    master: &MasterKey,
+    master: &SealingKey,
     id: &CredentialId,
     key_version: u32,
     key: &OcraKey,
-) -> SealedSeed {
+) -> Result<SealedSeed, VerifierError> {
     let aad = associated_data(id, key_version, What::OcraKey);
     seal_bytes(master, &aad, key.as_bytes())
 }
 
 /// Encrypts a two-channel credential's envelope secret `S`.
 pub(crate) fn seal_secret(
-    master: &MasterKey,
+    master: &SealingKey,
     id: &CredentialId,
     key_version: u32,
     secret: &ActivationKey,
-) -> SealedSeed {
+) -> Result<SealedSeed, VerifierError> {
     let aad = associated_data(id, key_version, What::Secret);
     seal_bytes(master, &aad, secret.to_be_bytes().as_ref())
 }
@@ -117,7 +133,7 @@ pub(crate) fn seal_secret(
 /// Decrypts a sealed `S`; fails if the master key, id or version differ, or
 /// if the blob is a sealed `K`.
 pub(crate) fn open_secret(
-    master: &MasterKey,
+    master: &SealingKey,
     id: &CredentialId,
     key_version: u32,
     sealed: &SealedSeed,
@@ -132,7 +148,7 @@ pub(crate) fn open_secret(
 /// Decrypts a sealed `K`; fails if the master key, id or version differ, or
 /// if the blob is a sealed `S`.
 pub(crate) fn open(
-    master: &MasterKey,
+    master: &SealingKey,
     id: &CredentialId,
     key_version: u32,
     sealed: &SealedSeed,
@@ -157,13 +173,21 @@ mod tests {
 
     #[test]
     fn sealed_seed_opens_only_for_its_own_id_version_and_master_key() {
-        let master = MasterKey::generate();
+        let master = SealingKey::from(MasterKey::generate());
         let key = ActivationKey::generate().ocra_key();
-        let sealed = seal(&master, &id("alice"), 1, &key);
+        let sealed = seal(&master, &id("alice"), 1, &key).unwrap();
         assert_eq!(open(&master, &id("alice"), 1, &sealed).unwrap(), key);
         assert!(open(&master, &id("bob"), 1, &sealed).is_err());
         assert!(open(&master, &id("alice"), 2, &sealed).is_err());
-        assert!(open(&MasterKey::generate(), &id("alice"), 1, &sealed).is_err());
+        assert!(
+            open(
+                &SealingKey::from(MasterKey::generate()),
+                &id("alice"),
+                1,
+                &sealed
+            )
+            .is_err()
+        );
         let mut tampered = sealed.clone();
         tampered.0[20] ^= 1;
         assert!(open(&master, &id("alice"), 1, &tampered).is_err());
@@ -172,11 +196,11 @@ mod tests {
 
     #[test]
     fn a_sealed_secret_never_opens_as_a_key_nor_the_reverse() {
-        let master = MasterKey::generate();
+        let master = SealingKey::from(MasterKey::generate());
         let secret = ActivationKey::generate();
         let key = secret.ocra_key();
-        let sealed_s = seal_secret(&master, &id("alice"), 1, &secret);
-        let sealed_k = seal(&master, &id("alice"), 1, &key);
+        let sealed_s = seal_secret(&master, &id("alice"), 1, &secret).unwrap();
+        let sealed_k = seal(&master, &id("alice"), 1, &key).unwrap();
         assert_eq!(
             open_secret(&master, &id("alice"), 1, &sealed_s).unwrap(),
             secret
@@ -205,10 +229,10 @@ mod tests {
 
     #[test]
     fn sealing_twice_uses_fresh_nonces() {
-        let master = MasterKey::generate();
+        let master = SealingKey::from(MasterKey::generate());
         let key = ActivationKey::generate().ocra_key();
-        let a = seal(&master, &id("alice"), 1, &key);
-        let b = seal(&master, &id("alice"), 1, &key);
+        let a = seal(&master, &id("alice"), 1, &key).unwrap();
+        let b = seal(&master, &id("alice"), 1, &key).unwrap();
         assert_ne!(a.0, b.0);
         assert!(!a.0.windows(32).any(|w| w == key.as_bytes()));
     }

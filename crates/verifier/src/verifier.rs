@@ -14,10 +14,10 @@ use crate::clock::{Clock, SystemClock, to_millis};
 use crate::config::{Config, Policy};
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
-use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, IssuedActivationCode, IssuedChallenge, Verified};
 use crate::outbox::{Delivery, DeliveryInfo, EventType, OutboxCounts};
 use crate::rules::Action;
+use crate::sealing_key::SealingKey;
 use crate::store::{
     self, Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge,
     Store,
@@ -57,14 +57,15 @@ impl std::fmt::Debug for Verifier {
 impl Verifier {
     /// Opens (and migrates) the store at `db_url`: `sqlite://PATH` or
     /// `postgres://USER@HOST/DB`. Fails if `master` is not the key this
-    /// database's seeds are sealed under.
+    /// database's seeds are sealed under. `master` is a [`crate::MasterKey`]
+    /// or any [`SealingKey`] (such as an HSM key).
     pub async fn open(
         db_url: &str,
-        master: MasterKey,
+        master: impl Into<SealingKey>,
         config: Config,
     ) -> Result<Self, VerifierError> {
         config.validate()?;
-        let store = store::open(db_url, master, &config).await?;
+        let store = store::open(db_url, master.into(), &config).await?;
         let verifier = Self {
             store: Arc::from(store),
             config: Arc::new(config),
@@ -418,18 +419,21 @@ impl Verifier {
     /// Re-wraps every stored seed under `new` in one transaction and uses it
     /// from then on. Returns the number of seeds re-wrapped. Other verifier
     /// processes on the same database must be restarted with the new key.
-    pub async fn rotate_master_key(&self, new: MasterKey) -> Result<usize, VerifierError> {
+    pub async fn rotate_master_key(
+        &self,
+        new: impl Into<SealingKey>,
+    ) -> Result<usize, VerifierError> {
         self.rotate_master_key_as(new, &Actor::service()).await
     }
 
     /// [`Verifier::rotate_master_key`], recording `actor` in the audit log.
     pub async fn rotate_master_key_as(
         &self,
-        new: MasterKey,
+        new: impl Into<SealingKey>,
         actor: &Actor,
     ) -> Result<usize, VerifierError> {
         self.store
-            .rotate_master_key(new, actor.clone(), self.now())
+            .rotate_master_key(new.into(), actor.clone(), self.now())
             .await
     }
 

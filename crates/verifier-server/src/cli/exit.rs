@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use mobipass_verifier::{CredentialId, VerifierError};
+use mobipass_verifier::{CredentialId, HsmProblem, VerifierError};
 
 /// `verify`: the response was not accepted.
 pub(crate) const NOT_ACCEPTED: u8 = 1;
@@ -21,6 +21,15 @@ pub(crate) const STORAGE: u8 = 5;
 /// The action was done (and committed) but its result could not be written
 /// to stdout (closed pipe, full disk).
 pub(crate) const OUTPUT: u8 = 6;
+
+/// The PKCS#11 module (`pkcs11_module`) cannot be loaded or started.
+pub(crate) const HSM_MODULE: u8 = 10;
+/// No token with the URI's `token=` label.
+pub(crate) const HSM_TOKEN: u8 = 11;
+/// The token refused the PIN (wrong, locked, not set).
+pub(crate) const HSM_PIN: u8 = 12;
+/// The key object is missing, ambiguous, unfit, or exists already (`master-key new`).
+pub(crate) const HSM_OBJECT: u8 = 13;
 
 /// A command that failed, with the error to report.
 #[derive(Debug)]
@@ -81,6 +90,13 @@ impl Failure {
             VerifierError::Storage(_) => (STORAGE, "storage"),
             VerifierError::ClockSkew { .. } => (STORAGE, "clock_skew"),
             VerifierError::Busy(_) => (STORAGE, "busy"),
+            VerifierError::Hsm { problem, .. } => match problem {
+                HsmProblem::Module => (HSM_MODULE, "hsm_module"),
+                HsmProblem::Token => (HSM_TOKEN, "hsm_token"),
+                HsmProblem::Pin => (HSM_PIN, "hsm_pin"),
+                HsmProblem::Object => (HSM_OBJECT, "hsm_object"),
+                HsmProblem::Device => (STORAGE, "hsm_device"),
+            },
         }
     }
 

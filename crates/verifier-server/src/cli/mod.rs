@@ -13,6 +13,9 @@
 //! - 6: done, but the result could not be written to stdout (closed pipe,
 //!   full disk); after `issue`/`reissue` nobody has seen the key: run
 //!   `reissue ID` (after `activation-code`: run it again)
+//! - 10 to 13: the HSM holding the master key: 10 its PKCS#11 module cannot
+//!   be loaded, 11 no such token, 12 the token refused the PIN, 13 the key
+//!   object is missing or unfit (or, for `master-key new`, exists)
 
 mod exit;
 mod operator;
@@ -24,9 +27,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use exit::Failure;
+use mobipass_verifier::pkcs11::HsmKey;
 use mobipass_verifier::{
-    Actor, Amount, ChallengeId, Config, CredentialId, EnvelopeKind, MasterKey, Payee, Verifier,
-    VerifierError,
+    Actor, Amount, ChallengeId, Config, CredentialId, EnvelopeKind, MasterKey, Payee, SealingKey,
+    Verifier, VerifierError,
 };
 
 /// MobiPass verifier: operator commands (and the HTTP service).
@@ -41,6 +45,18 @@ pub struct Cli {
     /// (hex), else the default key file next to the default database.
     #[arg(long, global = true, env = "MOBIPASS_MASTER_KEY_FILE")]
     master_key_file: Option<PathBuf>,
+    /// The master key in a PKCS#11 token (HSM) instead of a file:
+    /// pkcs11:token=LABEL;object=LABEL. Needs --pkcs11-module and a PIN.
+    #[arg(long, global = true, env = "MOBIPASS_MASTER_KEY_URI")]
+    master_key_uri: Option<String>,
+    /// The PKCS#11 module (shared library) of the token, e.g.
+    /// /usr/lib/softhsm/libsofthsm2.so.
+    #[arg(long, global = true, env = "MOBIPASS_PKCS11_MODULE")]
+    pkcs11_module: Option<PathBuf>,
+    /// File holding the token's user PIN (mode 0600). Else MOBIPASS_PKCS11_PIN.
+    /// The PIN itself is never a flag.
+    #[arg(long, global = true, env = "MOBIPASS_PKCS11_PIN_FILE")]
+    pkcs11_pin_file: Option<PathBuf>,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -159,8 +175,12 @@ enum Command {
     RotateMasterKey {
         /// Where the new key is (created with a fresh key if missing). Default:
         /// replace the default key file (the old one is kept nowhere).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "new_key_uri")]
         new_key_file: Option<PathBuf>,
+        /// The new key in a PKCS#11 token (made first with `master-key new
+        /// --uri`), through the same module and PIN as the current one.
+        #[arg(long)]
+        new_key_uri: Option<String>,
     },
     /// Webhook deliveries: list the failed ones, send them again.
     Webhooks {
@@ -207,10 +227,23 @@ enum MasterKeyAction {
     /// Write a fresh random master key to a new file (mode 0600, synced).
     /// An existing file is never overwritten. Give the same file to every
     /// node with --master-key-file or MOBIPASS_MASTER_KEY_FILE.
+    ///
+    /// With --uri, generates the key inside the PKCS#11 token instead
+    /// (AES-256, sensitive, never extractable); an existing object with
+    /// that label is never replaced.
     New {
         /// Where the key goes; its directory must exist.
-        #[arg(long, value_name = "PATH")]
-        file: PathBuf,
+        #[arg(
+            long,
+            value_name = "PATH",
+            required_unless_present = "uri",
+            conflicts_with = "uri"
+        )]
+        file: Option<PathBuf>,
+        /// pkcs11:token=LABEL;object=LABEL: the token and the new key's label
+        /// (module and PIN as for --master-key-uri).
+        #[arg(long, value_name = "URI")]
+        uri: Option<String>,
     },
 }
 
@@ -236,7 +269,12 @@ pub fn run() -> ExitCode {
         }
     };
     let json = cli.json;
-    match runtime.block_on(execute(cli)) {
+    let result = runtime.block_on(execute(cli));
+    drop(runtime);
+    // After the store's threads let go of an HSM key: some PKCS#11 modules
+    // crash at exit unless finalized (SoftHSM2 with OpenSSL 3).
+    mobipass_verifier::pkcs11::finalize(std::time::Duration::from_secs(2));
+    match result {
         Ok(code) => code,
         Err(failure) => failure.report(json),
     }
@@ -255,13 +293,43 @@ fn credential(text: &str) -> Result<CredentialId, Failure> {
     Ok(CredentialId::new(text)?)
 }
 
-/// The master key, by the one precedence of [`crate::master_key::resolve`].
-fn master_key(cli: &Cli) -> Result<MasterKey, Failure> {
-    Ok(crate::master_key::resolve(
-        cli.master_key_file.as_deref(),
-        None,
+/// The master-key flags, for [`crate::master_key`].
+fn key_flags(cli: &Cli) -> crate::master_key::KeyFlags {
+    crate::master_key::KeyFlags {
+        file: cli.master_key_file.clone(),
+        uri: cli.master_key_uri.clone(),
+        pkcs11_module: cli.pkcs11_module.clone(),
+        pkcs11_pin_file: cli.pkcs11_pin_file.clone(),
+    }
+}
+
+/// HSM sessions a command needs: it does one thing at a time.
+const CLI_HSM_SESSIONS: usize = 1;
+
+/// The master key, by the one precedence of [`crate::master_key::resolve_key`].
+fn master_key(cli: &Cli) -> Result<SealingKey, Failure> {
+    Ok(crate::master_key::resolve_key(
+        &key_flags(cli),
+        &crate::master_key::KeyConfig::default(),
         cli.db.is_some(),
+        CLI_HSM_SESSIONS,
     )?)
+}
+
+/// The HSM key `uri` names, through the module and PIN of the flags.
+fn hsm_key(cli: &Cli, uri: &str, create: bool) -> Result<SealingKey, Failure> {
+    let config = crate::master_key::hsm_config(
+        uri,
+        &key_flags(cli),
+        &crate::master_key::KeyConfig::default(),
+        CLI_HSM_SESSIONS,
+    )?;
+    let key = if create {
+        HsmKey::create(&config)?
+    } else {
+        HsmKey::open(&config)?
+    };
+    Ok(key.into())
 }
 
 async fn open(cli: &Cli) -> Result<Verifier, Failure> {
@@ -295,7 +363,7 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
     let json = cli.json;
     match &cli.command {
         Command::Serve(args) => {
-            crate::http::serve(args.clone(), cli.db.clone(), cli.master_key_file.clone()).await?;
+            crate::http::serve(args.clone(), cli.db.clone(), key_flags(&cli)).await?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::ApiKey(args) => {
@@ -303,14 +371,23 @@ async fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::MasterKey {
-            action: MasterKeyAction::New { file },
+            action: MasterKeyAction::New { file, uri },
         } => {
+            if let Some(uri) = uri {
+                let key = hsm_key(&cli, uri, true)?;
+                output::hsm_key_created(json, uri, key.fingerprint())?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let file = file.as_deref().expect("clap requires --file or --uri");
             let key = MasterKey::create_new(file)?;
             output::master_key_created(json, file, &key.fingerprint())?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::RotateMasterKey { new_key_file } => {
-            return rotate(&cli, new_key_file.as_deref()).await;
+        Command::RotateMasterKey {
+            new_key_file,
+            new_key_uri,
+        } => {
+            return rotate(&cli, new_key_file.as_deref(), new_key_uri.as_deref()).await;
         }
         _ => {}
     }
@@ -437,13 +514,23 @@ fn response_argument(given: &str) -> Result<zeroize::Zeroizing<String>, Failure>
 
 /// Rotation writes the new key durably BEFORE re-wrapping, so a crash in
 /// between leaves the new key on disk rather than seeds nobody can open.
-async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<ExitCode, Failure> {
+/// A new HSM key must exist already (`master-key new --uri`): keys in an
+/// HSM are made on purpose, not as a side effect.
+async fn rotate(
+    cli: &Cli,
+    new_key_file: Option<&std::path::Path>,
+    new_key_uri: Option<&str>,
+) -> Result<ExitCode, Failure> {
     let verifier = open(cli).await?;
     let actor = actor(cli)?;
-    let (new_key, replace_default) = match new_key_file {
-        Some(path) => (MasterKey::load_or_create(path)?, None),
-        None => {
-            if cli.db.is_some() || cli.master_key_file.is_some() || MasterKey::from_env()?.is_some()
+    let (new_key, replace_default) = match (new_key_file, new_key_uri) {
+        (_, Some(uri)) => (hsm_key(cli, uri, false)?, None),
+        (Some(path), None) => (SealingKey::from(MasterKey::load_or_create(path)?), None),
+        (None, None) => {
+            if cli.db.is_some()
+                || cli.master_key_file.is_some()
+                || cli.master_key_uri.is_some()
+                || MasterKey::from_env()?.is_some()
             {
                 return Err(VerifierError::InvalidInput(
                     "give --new-key-file: only the default key file is replaced in place".into(),
@@ -453,7 +540,10 @@ async fn rotate(cli: &Cli, new_key_file: Option<&std::path::Path>) -> Result<Exi
             let current = mobipass_verifier::paths::default_master_key_path()?;
             let staged = current.with_extension("key.new");
             let _ = std::fs::remove_file(&staged);
-            (MasterKey::load_or_create(&staged)?, Some((staged, current)))
+            (
+                SealingKey::from(MasterKey::load_or_create(&staged)?),
+                Some((staged, current)),
+            )
         }
     };
     let count = verifier.rotate_master_key_as(new_key, &actor).await?;

@@ -292,6 +292,21 @@ pub(crate) fn master_key_created(
     ))
 }
 
+pub(crate) fn hsm_key_created(json: bool, uri: &str, fingerprint: &str) -> io::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({
+            "result": "created",
+            "uri": uri,
+            "fingerprint": fingerprint,
+        }));
+    }
+    emit(&format!(
+        "Master key generated in the token as {uri} (sensitive, never extractable), \
+         fingerprint {fingerprint}.\n\
+         Back it up the HSM's way (its own key backup or cluster); nothing else holds it.\n"
+    ))
+}
+
 pub(crate) fn rotated(json: bool, count: usize) -> io::Result<()> {
     if json {
         return print_json(&serde_json::json!({ "result": "rotated", "seeds": count }));

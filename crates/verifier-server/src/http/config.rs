@@ -88,6 +88,12 @@ pub struct FileConfig {
     pub db: Option<String>,
     /// File holding the master key (otherwise the library's default lookup).
     pub master_key_file: Option<PathBuf>,
+    /// The master key in a PKCS#11 token: `pkcs11:token=...;object=...`.
+    pub master_key_uri: Option<String>,
+    /// The PKCS#11 module (shared library) for `master_key_uri`.
+    pub pkcs11_module: Option<PathBuf>,
+    /// File holding the token's user PIN (mode 0600).
+    pub pkcs11_pin_file: Option<PathBuf>,
     /// Consecutive wrong responses before a credential is locked or blocked (1 to 5).
     pub failure_limit: Option<u8>,
     /// Minutes of each temporary lock before the permanent block, e.g.
@@ -176,6 +182,12 @@ pub struct Settings {
     pub db: Option<String>,
     /// Master key file, if configured.
     pub master_key_file: Option<PathBuf>,
+    /// The HSM key's URI, module and PIN file, if configured.
+    pub master_key_uri: Option<String>,
+    /// `pkcs11_module`.
+    pub pkcs11_module: Option<PathBuf>,
+    /// `pkcs11_pin_file`.
+    pub pkcs11_pin_file: Option<PathBuf>,
     /// The library's settings: its defaults with the file's values over
     /// them, validated by the library itself.
     pub verifier: Config,
@@ -293,6 +305,9 @@ impl Settings {
             listen,
             db,
             master_key_file: file.master_key_file,
+            master_key_uri: file.master_key_uri,
+            pkcs11_module: file.pkcs11_module,
+            pkcs11_pin_file: file.pkcs11_pin_file,
             verifier,
             challenge_retention: match file.challenge_retention_hours {
                 None => Some(DEFAULT_CHALLENGE_RETENTION),
@@ -497,6 +512,37 @@ mod tests {
         assert_eq!(config.pg_statement_timeout, Duration::from_secs(3));
         assert_eq!(config.pg_pool_wait, Duration::from_millis(500));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_hsm_key_settings_are_read_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hsm.toml");
+        std::fs::write(
+            &path,
+            "master_key_uri = \"pkcs11:token=bank;object=master\"\n\
+             pkcs11_module = \"/usr/lib/softhsm/libsofthsm2.so\"\n\
+             pkcs11_pin_file = \"/etc/mobipass/pkcs11.pin\"\n",
+        )
+        .unwrap();
+        let flags = Overrides {
+            config: Some(path),
+            ..Overrides::default()
+        };
+        let settings = Settings::resolve(flags, no_env).unwrap();
+        assert_eq!(
+            settings.master_key_uri.as_deref(),
+            Some("pkcs11:token=bank;object=master")
+        );
+        assert_eq!(
+            settings.pkcs11_module.as_deref(),
+            Some(Path::new("/usr/lib/softhsm/libsofthsm2.so"))
+        );
+        assert_eq!(
+            settings.pkcs11_pin_file.as_deref(),
+            Some(Path::new("/etc/mobipass/pkcs11.pin"))
+        );
+        assert!(settings.master_key_file.is_none());
     }
 
     #[test]

@@ -431,14 +431,14 @@ pub fn api_key_text(args: &ApiKeyArgs) -> Result<Zeroizing<String>, VerifierErro
 }
 
 /// `mobipass-verifier serve`: resolves the settings, opens the library and
-/// serves until SIGTERM or Ctrl-C. `db` and `master_key_file` are the CLI's
-/// global `--db` and `--master-key-file` (they beat the configuration file).
+/// serves until SIGTERM or Ctrl-C. `db` and `key` are the CLI's global
+/// `--db` and master-key flags (they beat the configuration file).
 pub async fn serve(
     args: ServeArgs,
     db: Option<String>,
-    master_key_file: Option<PathBuf>,
+    key: crate::master_key::KeyFlags,
 ) -> Result<(), VerifierError> {
-    match serve_checked(args, db, master_key_file).await {
+    match serve_checked(args, db, key).await {
         Ok(()) => Ok(()),
         Err(ServeError::Open(error)) => Err(error),
         Err(ServeError::Config(error)) => Err(VerifierError::InvalidInput(error.to_string())),
@@ -450,7 +450,7 @@ pub async fn serve(
 async fn serve_checked(
     args: ServeArgs,
     db: Option<String>,
-    master_key_file: Option<PathBuf>,
+    key: crate::master_key::KeyFlags,
 ) -> Result<(), ServeError> {
     let settings = Settings::resolve(
         Overrides {
@@ -460,17 +460,38 @@ async fn serve_checked(
         },
         |name| std::env::var(name).ok(),
     )?;
-    let master = crate::master_key::resolve(
-        master_key_file.as_deref(),
-        settings.master_key_file.as_deref(),
-        settings.db.is_some(),
-    )?;
     let db = match &settings.db {
         Some(url) => url.clone(),
         None => mobipass_verifier::paths::default_db_url()?,
     };
+    let master = crate::master_key::resolve_key(
+        &key,
+        &crate::master_key::KeyConfig {
+            file: settings.master_key_file.clone(),
+            uri: settings.master_key_uri.clone(),
+            pkcs11_module: settings.pkcs11_module.clone(),
+            pkcs11_pin_file: settings.pkcs11_pin_file.clone(),
+        },
+        settings.db.is_some(),
+        hsm_sessions(&db, &settings.verifier),
+    )?;
+    tracing::info!(
+        kind = master.kind(),
+        fingerprint = master.fingerprint(),
+        "master key loaded"
+    );
     let verifier = Verifier::open(&db, master, settings.verifier.clone()).await?;
     serve_with(verifier, settings).await
+}
+
+/// HSM sessions for a store: one for the SQLite writer (its only user of
+/// the key), one per pooled connection for PostgreSQL.
+pub(crate) fn hsm_sessions(db: &str, config: &mobipass_verifier::Config) -> usize {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        config.pg_pool_size.max(1)
+    } else {
+        1
+    }
 }
 
 /// At start and then every hour: warns if this node's clock has drifted from

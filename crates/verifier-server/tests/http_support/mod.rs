@@ -358,8 +358,19 @@ impl ServerProcess {
     /// Starts `serve` on 127.0.0.1 (a free port) and waits for its
     /// `listening on` line.
     pub fn spawn(db_url: &str, config: &Path) -> Self {
+        Self::spawn_with_key(db_url, config, Some(MASTER_HEX))
+    }
+
+    /// [`ServerProcess::spawn`] with `MOBIPASS_MASTER_KEY` set to
+    /// `master_hex`, or unset (the configuration names the key).
+    pub fn spawn_with_key(db_url: &str, config: &Path, master_hex: Option<&str>) -> Self {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mobipass-verifier"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mobipass-verifier"));
+        match master_hex {
+            Some(hex) => command.env("MOBIPASS_MASTER_KEY", hex),
+            None => command.env_remove("MOBIPASS_MASTER_KEY"),
+        };
+        let mut child = command
             .args([
                 "serve",
                 "--listen",
@@ -369,7 +380,6 @@ impl ServerProcess {
                 "--config",
             ])
             .arg(config)
-            .env("MOBIPASS_MASTER_KEY", MASTER_HEX)
             .env_remove("MOBIPASS_MASTER_KEY_FILE")
             .env_remove("MOBIPASS_VERIFIER_LISTEN")
             .stdout(std::process::Stdio::piped())

@@ -12,9 +12,9 @@ use mobipass_scheme::{ActivationCode, ActivationKey, EnvelopeKind, Response};
 use crate::clock::Clock;
 use crate::error::VerifierError;
 use crate::ids::{Actor, ChallengeId, CredentialId};
-use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Verified};
 use crate::rules::Action;
+use crate::sealing_key::SealingKey;
 
 pub(crate) mod operators;
 mod pg_connect;
@@ -34,13 +34,13 @@ pub(crate) const ROTATED_ELSEWHERE: &str = "the master key was rotated; restart 
 /// can open.
 #[derive(Clone)]
 pub(crate) struct Sealer {
-    pub(crate) master: MasterKey,
+    pub(crate) master: SealingKey,
     pub(crate) fingerprint: String,
 }
 
 impl Sealer {
-    pub(crate) fn new(master: MasterKey) -> Self {
-        let fingerprint = master.fingerprint();
+    pub(crate) fn new(master: SealingKey) -> Self {
+        let fingerprint = master.fingerprint().to_owned();
         Self {
             master,
             fingerprint,
@@ -49,7 +49,7 @@ impl Sealer {
 
     /// The key, if `stored` (the database's fingerprint, read in the caller's
     /// transaction) says it is still the one in force.
-    pub(crate) fn checked(&self, stored: Option<&str>) -> Result<&MasterKey, VerifierError> {
+    pub(crate) fn checked(&self, stored: Option<&str>) -> Result<&SealingKey, VerifierError> {
         if stored == Some(self.fingerprint.as_str()) {
             Ok(&self.master)
         } else {
@@ -206,7 +206,7 @@ pub(crate) trait Store:
     /// Re-wraps every seed under `new` in one transaction; returns how many.
     async fn rotate_master_key(
         &self,
-        new: MasterKey,
+        new: SealingKey,
         actor: Actor,
         now: i64,
     ) -> Result<usize, VerifierError>;
@@ -249,7 +249,7 @@ pub(crate) trait Store:
 /// Opens the store a URL names: `sqlite://PATH` (or a bare path) or `postgres://...`.
 pub(crate) async fn open(
     url: &str,
-    master: MasterKey,
+    master: SealingKey,
     config: &crate::Config,
 ) -> Result<Box<dyn Store>, VerifierError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {

@@ -28,11 +28,11 @@ use tokio::sync::RwLock;
 use crate::clock::{Clock, from_millis, to_millis};
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
-use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, State, Verified};
 use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
 use crate::rules::{self, Activation, ChallengeRow, CredentialRow, CredentialUpdate};
 use crate::seal::SealedSeed;
+use crate::sealing_key::SealingKey;
 use crate::store::{
     Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, Sealer,
     Store, issue_detail, purge_detail, stored_events,
@@ -215,7 +215,7 @@ impl PgStore {
     /// do not race) and checks the master key.
     pub(crate) async fn open(
         url: &str,
-        master: MasterKey,
+        master: SealingKey,
         config: &crate::Config,
     ) -> Result<Self, VerifierError> {
         let manager = super::pg_connect::manager(url)?;
@@ -448,7 +448,7 @@ async fn checked_key<'a>(
     client: &impl GenericClient,
     sealer: &'a Sealer,
     lock: &str,
-) -> Result<&'a MasterKey, VerifierError> {
+) -> Result<&'a SealingKey, VerifierError> {
     let statement = client
         .prepare_cached(&format!(
             "SELECT value FROM meta WHERE key = 'master_key_fingerprint' {lock}"
@@ -504,7 +504,7 @@ impl Store for PgStore {
             let tx = client.transaction().await?;
             let master = checked_key(&tx, &sealer, "FOR SHARE").await?;
             let kind = new.issue_kind();
-            let seal = rules::seal_new(master, &new.id, 1, kind, &new.secret);
+            let seal = rules::seal_new(master, &new.id, 1, kind, &new.secret)?;
             let (activation, expires_at) = seal.activation.to_stored();
             let inserted = tx
                 .execute(
@@ -558,7 +558,7 @@ impl Store for PgStore {
             rules::may_reissue(current.state)?;
             let version = current.key_version + 1;
             let kind = current.kind;
-            let seal = rules::seal_new(master, &new.id, version, kind, &new.secret);
+            let seal = rules::seal_new(master, &new.id, version, kind, &new.secret)?;
             let (activation, expires_at) = seal.activation.to_stored();
             tx.execute(
                 "UPDATE credentials SET state = 'issued', failures = 0, key_version = $2,
@@ -859,7 +859,7 @@ impl Store for PgStore {
 
     async fn rotate_master_key(
         &self,
-        new: MasterKey,
+        new: SealingKey,
         actor: Actor,
         now: i64,
     ) -> Result<usize, VerifierError> {

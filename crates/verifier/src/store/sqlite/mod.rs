@@ -39,9 +39,9 @@ use tokio::sync::oneshot;
 
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
-use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, Verified};
 use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
+use crate::sealing_key::SealingKey;
 use crate::store::{
     Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge, Sealer,
     Store,
@@ -56,7 +56,7 @@ pub(crate) struct BatchKey<'a> {
 
 impl BatchKey<'_> {
     /// The key, or the "rotated elsewhere" error that fails the job closed.
-    pub(crate) fn get(&self) -> Result<&MasterKey, VerifierError> {
+    pub(crate) fn get(&self) -> Result<&SealingKey, VerifierError> {
         self.sealer.checked(self.stored.as_deref())
     }
 }
@@ -105,7 +105,7 @@ where
 }
 
 struct Rotation {
-    new: MasterKey,
+    new: SealingKey,
     actor: Actor,
     now: i64,
     reply: oneshot::Sender<Result<usize, VerifierError>>,
@@ -139,7 +139,7 @@ impl SqliteStore {
     /// and starts the writer thread.
     pub(crate) fn open(
         path: &Path,
-        master: MasterKey,
+        master: SealingKey,
         config: &crate::Config,
     ) -> Result<Self, VerifierError> {
         let max_batch = config.max_batch;
@@ -254,7 +254,7 @@ fn writer_gone() -> VerifierError {
 /// The first process to open a new database records its key's fingerprint;
 /// a second one starting at the same moment with another key is refused
 /// rather than overwriting it.
-fn check_master_key(conn: &Connection, master: &MasterKey) -> Result<(), VerifierError> {
+fn check_master_key(conn: &Connection, master: &SealingKey) -> Result<(), VerifierError> {
     ops::claim_fingerprint(conn, master)?;
     match ops::fingerprint(conn)? {
         Some(stored) if stored == master.fingerprint() => Ok(()),
@@ -388,7 +388,7 @@ impl Store for SqliteStore {
 
     async fn rotate_master_key(
         &self,
-        new: MasterKey,
+        new: SealingKey,
         actor: Actor,
         now: i64,
     ) -> Result<usize, VerifierError> {
@@ -476,8 +476,12 @@ mod tests {
         oneshot::Receiver<Result<(), VerifierError>>,
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("v.sqlite3"), MasterKey::generate(), config)
-            .unwrap();
+        let store = SqliteStore::open(
+            &dir.path().join("v.sqlite3"),
+            SealingKey::from(crate::MasterKey::generate()),
+            config,
+        )
+        .unwrap();
         let (release, held) = std::sync::mpsc::channel::<()>();
         let (started, running) = std::sync::mpsc::channel::<()>();
         let holder = store

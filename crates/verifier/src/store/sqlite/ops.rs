@@ -6,11 +6,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::clock::{from_millis, to_millis};
 use crate::error::VerifierError;
 use crate::ids::{Actor, CredentialId};
-use crate::master_key::MasterKey;
 use crate::model::{AuditEvent, CredentialStatus, State, Verified};
 use crate::outbox::{Delivery, DeliveryInfo, OutboxCounts};
 use crate::rules::{self, Activation, ChallengeRow, CredentialRow, CredentialUpdate};
 use crate::seal::SealedSeed;
+use crate::sealing_key::SealingKey;
 use crate::store::{
     Attempt, Change, NewActivation, NewChallenge, NewKey, OutboxClaim, OutboxReport, Purge,
     issue_detail, purge_detail, stored_events,
@@ -138,11 +138,11 @@ fn load_credential(conn: &Connection, id: &CredentialId) -> Result<CredentialRow
 
 pub(crate) fn issue(
     conn: &Connection,
-    master: &MasterKey,
+    master: &SealingKey,
     new: &NewKey,
 ) -> Result<(), VerifierError> {
     let kind = new.issue_kind();
-    let seal = rules::seal_new(master, &new.id, 1, kind, &new.secret);
+    let seal = rules::seal_new(master, &new.id, 1, kind, &new.secret)?;
     let (activation, expires_at) = seal.activation.to_stored();
     let inserted = conn
         .prepare_cached(
@@ -186,14 +186,14 @@ pub(crate) fn issue(
 
 pub(crate) fn reissue(
     conn: &Connection,
-    master: &MasterKey,
+    master: &SealingKey,
     new: &NewKey,
 ) -> Result<mobipass_scheme::EnvelopeKind, VerifierError> {
     let current = load_credential(conn, &new.id)?;
     rules::may_reissue(current.state)?;
     let version = current.key_version + 1;
     let kind = current.kind;
-    let seal = rules::seal_new(master, &new.id, version, kind, &new.secret);
+    let seal = rules::seal_new(master, &new.id, version, kind, &new.secret)?;
     let (activation, expires_at) = seal.activation.to_stored();
     conn.prepare_cached(
         "UPDATE credentials SET state = 'issued', failures = 0, key_version = ?2,
@@ -232,7 +232,7 @@ pub(crate) fn reissue(
 
 pub(crate) fn activation_code(
     conn: &Connection,
-    master: &MasterKey,
+    master: &SealingKey,
     new: &NewActivation,
 ) -> Result<(), VerifierError> {
     let current = load_credential(conn, &new.credential)?;
@@ -312,7 +312,7 @@ pub(crate) fn challenge(conn: &Connection, new: &NewChallenge) -> Result<(), Ver
 
 pub(crate) fn verify(
     conn: &Connection,
-    master: &MasterKey,
+    master: &SealingKey,
     attempt: &Attempt,
 ) -> Result<Verified, VerifierError> {
     // This runs in the writer: the time it actually judges the response.
@@ -446,8 +446,8 @@ pub(crate) fn purge_challenges(conn: &Connection, purge: &Purge) -> Result<u64, 
 /// Re-wraps every seed from `old` to `new`; the caller owns the transaction.
 pub(crate) fn rotate(
     conn: &Connection,
-    old: &MasterKey,
-    new: &MasterKey,
+    old: &SealingKey,
+    new: &SealingKey,
     actor: &Actor,
     now: i64,
 ) -> Result<usize, VerifierError> {
@@ -484,7 +484,7 @@ pub(crate) fn rotate(
     Ok(rows.len())
 }
 
-pub(crate) fn set_fingerprint(conn: &Connection, master: &MasterKey) -> rusqlite::Result<()> {
+pub(crate) fn set_fingerprint(conn: &Connection, master: &SealingKey) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('master_key_fingerprint', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -494,7 +494,7 @@ pub(crate) fn set_fingerprint(conn: &Connection, master: &MasterKey) -> rusqlite
 }
 
 /// Records `master` as the database's key unless one is recorded already.
-pub(crate) fn claim_fingerprint(conn: &Connection, master: &MasterKey) -> rusqlite::Result<()> {
+pub(crate) fn claim_fingerprint(conn: &Connection, master: &SealingKey) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('master_key_fingerprint', ?1)
          ON CONFLICT (key) DO NOTHING",
