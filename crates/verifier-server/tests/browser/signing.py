@@ -32,9 +32,9 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["SIGN_BASE"]
@@ -187,8 +187,19 @@ def type_value(driver, value):
     field.clear()
     field.send_keys(value)
     tid(driver, "submit").click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 10).until(lambda d: replaced(page))
     WebDriverWait(driver, 10).until(lambda d: has(d, "result"))
+
+
+def replaced(element):
+    """Whether the page holding `element` is gone. Chromium reports a node of
+    a page being torn down as stale, or, a moment earlier, as "does not belong
+    to the document"; selenium's staleness_of knows only the first."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
 
 
 def document_code(driver):
